@@ -1,0 +1,39 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layering (each target only imports those listed before it):
+//   HealthCore      pure model: time, samples, windows, conditions, evaluation, snapshot, JSON writer
+//   HealthProtocols pure wire codecs: HTTP/1.1 responses, Nagios plugin output
+//   HealthConfig    JSON5 config → validated model (Foundation for JSON5 only)
+//   CHealthSys      the few Linux calls Glibc does not expose
+//   HealthSys       thin syscall wrappers, the epoll event loop, non-blocking sockets, processes
+//   HealthDaemon    scheduler, probes, engine, publishers, socket API, lifecycle
+//   executables     healthd, healthctl, healthd-bench: argument parsing only
+let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let package = Package(
+    name: "healthd",
+    products: [
+        .executable(name: "healthd", targets: ["healthd"]),
+        .executable(name: "healthctl", targets: ["healthctl"]),
+        .executable(name: "healthd-bench", targets: ["healthd-bench"]),
+    ],
+    targets: [
+        .target(name: "HealthCore", swiftSettings: strict),
+        .target(name: "HealthProtocols", dependencies: ["HealthCore"], swiftSettings: strict),
+        .target(name: "HealthConfig", dependencies: ["HealthCore"], swiftSettings: strict),
+        .target(name: "CHealthSys"),
+        .target(name: "HealthSys", dependencies: ["CHealthSys"], swiftSettings: strict),
+        .target(
+            name: "HealthDaemon",
+            dependencies: ["HealthCore", "HealthProtocols", "HealthConfig", "HealthSys"],
+            swiftSettings: strict),
+        .executableTarget(name: "healthd", dependencies: ["HealthDaemon"], swiftSettings: strict),
+        .executableTarget(name: "healthctl", dependencies: ["HealthDaemon"], swiftSettings: strict),
+        .executableTarget(name: "healthd-bench", dependencies: ["HealthDaemon"], swiftSettings: strict),
+        .testTarget(name: "HealthCoreTests", dependencies: ["HealthCore"], swiftSettings: strict),
+        .testTarget(name: "HealthProtocolsTests", dependencies: ["HealthProtocols"], swiftSettings: strict),
+        .testTarget(name: "HealthConfigTests", dependencies: ["HealthConfig"], swiftSettings: strict),
+        .testTarget(name: "IntegrationTests", dependencies: ["HealthDaemon"], swiftSettings: strict),
+    ]
+)

@@ -1,0 +1,38 @@
+#ifndef CHEALTHSYS_H
+#define CHEALTHSYS_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+/* Thin wrappers for the Linux calls Glibc's Swift module does not expose cleanly.
+   Each returns -1 and leaves errno set on failure, like the call it wraps. */
+
+struct chs_event {
+    uint32_t events;
+    uint64_t token;
+};
+
+int chs_epoll_create(void);
+int chs_epoll_ctl(int epfd, int op, int fd, uint32_t events, uint64_t token);
+int chs_epoll_wait(int epfd, struct chs_event *out, int max, int timeout_ms);
+
+extern const int CHS_EPOLL_CTL_ADD, CHS_EPOLL_CTL_MOD, CHS_EPOLL_CTL_DEL;
+extern const uint32_t CHS_EPOLLIN, CHS_EPOLLOUT, CHS_EPOLLERR, CHS_EPOLLHUP, CHS_EPOLLRDHUP;
+
+int chs_eventfd(void);
+int chs_pidfd_open(pid_t pid);
+
+/* pipe2 with O_CLOEXEC | O_NONBLOCK. */
+int chs_pipe(int fds[2]);
+
+/* accept4 with SOCK_NONBLOCK | SOCK_CLOEXEC. */
+int chs_accept(int fd);
+
+/* The peer's credentials on a connected Unix socket. */
+int chs_peer_credentials(int fd, pid_t *pid, uid_t *uid, gid_t *gid);
+
+/* Starts argv[0] (looked up in PATH) in a new process group with default signal handling,
+   stdin from /dev/null, stdout and stderr to the given fds. Returns the pid or -errno. */
+pid_t chs_spawn(const char *const argv[], int stdout_fd, int stderr_fd);
+
+#endif

@@ -1,0 +1,81 @@
+#define _GNU_SOURCE
+#include "chealthsys.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+extern char **environ;
+
+const int CHS_EPOLL_CTL_ADD = EPOLL_CTL_ADD, CHS_EPOLL_CTL_MOD = EPOLL_CTL_MOD, CHS_EPOLL_CTL_DEL = EPOLL_CTL_DEL;
+const uint32_t CHS_EPOLLIN = EPOLLIN, CHS_EPOLLOUT = EPOLLOUT, CHS_EPOLLERR = EPOLLERR, CHS_EPOLLHUP = EPOLLHUP,
+               CHS_EPOLLRDHUP = EPOLLRDHUP;
+
+int chs_epoll_create(void) { return epoll_create1(EPOLL_CLOEXEC); }
+
+int chs_epoll_ctl(int epfd, int op, int fd, uint32_t events, uint64_t token) {
+    struct epoll_event ev = {.events = events, .data.u64 = token};
+    return epoll_ctl(epfd, op, fd, &ev);
+}
+
+int chs_epoll_wait(int epfd, struct chs_event *out, int max, int timeout_ms) {
+    struct epoll_event evs[256];
+    if (max > 256) max = 256;
+    int n = epoll_wait(epfd, evs, max, timeout_ms);
+    for (int i = 0; i < n; i++) {
+        out[i].events = evs[i].events;
+        out[i].token = evs[i].data.u64;
+    }
+    return n;
+}
+
+int chs_eventfd(void) { return eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC); }
+
+int chs_pidfd_open(pid_t pid) { return (int)syscall(SYS_pidfd_open, pid, 0); }
+
+int chs_pipe(int fds[2]) { return pipe2(fds, O_CLOEXEC | O_NONBLOCK); }
+
+int chs_accept(int fd) { return accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC); }
+
+int chs_peer_credentials(int fd, pid_t *pid, uid_t *uid, gid_t *gid) {
+    struct ucred cred;
+    socklen_t len = sizeof(cred);
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) return -1;
+    *pid = cred.pid;
+    *uid = cred.uid;
+    *gid = cred.gid;
+    return 0;
+}
+
+pid_t chs_spawn(const char *const argv[], int stdout_fd, int stderr_fd) {
+    posix_spawn_file_actions_t fa;
+    posix_spawnattr_t attr;
+    sigset_t all, none;
+    pid_t pid = -1;
+    int rc;
+
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&fa, stdout_fd, 1);
+    posix_spawn_file_actions_adddup2(&fa, stderr_fd, 2);
+
+    /* The daemon ignores or blocks signals it handles itself; children must not inherit that. */
+    posix_spawnattr_init(&attr);
+    sigfillset(&all);
+    sigemptyset(&none);
+    posix_spawnattr_setsigdefault(&attr, &all);
+    posix_spawnattr_setsigmask(&attr, &none);
+    posix_spawnattr_setpgroup(&attr, 0);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+
+    rc = posix_spawnp(&pid, argv[0], &fa, &attr, (char *const *)argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&attr);
+    return rc == 0 ? pid : -rc;
+}

@@ -1,0 +1,51 @@
+import HealthCore
+
+/// A validated configuration: everything healthd runs from.
+public struct Config: Sendable, Equatable {
+    public var output: OutputConfig
+    public var probes: [ProbeConfig]
+    public var components: [ComponentRules]
+
+    public var monitorSpec: MonitorSpec {
+        MonitorSpec(probes: probes.map(\.rules), components: components, snapshotWindows: output.windows)
+    }
+}
+
+public struct OutputConfig: Sendable, Equatable {
+    public var dir: String
+    public var socket: String?
+    /// The longest time between two snapshot writes.
+    public var interval: TimeSpan
+    /// Windows shown per probe in the snapshot.
+    public var windows: [TimeSpan]
+}
+
+public struct ProbeConfig: Sendable, Equatable {
+    public var rules: ProbeRules
+    public var interval: TimeSpan
+    public var timeout: TimeSpan
+    public var target: ProbeTarget
+    public var name: String { rules.name }
+}
+
+/// What a probe talks to, per kind.
+public enum ProbeTarget: Sendable, Equatable {
+    case tcp(host: String, port: UInt16)
+    case http(HTTPCheck)
+    case exec(argv: [String])
+}
+
+public struct HTTPCheck: Sendable, Equatable {
+    public var endpoint: Endpoint
+    public var method: String
+    public var headers: [(String, String)]
+    /// Accepted status codes; empty means 200–399.
+    public var statuses: [Int]
+
+    public func accepts(status: Int) -> Bool { statuses.isEmpty ? (200...399).contains(status) : statuses.contains(status) }
+
+    public static func == (a: HTTPCheck, b: HTTPCheck) -> Bool {
+        a.endpoint == b.endpoint && a.method == b.method && a.statuses == b.statuses
+            && a.headers.map { "\($0.0):\($0.1)" } == b.headers.map { "\($0.0):\($0.1)" }
+    }
+}

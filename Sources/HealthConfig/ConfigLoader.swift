@@ -1,0 +1,108 @@
+import Foundation
+import HealthCore
+
+extension Config {
+    public static let defaultPath = "/etc/healthd/healthd.json5"
+    static let kinds = ["tcp", "http", "exec", "postgres", "redis", "prometheus"]
+    static let notYetSupported: Set<String> = ["postgres", "redis", "prometheus"]
+
+    /// Reads and validates a config file; throws `ConfigError` listing every problem found.
+    public static func load(path: String) throws(ConfigError) -> Config {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigError(file: path, issues: [ConfigIssue(path: "", message: "cannot read the file (does it exist, and may healthd read it?)")])
+        }
+        return try parse(data, file: path)
+    }
+
+    public static func parse(_ data: Data, file: String = "<config>") throws(ConfigError) -> Config {
+        let root: JSONValue
+        do {
+            root = try JSONValue.parse(json5: data)
+        } catch {
+            throw ConfigError(file: file, issues: [ConfigIssue(path: "", message: "not valid JSON5: \(describe(error))")])
+        }
+        let sink = IssueSink()
+        let config = ConfigReader(sink: sink).read(Node(path: "", value: root, sink: sink))
+        guard sink.issues.isEmpty, let config else { throw ConfigError(file: file, issues: sink.issues) }
+        return config
+    }
+
+    private static func describe(_ error: Error) -> String {
+        if case DecodingError.dataCorrupted(let ctx) = error {
+            let underlying = (ctx.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
+            return underlying ?? ctx.debugDescription
+        }
+        return "\(error)"
+    }
+}
+
+/// Walks the document, collecting every issue rather than stopping at the first.
+struct ConfigReader {
+    let sink: IssueSink
+
+    func read(_ root: Node) -> Config? {
+        guard root.requireObject() else { return nil }
+        let output = readOutput(root["output"])
+        var probes: [ProbeConfig] = []
+        var seen: Set<String> = []
+        for node in root.required("probes")?.array ?? [] {
+            guard let p = ProbeReader(node: node).read() else { continue }
+            if !seen.insert(p.name).inserted { node["name"]?.fail("\"\(p.name)\" is used by an earlier probe; names must be unique") }
+            probes.append(p)
+        }
+        let components = (root["components"]?.array ?? []).compactMap { readComponent($0, probeNames: seen) }
+        var componentNames: Set<String> = []
+        for (c, node) in zip(components, root["components"]?.array ?? []) where !componentNames.insert(c.name).inserted {
+            node["name"]?.fail("\"\(c.name)\" is used by an earlier component")
+        }
+        root.rejectUnknownKeys()
+        guard let output else { return nil }
+        return Config(output: output, probes: probes, components: components)
+    }
+
+    private func readOutput(_ node: Node?) -> OutputConfig? {
+        var out = OutputConfig(dir: "/run/healthd", socket: "/run/healthd/healthd.sock", interval: .seconds(10),
+                               windows: MonitorSpec.defaultSnapshotWindows)
+        guard let node else { return out }
+        guard node.requireObject() else { return nil }
+        if let dir = node["dir"]?.string { out.dir = dir }
+        if let s = node["socket"] {
+            if case .bool(false) = s.value { out.socket = nil } else if let path = s.string { out.socket = path }
+        }
+        if let i = node["interval"].flatMap(duration) { out.interval = i }
+        if let list = node["windows"]?.array {
+            out.windows = list.compactMap { n in
+                guard let d = duration(n) else { return nil }
+                if d > Condition.maxWindow { n.fail("windows cover at most 7d") }
+                return d
+            }
+        }
+        node.rejectUnknownKeys()
+        return out
+    }
+
+    private func readComponent(_ node: Node, probeNames: Set<String>) -> ComponentRules? {
+        guard node.requireObject() else { return nil }
+        let name = node.required("name")?.string
+        let patterns = node.required("probes")?.stringList ?? []
+        let critical = node["critical"]?.bool ?? true
+        if let list = node["probes"]?.array {
+            for (n, p) in zip(list, patterns) where !probeNames.contains(where: { globMatches(p, $0) }) {
+                n.fail("\"\(p)\" matches no probe")
+            }
+        }
+        node.rejectUnknownKeys()
+        guard let name else { return nil }
+        return ComponentRules(name: name, patterns: patterns, critical: critical)
+    }
+}
+
+/// Parses a duration node, reporting `"10x" is not a duration`.
+func duration(_ node: Node) -> TimeSpan? {
+    guard let text = node.string else { return nil }
+    guard let d = TimeSpan(parsing: text), d.nanoseconds > 0 else {
+        node.fail("\"\(text)\" is not a duration (use 250ms, 2s, 5m, 1h, 7d)")
+        return nil
+    }
+    return d
+}

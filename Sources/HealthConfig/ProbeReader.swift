@@ -1,0 +1,110 @@
+import HealthCore
+
+/// Reads one entry of `probes`.
+struct ProbeReader {
+    let node: Node
+
+    func read() -> ProbeConfig? {
+        guard node.requireObject() else { return nil }
+        let name = node.required("name")?.string
+        if let name, name.isEmpty || name.contains(where: { $0.isWhitespace || $0 == "\"" }) {
+            node["name"]?.fail("\"\(name)\" must be non-empty, without spaces or quotes")
+        }
+        let kind = node.required("kind")?.string
+        let interval = node["interval"].flatMap(duration) ?? .seconds(10)
+        let timeout = node["timeout"].flatMap(duration) ?? .seconds(2)
+        if timeout >= interval {
+            (node["timeout"] ?? node).fail("timeout \(timeout) must be less than interval \(interval)")
+        }
+        let failureThreshold = positive("failure_threshold", default: 3)
+        let successThreshold = positive("success_threshold", default: 1)
+        let critical = node["critical"]?.bool ?? true
+        let degraded = conditions("degraded")
+        let down = conditions("down")
+        let target = kind.flatMap(readTarget)
+        node.rejectUnknownKeys()
+        guard let name, let kind, let target else { return nil }
+        let rules = ProbeRules(name: name, kind: kind, critical: critical, failureThreshold: failureThreshold,
+                               successThreshold: successThreshold, degraded: degraded, down: down)
+        return ProbeConfig(rules: rules, interval: interval, timeout: timeout, target: target)
+    }
+
+    private func positive(_ key: String, default value: Int) -> Int {
+        guard let n = node[key], let i = n.int else { return value }
+        guard i >= 1 else { n.fail("must be at least 1"); return value }
+        return i
+    }
+
+    private func conditions(_ key: String) -> [Condition] {
+        (node[key]?.array ?? []).compactMap { (n: Node) -> Condition? in
+            guard let text = n.string else { return nil }
+            do throws(ConditionError) { return try Condition(parsing: text) } catch { n.fail(error.message); return nil }
+        }
+    }
+
+    private func readTarget(kind: String) -> ProbeTarget? {
+        switch kind {
+        case "tcp":
+            guard let ep = endpoint(schemes: ["tcp"]) else { return nil }
+            return .tcp(host: ep.host, port: ep.port)
+        case "http": return readHTTP()
+        case "exec":
+            guard let argvNode = node.required("argv"), let argv = argvNode.stringList else { return nil }
+            guard let first = argv.first, !first.isEmpty else { argvNode.fail("needs at least the program"); return nil }
+            return .exec(argv: argv)
+        case _ where Config.notYetSupported.contains(kind):
+            node["kind"]?.fail("\"\(kind)\" probes are not supported by this build yet; use tcp, http or exec")
+            return nil
+        default:
+            node["kind"]?.fail("\"\(kind)\" is not a probe kind (one of \(Config.kinds.joined(separator: ", ")))")
+            return nil
+        }
+    }
+
+    private func endpoint(schemes: [String]) -> Endpoint? {
+        guard let urlNode = node.required("url"), let text = urlNode.string else { return nil }
+        do {
+            let ep = try Endpoint(parsing: text)
+            guard schemes.contains(ep.scheme) else {
+                urlNode.fail("scheme \"\(ep.scheme)\" is not one of \(schemes.joined(separator: ", "))")
+                return nil
+            }
+            return ep
+        } catch {
+            urlNode.fail("\(redactedURL(text)) \(error.message)")
+            return nil
+        }
+    }
+
+    private func readHTTP() -> ProbeTarget? {
+        let ep = endpoint(schemes: ["http"])
+        var statuses: [Int] = []
+        if let expect = node["expect"], expect.requireObject() {
+            for n in expect["status"]?.array ?? [] {
+                guard let code = n.int else { continue }
+                if (100...599).contains(code) { statuses.append(code) } else { n.fail("\(code) is not an HTTP status") }
+            }
+            expect.rejectUnknownKeys()
+        }
+        var headers: [(String, String)] = []
+        if let h = node["headers"], h.requireObject(), case .object(let obj) = h.value {
+            for key in obj.keys.sorted() {
+                guard let v = h[key]?.string else { continue }
+                if (key + v).contains(where: { $0 == "\r" || $0 == "\n" }) { h[key]?.fail("must not contain line breaks") }
+                headers.append((key, v))
+            }
+        }
+        let method = node["method"]?.string ?? "GET"
+        if !["GET", "HEAD"].contains(method) { node["method"]?.fail("probes only read: GET or HEAD") }
+        guard let ep else { return nil }
+        return .http(HTTPCheck(endpoint: ep, method: method, headers: headers, statuses: statuses))
+    }
+}
+
+/// The URL as typed, with any password masked: config errors are printed and logged.
+func redactedURL(_ text: String) -> String {
+    guard let sep = text.range(of: "://"), let at = text[sep.upperBound...].firstIndex(of: "@") else { return "\"\(text)\"" }
+    let userinfo = text[sep.upperBound..<at]
+    guard let colon = userinfo.firstIndex(of: ":") else { return "\"\(text)\"" }
+    return "\"" + text[..<colon] + ":***" + text[at...] + "\""
+}

@@ -1,0 +1,103 @@
+/// A condition that does not parse, with the reason in words a config author can act on.
+public struct ConditionError: Error, Equatable, Sendable, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}
+
+extension Condition {
+    public static let maxWindow = TimeSpan.days(7)
+
+    static let windowedMetrics: [String: @Sendable (TimeSpan) -> Metric] = [
+        "availability": { .availability($0) }, "error_rate": { .errorRate($0) },
+        "latency.p50": { .latencyQuantile(0.5, $0) }, "latency.p95": { .latencyQuantile(0.95, $0) },
+        "latency.p99": { .latencyQuantile(0.99, $0) },
+        "value.min": { .valueMin($0) }, "value.max": { .valueMax($0) }, "value.avg": { .valueAvg($0) },
+        "value.last": { .valueLast($0) }, "value.delta": { .valueDelta($0) },
+    ]
+    static let plainMetrics: [String: Metric] = ["value": .value, "latency": .latency, "failures": .failures]
+
+    /// Parses `latency.p95(5m) > 500ms`, `error_rate(1h) > 2%`, `value > 100` …
+    public init(parsing text: String) throws(ConditionError) {
+        let source = text.trimmingSpaces()
+        guard let opRange = Self.findOperator(in: source) else {
+            throw ConditionError(message: "\"\(source)\" has no comparison; write <metric> <op> <number>, op one of > >= < <= == !=")
+        }
+        let lhs = String(source[..<opRange.lowerBound]).trimmingSpaces()
+        let opText = String(source[opRange])
+        let rhs = String(source[opRange.upperBound...]).trimmingSpaces()
+        self.metric = try Self.parseMetric(lhs)
+        self.op = Op(rawValue: opText)!
+        (self.threshold, self.unit) = try Self.parseThreshold(rhs, for: metric)
+        self.source = "\(lhs) \(opText) \(rhs)"
+    }
+
+    private static func findOperator(in s: String) -> Range<String.Index>? {
+        var i = s.startIndex
+        while i < s.endIndex {
+            let c = s[i]
+            if c == ">" || c == "<" || c == "=" || c == "!" {
+                let next = s.index(after: i)
+                if next < s.endIndex, s[next] == "=" { return i..<s.index(after: next) }
+                if c == "=" || c == "!" { return nil }  // a lone = or ! is not an operator
+                return i..<next
+            }
+            i = s.index(after: i)
+        }
+        return nil
+    }
+
+    private static func parseMetric(_ text: String) throws(ConditionError) -> Metric {
+        if let m = plainMetrics[text] { return m }
+        guard let open = text.firstIndex(of: "("), text.hasSuffix(")") else {
+            throw ConditionError(message: "unknown metric \"\(text)\"; metrics are value, latency, failures, " +
+                "availability(W), error_rate(W), latency.p50|p95|p99(W), value.min|max|avg|last|delta(W)")
+        }
+        let name = String(text[..<open]).trimmingSpaces()
+        let arg = String(text[text.index(after: open)..<text.index(before: text.endIndex)]).trimmingSpaces()
+        guard let make = windowedMetrics[name] else {
+            throw ConditionError(message: "unknown metric \"\(name)\"; windowed metrics are " +
+                windowedMetrics.keys.sorted().joined(separator: ", "))
+        }
+        guard let window = TimeSpan(parsing: arg), window.nanoseconds > 0 else {
+            throw ConditionError(message: "\"\(arg)\" in \(name)(…) is not a duration (use 30s, 5m, 1h, 7d)")
+        }
+        guard window <= maxWindow else {
+            throw ConditionError(message: "window \(arg) in \(name)(…) is longer than 7d, the longest history kept")
+        }
+        return make(window)
+    }
+
+    private static func parseThreshold(_ text: String, for metric: Metric) throws(ConditionError) -> (Double, Unit) {
+        var number = Substring(text)
+        var unit = Unit.none
+        for u in [Unit.ms, .s, .percent] where number.hasSuffix(u.rawValue) {
+            unit = u
+            number = number.dropLast(u.rawValue.count)
+            break
+        }
+        guard let n = Double(number.trimmingSpaces()), n.isFinite else {
+            throw ConditionError(message: "\"\(text)\" is not a number (optionally followed by ms, s or %)")
+        }
+        switch (unit, metric) {
+        case (.percent, .failures), (.ms, .failures), (.s, .failures):
+            throw ConditionError(message: "failures counts attempts; write it without a unit")
+        case (.ms, _) where metric.isRatio, (.s, _) where metric.isRatio:
+            throw ConditionError(message: "\(text): a ratio takes a fraction or a percentage, not a time")
+        case (.percent, _) where metric.isLatency:
+            throw ConditionError(message: "\(text): latency takes a time (500ms, 2s), not a percentage")
+        case (.percent, _): return (n / 100, unit)
+        case (.s, _) where metric.isLatency: return (n * 1000, unit)
+        case (.ms, _) where !metric.isLatency: return (n / 1000, unit)  // values with time units are seconds
+        default: return (n, unit)
+        }
+    }
+}
+
+extension StringProtocol {
+    func trimmingSpaces() -> String {
+        let chars = Array(self)
+        guard let first = chars.firstIndex(where: { !$0.isWhitespace }),
+              let last = chars.lastIndex(where: { !$0.isWhitespace }) else { return "" }
+        return String(chars[first...last])
+    }
+}

@@ -1,0 +1,53 @@
+/// Tri-state health, ordered so that `max` is "the worse of".
+public enum Health: Int, Comparable, Sendable, CaseIterable, CustomStringConvertible {
+    case healthy = 0
+    case degraded = 1
+    case down = 2
+
+    public static func < (a: Health, b: Health) -> Bool { a.rawValue < b.rawValue }
+    public var description: String {
+        switch self {
+        case .healthy: "healthy"
+        case .degraded: "degraded"
+        case .down: "down"
+        }
+    }
+}
+
+/// Why a probe attempt failed; the snapshot's `error.category`.
+public enum FailureCategory: String, Sendable, CaseIterable {
+    case timeout, refused, dns, tls, auth, `protocol`, assertion, exec
+}
+
+public struct ProbeFailure: Sendable, Equatable {
+    public var category: FailureCategory
+    public var message: String
+    public init(_ category: FailureCategory, _ message: String) {
+        self.category = category
+        self.message = message
+    }
+}
+
+/// One probe attempt's result.
+public struct Sample: Sendable, Equatable {
+    public var time: Timestamp
+    /// Latency in milliseconds (connect time, full response time, process run time …).
+    public var latencyMs: Double
+    public var value: Double?
+    public var failure: ProbeFailure?
+    /// A check may report its own level (Nagios exit 1 ⇒ degraded) while still succeeding.
+    public var reportedHealth: Health
+    public var message: String?
+
+    public var ok: Bool { failure == nil }
+
+    public init(time: Timestamp, latencyMs: Double, value: Double? = nil, failure: ProbeFailure? = nil,
+                reportedHealth: Health = .healthy, message: String? = nil) {
+        self.time = time
+        self.latencyMs = latencyMs
+        self.value = value
+        self.failure = failure
+        self.reportedHealth = reportedHealth
+        self.message = message
+    }
+}

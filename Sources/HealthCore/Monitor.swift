@@ -1,0 +1,103 @@
+/// Everything the evaluator tracks: the rules, and per probe its windows and state.
+public struct MonitorSpec: Sendable, Equatable {
+    public var probes: [ProbeRules]
+    public var components: [ComponentRules]
+    /// Windows shown per probe in the snapshot.
+    public var snapshotWindows: [TimeSpan]
+
+    public static let defaultSnapshotWindows: [TimeSpan] = [.minutes(5), .hours(1), .hours(24)]
+
+    public init(probes: [ProbeRules], components: [ComponentRules] = [],
+                snapshotWindows: [TimeSpan] = MonitorSpec.defaultSnapshotWindows) {
+        self.probes = probes
+        self.components = components
+        self.snapshotWindows = snapshotWindows
+    }
+}
+
+/// The pure heart of healthd: samples in, health and snapshots out. Time comes from the samples
+/// and from the `now` the caller passes.
+public struct Monitor: Sendable {
+    public struct Entry: Sendable {
+        public var rules: ProbeRules
+        public var windows = ProbeWindows()
+        public var state = ProbeState()
+    }
+
+    public private(set) var spec: MonitorSpec
+    public private(set) var entries: [Entry]
+    private let indexByName: [String: Int]
+    /// Component members resolved once: indices into `entries`.
+    private let componentMembers: [[Int]]
+
+    public init(spec: MonitorSpec) {
+        self.spec = spec
+        self.entries = spec.probes.map { Entry(rules: $0) }
+        var index: [String: Int] = [:]
+        for (i, p) in spec.probes.enumerated() { index[p.name] = i }
+        self.indexByName = index
+        self.componentMembers = spec.components.map { c in
+            spec.probes.indices.filter { i in c.patterns.contains { globMatches($0, spec.probes[i].name) } }
+        }
+    }
+
+    public func index(of name: String) -> Int? { indexByName[name] }
+
+    /// Carries windows and state over from a previous monitor for the named probes (a reload that
+    /// left their definitions unchanged keeps their history).
+    public mutating func adopt(from old: Monitor, probes names: Set<String>) {
+        for name in names {
+            guard let new = indexByName[name], let prior = old.indexByName[name] else { continue }
+            entries[new].windows = old.entries[prior].windows
+            entries[new].state = old.entries[prior].state
+        }
+    }
+
+    /// Records a sample and re-evaluates its probe. Returns true when the published state changed.
+    @discardableResult
+    public mutating func ingest(_ sample: Sample, probe i: Int) -> Bool {
+        entries[i].windows.record(sample)
+        return entries[i].state.apply(sample, rules: entries[i].rules, windows: entries[i].windows)
+    }
+
+    public func snapshot(now: Timestamp) -> Snapshot {
+        let probes = entries.map { probeSnapshot($0, now: now) }
+        var systemHealth = Health.healthy
+        var systemReasons: [String] = []
+        for (entry, p) in zip(entries, probes) {
+            guard let h = p.health else { continue }
+            systemHealth = max(systemHealth, entry.rules.critical ? h : min(h, .degraded))
+            systemReasons += p.reasons.map { "\(p.name): \($0)" }
+        }
+        let components = spec.components.enumerated().map { ci, rules in
+            let members = componentMembers[ci]
+            let healths = members.compactMap { probes[$0].health }
+            var reasons: [String] = []
+            for m in members where (probes[m].health ?? .healthy) > .healthy {
+                reasons += probes[m].reasons.map { "\(probes[m].name): \($0)" }
+            }
+            return ComponentSnapshot(name: rules.name, critical: rules.critical, health: healths.max(),
+                                     probes: members.map { probes[$0].name }, reasons: reasons)
+        }
+        for c in components {
+            guard let h = c.health else { continue }
+            systemHealth = max(systemHealth, c.critical ? h : min(h, .degraded))
+        }
+        return Snapshot(generatedAt: now, health: systemHealth, reasons: systemReasons,
+                        pendingCount: probes.count { $0.pending }, probes: probes, components: components)
+    }
+
+    private func probeSnapshot(_ e: Entry, now: Timestamp) -> ProbeSnapshot {
+        let s = e.state
+        let last = s.lastSample
+        let failing = last?.ok == false
+        let value = failing ? s.lastGoodValue : last?.value
+        return ProbeSnapshot(
+            name: e.rules.name, kind: e.rules.kind, critical: e.rules.critical, health: s.health, since: s.since,
+            lastRun: last?.time, ok: last?.ok, latencyMs: last?.latencyMs, value: value,
+            staleFor: failing ? s.lastGoodValueTime.map { now - $0 } : nil,
+            consecutiveFailures: s.consecutiveFailures, error: last?.failure, message: last?.message,
+            reasons: s.reasons,
+            windows: spec.snapshotWindows.map { ($0, e.windows.stats(over: $0, now: now)) })
+    }
+}

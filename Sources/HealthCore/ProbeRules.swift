@@ -1,0 +1,57 @@
+/// What the evaluator needs to know about one probe: its identity and its health rules.
+public struct ProbeRules: Sendable, Equatable {
+    public var name: String
+    public var kind: String
+    /// A non-critical probe can make the system degraded, never down.
+    public var critical: Bool
+    /// Consecutive failures before the probe is down.
+    public var failureThreshold: Int
+    /// Consecutive successes before it leaves down (and before any level is lowered).
+    public var successThreshold: Int
+    public var degraded: [Condition]
+    public var down: [Condition]
+
+    public init(name: String, kind: String, critical: Bool = true, failureThreshold: Int = 3,
+                successThreshold: Int = 1, degraded: [Condition] = [], down: [Condition] = []) {
+        self.name = name
+        self.kind = kind
+        self.critical = critical
+        self.failureThreshold = failureThreshold
+        self.successThreshold = successThreshold
+        self.degraded = degraded
+        self.down = down
+    }
+}
+
+/// A named group of probes; its health is the worst of theirs.
+public struct ComponentRules: Sendable, Equatable {
+    public var name: String
+    /// Probe names or globs (`redis*`).
+    public var patterns: [String]
+    public var critical: Bool
+
+    public init(name: String, patterns: [String], critical: Bool = true) {
+        self.name = name
+        self.patterns = patterns
+        self.critical = critical
+    }
+}
+
+/// Shell-style glob with `*` and `?`, enough for probe names.
+public func globMatches(_ pattern: String, _ name: String) -> Bool {
+    let p = Array(pattern.utf8), s = Array(name.utf8)
+    var pi = 0, si = 0, starP = -1, starS = 0
+    while si < s.count {
+        if pi < p.count, p[pi] == UInt8(ascii: "?") || p[pi] == s[si] {
+            pi += 1; si += 1
+        } else if pi < p.count, p[pi] == UInt8(ascii: "*") {
+            starP = pi; starS = si; pi += 1
+        } else if starP >= 0 {
+            pi = starP + 1; starS += 1; si = starS
+        } else {
+            return false
+        }
+    }
+    while pi < p.count, p[pi] == UInt8(ascii: "*") { pi += 1 }
+    return pi == p.count
+}

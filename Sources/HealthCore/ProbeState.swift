@@ -1,0 +1,72 @@
+/// The evaluated state of one probe, advanced by each sample.
+public struct ProbeState: Sendable, Equatable {
+    /// nil while pending (no result yet).
+    public private(set) var health: Health?
+    public private(set) var since: Timestamp?
+    public private(set) var reasons: [String] = []
+    public private(set) var consecutiveFailures = 0
+    public private(set) var consecutiveSuccesses = 0
+    public private(set) var lastSample: Sample?
+    /// The last value a successful sample carried, kept while the probe fails (shown as stale).
+    public private(set) var lastGoodValue: Double?
+    public private(set) var lastGoodValueTime: Timestamp?
+    /// Latched by `failureThreshold` failures, released by `successThreshold` successes.
+    private var failedDown = false
+    /// Consecutive evaluations that computed a better level than the current one.
+    private var betterStreak = 0
+
+    public init() {}
+
+    /// Folds one sample in; `windows` must already contain it. Returns true when health or reasons changed.
+    @discardableResult
+    public mutating func apply(_ sample: Sample, rules: ProbeRules, windows: ProbeWindows) -> Bool {
+        let failureChanged = lastSample == nil || lastSample?.failure?.category != sample.failure?.category
+        lastSample = sample
+        let wasLatched = failedDown
+        if sample.ok {
+            consecutiveSuccesses += 1
+            consecutiveFailures = 0
+            if let v = sample.value { (lastGoodValue, lastGoodValueTime) = (v, sample.time) }
+            if failedDown, consecutiveSuccesses >= rules.successThreshold { failedDown = false }
+        } else {
+            consecutiveFailures += 1
+            consecutiveSuccesses = 0
+            if consecutiveFailures >= rules.failureThreshold { failedDown = true }
+        }
+
+        let (level, why) = judge(sample, rules: rules, windows: windows)
+        // Lowering the level waits for successThreshold evaluations in a row, so a value hovering
+        // at a threshold does not flap; releasing the failure latch already waited for as many successes.
+        let released = wasLatched && !failedDown
+        if let current = health, level < current, !released {
+            betterStreak += 1
+            if betterStreak < rules.successThreshold { return failureChanged }
+        }
+        betterStreak = 0
+        let changed = failureChanged || health != level || reasons != why
+        if health != level { since = sample.time }
+        health = level
+        reasons = why
+        return changed
+    }
+
+    private func judge(_ sample: Sample, rules: ProbeRules, windows: ProbeWindows) -> (Health, [String]) {
+        if failedDown {
+            guard let f = sample.failure else {
+                return (.down, ["recovering: \(consecutiveSuccesses) of \(rules.successThreshold) successes"])
+            }
+            return (.down, ["\(consecutiveFailures) consecutive failures (\(f.category.rawValue): \(f.message))"])
+        }
+        let metrics = MetricReader(state: self, windows: windows, now: sample.time)
+        let downWhy = rules.down.compactMap(metrics.violation)
+        if !downWhy.isEmpty { return (.down, downWhy) }
+        var level = Health.healthy
+        var why = rules.degraded.compactMap(metrics.violation)
+        if !why.isEmpty { level = .degraded }
+        if sample.ok, sample.reportedHealth > .healthy {
+            level = max(level, sample.reportedHealth)
+            why.insert("check reports \(sample.reportedHealth): \(sample.message ?? "")", at: 0)
+        }
+        return (level, why)
+    }
+}

@@ -1,0 +1,40 @@
+/// The published document: `status.json`, the socket's `snapshot`, and the source of `healthd.prom`.
+public struct Snapshot: Sendable {
+    public static let version = 1
+
+    public var generatedAt: Timestamp
+    public var health: Health
+    public var reasons: [String]
+    public var pendingCount: Int
+    public var probes: [ProbeSnapshot]
+    public var components: [ComponentSnapshot]
+}
+
+public struct ProbeSnapshot: Sendable {
+    public var name: String
+    public var kind: String
+    public var critical: Bool
+    public var health: Health?
+    public var since: Timestamp?
+    public var lastRun: Timestamp?
+    public var ok: Bool?
+    public var latencyMs: Double?
+    /// The current value, or while failing the last good one (then `staleFor` is set).
+    public var value: Double?
+    public var staleFor: TimeSpan?
+    public var consecutiveFailures: Int
+    public var error: ProbeFailure?
+    public var message: String?
+    public var reasons: [String]
+    public var windows: [(span: TimeSpan, stats: WindowStats)]
+
+    public var pending: Bool { health == nil }
+}
+
+public struct ComponentSnapshot: Sendable {
+    public var name: String
+    public var critical: Bool
+    public var health: Health?
+    public var probes: [String]
+    public var reasons: [String]
+}

@@ -1,0 +1,100 @@
+extension Snapshot {
+    /// The snapshot document exactly as the interface contract names its fields.
+    public func json() -> String {
+        var w = JSONWriter()
+        write(to: &w)
+        return w.output
+    }
+
+    public func write(to w: inout JSONWriter) {
+        w.beginObject()
+        w.field("version", Snapshot.version)
+        w.field("generated_at", generatedAt.iso8601())
+        w.field("health", health.description)
+        w.field("reasons", strings: reasons)
+        w.field("pending", pendingCount)
+        w.key("probes")
+        w.beginObject()
+        for p in probes {
+            w.key(p.name)
+            p.write(to: &w, now: generatedAt)
+        }
+        w.endObject()
+        w.key("components")
+        w.beginObject()
+        for c in components {
+            w.key(c.name)
+            w.beginObject()
+            w.field("health", c.health?.description)
+            w.field("critical", c.critical)
+            w.field("probes", strings: c.probes)
+            w.field("reasons", strings: c.reasons)
+            w.endObject()
+        }
+        w.endObject()
+        w.endObject()
+    }
+}
+
+extension ProbeSnapshot {
+    public func write(to w: inout JSONWriter, now: Timestamp) {
+        w.beginObject()
+        w.field("kind", kind)
+        w.field("health", health?.description)
+        w.field("since", since?.iso8601())
+        w.field("pending", pending)
+        w.field("critical", critical)
+        w.field("ok", ok)
+        w.field("latency_ms", latencyMs.map(roundMs))
+        w.field("value", value)
+        w.field("stale", staleFor != nil)
+        if let staleFor { w.field("stale_for_s", staleFor.seconds.rounded()) }
+        w.field("last_run", lastRun?.iso8601())
+        w.field("consecutive_failures", consecutiveFailures)
+        w.key("error")
+        if let error {
+            w.beginObject()
+            w.field("category", error.category.rawValue)
+            w.field("message", error.message)
+            w.endObject()
+        } else {
+            w.null()
+        }
+        w.field("message", message)
+        w.field("reasons", strings: reasons)
+        w.key("windows")
+        w.beginObject()
+        for (span, stats) in windows {
+            w.key(span.description)
+            stats.write(to: &w)
+        }
+        w.endObject()
+        w.endObject()
+    }
+}
+
+extension WindowStats {
+    public func write(to w: inout JSONWriter) {
+        w.beginObject()
+        w.field("count", count)
+        w.field("availability", availability)
+        w.field("error_rate", errorRate)
+        w.key("latency_ms")
+        w.beginObject()
+        w.field("p50", latencyP50.map(roundMs))
+        w.field("p95", latencyP95.map(roundMs))
+        w.field("p99", latencyP99.map(roundMs))
+        w.endObject()
+        w.key("value")
+        w.beginObject()
+        w.field("min", valueMin)
+        w.field("max", valueMax)
+        w.field("avg", valueAvg)
+        w.field("last", valueLast)
+        w.endObject()
+        w.endObject()
+    }
+}
+
+/// Latency to the microsecond: more digits would be noise.
+private func roundMs(_ ms: Double) -> Double { (ms * 1000).rounded() / 1000 }

@@ -1,0 +1,65 @@
+/// Wall-clock instant, nanoseconds since the Unix epoch. The core never reads a clock itself:
+/// callers pass `now`, so every time-dependent rule is testable without sleeping.
+public struct Timestamp: Hashable, Comparable, Sendable {
+    public var nanoseconds: Int64
+
+    public init(nanoseconds: Int64) { self.nanoseconds = nanoseconds }
+    public init(seconds: Double) { self.nanoseconds = Int64(seconds * 1e9) }
+
+    public var seconds: Double { Double(nanoseconds) / 1e9 }
+
+    public static func < (a: Timestamp, b: Timestamp) -> Bool { a.nanoseconds < b.nanoseconds }
+    public static func + (t: Timestamp, d: TimeSpan) -> Timestamp { Timestamp(nanoseconds: t.nanoseconds + d.nanoseconds) }
+    public static func - (t: Timestamp, d: TimeSpan) -> Timestamp { Timestamp(nanoseconds: t.nanoseconds - d.nanoseconds) }
+    public static func - (a: Timestamp, b: Timestamp) -> TimeSpan { TimeSpan(nanoseconds: a.nanoseconds - b.nanoseconds) }
+}
+
+/// A length of time as written in config (`250ms`, `2s`, `5m`, `1h`, `7d`).
+public struct TimeSpan: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public var nanoseconds: Int64
+
+    public init(nanoseconds: Int64) { self.nanoseconds = nanoseconds }
+    public static func milliseconds(_ n: Int64) -> TimeSpan { TimeSpan(nanoseconds: n * 1_000_000) }
+    public static func seconds(_ n: Int64) -> TimeSpan { TimeSpan(nanoseconds: n * 1_000_000_000) }
+    public static func minutes(_ n: Int64) -> TimeSpan { .seconds(n * 60) }
+    public static func hours(_ n: Int64) -> TimeSpan { .seconds(n * 3600) }
+    public static func days(_ n: Int64) -> TimeSpan { .seconds(n * 86400) }
+
+    public var seconds: Double { Double(nanoseconds) / 1e9 }
+    public var milliseconds: Double { Double(nanoseconds) / 1e6 }
+
+    public static func < (a: TimeSpan, b: TimeSpan) -> Bool { a.nanoseconds < b.nanoseconds }
+    public static func * (d: TimeSpan, n: Int64) -> TimeSpan { TimeSpan(nanoseconds: d.nanoseconds * n) }
+
+    static let units: [(suffix: String, nanos: Int64)] = [
+        ("ms", 1_000_000), ("s", 1_000_000_000), ("m", 60_000_000_000),
+        ("h", 3_600_000_000_000), ("d", 86_400_000_000_000),
+    ]
+
+    /// Parses `<integer><unit>`, also compound forms such as `1h30m`. Returns nil for anything else.
+    public init?(parsing text: String) {
+        var total: Int64 = 0
+        var rest = Substring(text)
+        guard !rest.isEmpty else { return nil }
+        while !rest.isEmpty {
+            let digits = rest.prefix(while: { $0.isASCII && $0.isNumber })
+            guard !digits.isEmpty, let n = Int64(digits) else { return nil }
+            rest = rest.dropFirst(digits.count)
+            let suffix = rest.prefix(while: { $0.isLetter })
+            guard let unit = Self.units.first(where: { $0.suffix == suffix }) else { return nil }
+            rest = rest.dropFirst(suffix.count)
+            let (product, overflow) = n.multipliedReportingOverflow(by: unit.nanos)
+            guard !overflow else { return nil }
+            total += product
+        }
+        self.nanoseconds = total
+    }
+
+    /// The shortest exact spelling: `5m`, `1h`, `90s`, `250ms`.
+    public var description: String {
+        for unit in Self.units.reversed() where nanoseconds != 0 && nanoseconds % unit.nanos == 0 {
+            return "\(nanoseconds / unit.nanos)\(unit.suffix)"
+        }
+        return nanoseconds == 0 ? "0s" : "\(Double(nanoseconds) / 1e6)ms"
+    }
+}

@@ -1,0 +1,152 @@
+import CHealthSys
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One thread, one epoll set, a timer heap. Everything registered here runs on that thread,
+/// so the probe state machines need no locks; other threads hand work in through `execute`.
+public final class EventLoop: @unchecked Sendable {
+    public typealias IOHandler = (UInt32) -> Void
+    public struct TimerID: Hashable, Sendable { let raw: UInt64 }
+
+    public static let readable = CHS_EPOLLIN, writable = CHS_EPOLLOUT
+    public static let hangup = CHS_EPOLLHUP | CHS_EPOLLERR | CHS_EPOLLRDHUP
+
+    private let epfd: Int32
+    private let wakeFd: Int32
+    private var handlers: [Int32: (token: UInt64, handler: IOHandler)] = [:]
+    private var generation: UInt64 = 0
+    private var timers = TimerHeap()
+    private var timerActions: [UInt64: () -> Void] = [:]
+    private var nextTimerID: UInt64 = 0
+    private let inbox = Mutex<[@Sendable () -> Void]>([])
+    private let stopping = Atomic<Bool>(false)
+    private let loopThread = Atomic<UInt>(0)
+    private var thread: pthread_t?
+
+    public init() throws(SystemError) {
+        epfd = try syscall("epoll_create1") { chs_epoll_create() }
+        wakeFd = try syscall("eventfd") { chs_eventfd() }
+        try syscall("epoll_ctl") { chs_epoll_ctl(epfd, CHS_EPOLL_CTL_ADD, wakeFd, CHS_EPOLLIN, UInt64(UInt32(bitPattern: wakeFd))) }
+    }
+
+    deinit {
+        close(wakeFd)
+        close(epfd)
+    }
+
+    public var inLoop: Bool { loopThread.load(ordering: .relaxed) == UInt(pthread_self()) }
+
+    /// Starts the loop on its own thread.
+    public func start() {
+        let box = Unmanaged.passRetained(self)
+        var t = pthread_t()
+        pthread_create(&t, nil, { arg in
+            let loop = Unmanaged<EventLoop>.fromOpaque(arg!).takeRetainedValue()
+            loop.run()
+            return nil
+        }, box.toOpaque())
+        thread = t
+    }
+
+    /// Stops the loop after the current iteration and waits for its thread.
+    public func shutdown() {
+        stopping.store(true, ordering: .releasing)
+        wake()
+        if let thread, !inLoop { pthread_join(thread, nil) }
+        thread = nil
+    }
+
+    /// Runs `work` on the loop thread, soon. Safe from any thread.
+    public func execute(_ work: @escaping @Sendable () -> Void) {
+        let wasEmpty = inbox.withLock { q in
+            q.append(work)
+            return q.count == 1
+        }
+        if wasEmpty { wake() }
+    }
+
+    private func wake() {
+        var one: UInt64 = 1
+        _ = write(wakeFd, &one, 8)
+    }
+
+    // MARK: loop-thread only
+
+    /// Watches `fd`; the handler gets the epoll event mask. Replaces an earlier registration of the fd.
+    public func register(_ fd: Int32, events: UInt32, _ handler: @escaping IOHandler) throws(SystemError) {
+        generation &+= 1
+        let token = (generation << 32) | UInt64(UInt32(bitPattern: fd))
+        let op = handlers[fd] == nil ? CHS_EPOLL_CTL_ADD : CHS_EPOLL_CTL_MOD
+        try syscall("epoll_ctl") { chs_epoll_ctl(epfd, op, fd, events, token) }
+        handlers[fd] = (token, handler)
+    }
+
+    public func modify(_ fd: Int32, events: UInt32) throws(SystemError) {
+        guard let h = handlers[fd] else { return }
+        try syscall("epoll_ctl") { chs_epoll_ctl(epfd, CHS_EPOLL_CTL_MOD, fd, events, h.token) }
+    }
+
+    /// Stops watching `fd` (call before closing it).
+    public func unregister(_ fd: Int32) {
+        guard handlers.removeValue(forKey: fd) != nil else { return }
+        _ = chs_epoll_ctl(epfd, CHS_EPOLL_CTL_DEL, fd, 0, 0)
+    }
+
+    @discardableResult
+    public func schedule(at deadline: Int64, _ action: @escaping () -> Void) -> TimerID {
+        nextTimerID += 1
+        timers.push(deadline, nextTimerID)
+        timerActions[nextTimerID] = action
+        return TimerID(raw: nextTimerID)
+    }
+
+    public func cancel(_ timer: TimerID) { timerActions.removeValue(forKey: timer.raw) }
+
+    private func run() {
+        loopThread.store(UInt(pthread_self()), ordering: .relaxed)
+        var events = [chs_event](repeating: chs_event(), count: 256)
+        while !stopping.load(ordering: .acquiring) {
+            let n = events.withUnsafeMutableBufferPointer { chs_epoll_wait(epfd, $0.baseAddress, 256, waitMillis()) }
+            for i in 0..<Int(max(n, 0)) {
+                let ev = events[Int(i)]
+                let fd = Int32(bitPattern: UInt32(truncatingIfNeeded: ev.token))
+                if fd == wakeFd {
+                    var v: UInt64 = 0
+                    _ = read(wakeFd, &v, 8)
+                    continue
+                }
+                // A handler earlier in this batch may have closed the fd and a new socket reused its number.
+                guard let h = handlers[fd], h.token == ev.token else { continue }
+                h.handler(ev.events)
+            }
+            runDueTimers()
+            drainInbox()
+        }
+    }
+
+    private func waitMillis() -> Int32 {
+        if !inbox.withLock({ $0.isEmpty }) { return 0 }
+        while let top = timers.first, timerActions[top.id] == nil { _ = timers.pop() }
+        guard let top = timers.first else { return 1000 }
+        let delta = top.deadline - monotonicNanos()
+        return delta <= 0 ? 0 : Int32(min((delta + 999_999) / 1_000_000, 1000))
+    }
+
+    private func runDueTimers() {
+        let now = monotonicNanos()
+        while let top = timers.first, top.deadline <= now {
+            _ = timers.pop()
+            if let action = timerActions.removeValue(forKey: top.id) { action() }
+        }
+    }
+
+    private func drainInbox() {
+        let work = inbox.withLock { q -> [@Sendable () -> Void] in
+            defer { q.removeAll(keepingCapacity: true) }
+            return q
+        }
+        for w in work { w() }
+    }
+}

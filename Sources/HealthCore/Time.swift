@@ -55,9 +55,10 @@ public struct TimeSpan: Hashable, Comparable, Sendable, CustomStringConvertible 
         self.nanoseconds = total
     }
 
-    /// The shortest exact spelling: `5m`, `1h`, `90s`, `250ms`.
+    /// The shortest exact spelling: `5m`, `1h`, `90s`, `250ms`; a single day stays `24h`, as dashboards name it.
     public var description: String {
         for unit in Self.units.reversed() where nanoseconds != 0 && nanoseconds % unit.nanos == 0 {
+            if unit.suffix == "d", nanoseconds == unit.nanos { continue }
             return "\(nanoseconds / unit.nanos)\(unit.suffix)"
         }
         return nanoseconds == 0 ? "0s" : "\(Double(nanoseconds) / 1e6)ms"

@@ -1,0 +1,35 @@
+import Foundation
+
+/// A snapshot as a terminal table: system, components, then probes with state, latency, value, reasons.
+public enum StatusTable {
+    static let marks = ["healthy": "✅", "degraded": "⚠️ ", "down": "❌"]
+
+    public static func render(json: [UInt8]) -> String {
+        guard let doc = (try? JSONSerialization.jsonObject(with: Data(json))) as? [String: Any] else {
+            return "unreadable snapshot: \(String(decoding: json.prefix(200), as: UTF8.self))"
+        }
+        if let error = doc["error"] as? String { return "error: \(error)" }
+        let health = doc["health"] as? String ?? "?"
+        var lines = ["\(marks[health] ?? "?") system \(health)   (\(doc["generated_at"] as? String ?? ""))"]
+        if let components = doc["components"] as? [String: [String: Any]], !components.isEmpty {
+            lines.append("")
+            for (name, c) in components.sorted(by: { $0.key < $1.key }) {
+                let h = c["health"] as? String
+                lines.append("  \(mark(h)) \(pad(name, 24)) \(h ?? "pending")")
+            }
+        }
+        lines.append("")
+        for (name, p) in ((doc["probes"] as? [String: [String: Any]]) ?? [:]).sorted(by: { $0.key < $1.key }) {
+            let h = p["health"] as? String
+            let latency = (p["latency_ms"] as? Double).map { String(format: "%.1fms", $0) } ?? "-"
+            let value = (p["value"] as? Double).map { String(format: "%g", $0) } ?? "-"
+            var why = (p["reasons"] as? [String] ?? []).joined(separator: "; ")
+            if why.isEmpty, let err = p["error"] as? [String: Any] { why = "\(err["category"] ?? ""): \(err["message"] ?? "")" }
+            lines.append("  \(mark(h)) \(pad(name, 24)) \(pad(h ?? "pending", 9)) \(pad(latency, 10)) \(pad(value, 10)) \(why)")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    private static func mark(_ h: String?) -> String { h.flatMap { marks[$0] } ?? "… " }
+    private static func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
+}

@@ -1,0 +1,40 @@
+import Dispatch
+import HealthCore
+import HealthSys
+
+/// Where a snapshot goes: files (written atomically on a queue of their own, since file I/O
+/// blocks) and the API server (on the loop).
+final class Publisher: Sendable {
+    let dir: String
+    private let logger: Logger
+    private let files = DispatchQueue(label: "healthd.files")
+    private let deliver: @Sendable (_ json: [UInt8], _ changed: Bool) -> Void
+
+    init(dir: String, logger: Logger, deliver: @escaping @Sendable ([UInt8], Bool) -> Void) {
+        self.dir = dir
+        self.logger = logger
+        self.deliver = deliver
+    }
+
+    var jsonPath: String { "\(dir)/status.json" }
+    var promPath: String { "\(dir)/healthd.prom" }
+
+    func publish(_ snapshot: Snapshot, changed: Bool) {
+        let json = Array((snapshot.json() + "\n").utf8)
+        let prom = Array(snapshot.prometheusText().utf8)
+        deliver(json, changed)
+        files.async { [self] in
+            do {
+                try AtomicFile.write(json, to: jsonPath)
+                try AtomicFile.write(prom, to: promPath)
+            } catch {
+                logger.error("cannot write snapshot in \(dir): \(error) (does the directory exist and belong to healthd?)")
+            }
+        }
+    }
+
+    /// Waits until every write handed over so far is on disk.
+    func drain() async {
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in files.async { c.resume() } }
+    }
+}

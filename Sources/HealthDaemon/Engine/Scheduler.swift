@@ -1,0 +1,133 @@
+import HealthConfig
+import HealthCore
+import HealthSys
+
+/// Runs every probe on its interval, on absolute time (due = phase + k·interval, so no drift),
+/// each first run offset by a hash of its name so thousands of probes do not fire together.
+/// An attempt that outlives its timeout is aborted and recorded as a `timeout` failure.
+/// Loop-confined: every method runs on `context.loop`.
+final class Scheduler {
+    private final class Job {
+        let config: ProbeConfig
+        let epoch: Int
+        var due: Int64
+        var timer: EventLoop.TimerID?
+        var attempt: ProbeAttempt?
+        var timeoutTimer: EventLoop.TimerID?
+
+        init(config: ProbeConfig, epoch: Int, due: Int64) {
+            self.config = config
+            self.epoch = epoch
+            self.due = due
+        }
+    }
+
+    private let context: ProbeContext
+    private let makeAttempt: (ProbeConfig, ProbeContext) -> ProbeAttempt
+    private let deliver: (ProbeResult) -> Void
+    private var jobs: [String: Job] = [:]
+    /// Observes how late each run started, in nanoseconds (for the benchmark).
+    var onLag: ((Int64) -> Void)?
+
+    init(context: ProbeContext, makeAttempt: @escaping (ProbeConfig, ProbeContext) -> ProbeAttempt,
+         deliver: @escaping (ProbeResult) -> Void) {
+        self.context = context
+        self.makeAttempt = makeAttempt
+        self.deliver = deliver
+    }
+
+    /// Makes `probes` the running set: unchanged probes keep their phase and any attempt in flight,
+    /// changed and new ones start fresh under `epoch`, removed ones stop.
+    func apply(_ probes: [ProbeConfig], epoch: Int) {
+        let now = monotonicNanos()
+        var next: [String: Job] = [:]
+        for p in probes {
+            if let job = jobs[p.name], job.config == p {
+                next[p.name] = job
+                jobs[p.name] = nil
+            } else {
+                let job = Job(config: p, epoch: epoch, due: now + phaseOffset(p))
+                next[p.name] = job
+                arm(job)
+            }
+        }
+        for job in jobs.values { stop(job) }
+        jobs = next
+    }
+
+    func stopAll() {
+        for job in jobs.values { stop(job) }
+        jobs = [:]
+    }
+
+    /// Runs a probe now, out of turn (its schedule is unchanged). False if unknown.
+    func runNow(_ name: String) -> Bool {
+        guard let job = jobs[name] else { return false }
+        if job.attempt == nil { run(job) }
+        return true
+    }
+
+    /// Epochs of the running definitions, for the engine to accept results by.
+    var epochs: [String: Int] { jobs.mapValues(\.epoch) }
+
+    private func phaseOffset(_ p: ProbeConfig) -> Int64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a: stable across runs, unlike Hasher
+        for b in p.name.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        return Int64(h % UInt64(p.interval.nanoseconds))
+    }
+
+    private func arm(_ job: Job) {
+        job.timer = context.loop.schedule(at: job.due) { [unowned self, unowned job] in self.fire(job) }
+    }
+
+    private func fire(_ job: Job) {
+        let now = monotonicNanos()
+        onLag?(now - job.due)
+        let interval = job.config.interval.nanoseconds
+        // After a stall, skip the missed slots rather than running them back to back.
+        let missed = max(0, (now - job.due) / interval)
+        job.due += (missed + 1) * interval
+        arm(job)
+        if job.attempt == nil { run(job) }
+    }
+
+    private func run(_ job: Job) {
+        let attempt = makeAttempt(job.config, context)
+        let started = monotonicNanos()
+        job.attempt = attempt
+        job.timeoutTimer = context.loop.schedule(at: started + job.config.timeout.nanoseconds) { [unowned self, unowned job] in
+            guard let a = job.attempt else { return }
+            job.attempt = nil
+            job.timeoutTimer = nil
+            a.abort()
+            self.complete(job, .failure(ProbeFailure(.timeout, "no answer within \(job.config.timeout)")), started: started)
+        }
+        attempt.start { [weak self, weak job, weak attempt] outcome in
+            guard let self, let job, let attempt, job.attempt === attempt else { return }
+            job.attempt = nil
+            if let t = job.timeoutTimer { self.context.loop.cancel(t) }
+            job.timeoutTimer = nil
+            self.complete(job, outcome, started: started)
+        }
+    }
+
+    private func complete(_ job: Job, _ outcome: ProbeOutcome, started: Int64) {
+        let latencyMs = Double(monotonicNanos() - started) / 1e6
+        let time = Timestamp(nanoseconds: wallNanos())
+        let sample: Sample
+        switch outcome {
+        case .success(let value, let reported, let message):
+            sample = Sample(time: time, latencyMs: latencyMs, value: value, reportedHealth: reported, message: message)
+        case .failure(let failure):
+            sample = Sample(time: time, latencyMs: latencyMs, failure: failure)
+        }
+        deliver(ProbeResult(name: job.config.name, epoch: job.epoch, sample: sample))
+    }
+
+    private func stop(_ job: Job) {
+        if let t = job.timer { context.loop.cancel(t) }
+        if let t = job.timeoutTimer { context.loop.cancel(t) }
+        job.attempt?.abort()
+        job.attempt = nil
+    }
+}

@@ -1,0 +1,152 @@
+import Foundation
+import HealthConfig
+import HealthCore
+import HealthSys
+
+/// healthd's main: one top-level task group (engine, ticker, signals, watchdog), an event loop
+/// thread for all probe and socket I/O, and a clean shutdown that writes a final snapshot.
+public final class Daemon: @unchecked Sendable {
+    private let configPath: String
+    private let logger: Logger
+    private let notifier: SystemdNotifier
+    private let environment: [String: String]
+    private let loop: EventLoop
+    // Loop-confined.
+    private var scheduler: Scheduler!
+    private var api: APIServer?
+    private let factory = ProbeFactory()
+    // Engine-task-confined.
+    private var config: Config
+    private var epoch = 1
+
+    public init(configPath: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        self.configPath = configPath
+        self.environment = environment
+        self.logger = Logger(environment: environment)
+        self.notifier = SystemdNotifier(environment: environment)
+        self.config = try Config.load(path: configPath)
+        self.loop = try EventLoop()
+    }
+
+    /// Runs until SIGTERM or SIGINT; returns the exit status.
+    public func run() async -> Int32 {
+        let signals = Signals.stream([SIGTERM, SIGINT, SIGHUP])
+        do {
+            try FileManager.default.createDirectory(atPath: config.output.dir, withIntermediateDirectories: true)
+        } catch {
+            logger.error("cannot create output.dir \(config.output.dir): \(error.localizedDescription)")
+            return 1
+        }
+        let (events, sink) = AsyncStream<EngineEvent>.makeStream()
+        let publisher = Publisher(dir: config.output.dir, logger: logger) { [loop, unowned self] json, changed in
+            loop.execute { self.api?.update(json, changed: changed) }
+        }
+        loop.start()
+        let started: Bool = await onLoop { [self] in
+            let context = ProbeContext(loop: loop)
+            scheduler = Scheduler(context: context, makeAttempt: factory.makeAttempt) { sink.yield(.result($0)) }
+            scheduler.apply(config.probes, epoch: epoch)
+            return startAPI(config.output.socket)
+        }
+        guard started else {
+            loop.shutdown()
+            return 1
+        }
+        let epochs = await onLoop { self.scheduler.epochs }
+        let (spec, interval) = (config.monitorSpec, config.output.interval)
+        logger.info("healthd started: \(config.probes.count) probes, snapshots in \(config.output.dir)" +
+                    (config.output.socket.map { ", socket \($0)" } ?? ""))
+        notifier.notify("READY=1\nSTATUS=evaluating \(config.probes.count) probes")
+
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { [notifier] in
+                let engine = Engine(spec: spec, epochs: epochs, interval: interval, publisher: publisher) { health in
+                    notifier.notify("STATUS=system \(health)")
+                }
+                await engine.run(events)
+            }
+            group.addTask {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .milliseconds(100))
+                    sink.yield(.tick)
+                }
+            }
+            if let usec = environment["WATCHDOG_USEC"].flatMap(Int64.init), usec > 0 {
+                group.addTask { [notifier] in
+                    while !Task.isCancelled {
+                        notifier.notify("WATCHDOG=1")
+                        try? await Task.sleep(for: .microseconds(usec / 2))
+                    }
+                }
+            }
+            for await sig in signals {
+                if sig == SIGHUP {
+                    await reload(sink)
+                    continue
+                }
+                logger.info("received \(sig == SIGTERM ? "SIGTERM" : "SIGINT"), stopping")
+                notifier.notify("STOPPING=1")
+                await onLoop { self.scheduler.stopAll() }
+                await withCheckedContinuation { done in sink.yield(.flush(done)) }
+                sink.finish()
+                group.cancelAll()
+                break
+            }
+        }
+        await onLoop { self.api?.stop() }
+        loop.shutdown()
+        logger.info("healthd stopped")
+        return 0
+    }
+
+    /// SIGHUP: read the config again; a bad one is logged and the running one stays.
+    private func reload(_ sink: AsyncStream<EngineEvent>.Continuation) async {
+        notifier.notify("RELOADING=1\nMONOTONIC_USEC=\(monotonicNanos() / 1000)")
+        defer { notifier.notify("READY=1") }
+        let next: Config
+        do {
+            next = try Config.load(path: configPath)
+        } catch {
+            logger.error("reload rejected, keeping the running config: \(error)")
+            return
+        }
+        epoch += 1
+        let old = config
+        let kept = Set(next.probes.filter { p in old.probes.contains(p) }.map(\.name))
+        let socketChanged = next.output.socket != old.output.socket
+        let epochs = await onLoop { [self, epoch] in
+            scheduler.apply(next.probes, epoch: epoch)
+            if socketChanged {
+                api?.stop()
+                _ = startAPI(next.output.socket)
+            }
+            return scheduler.epochs
+        }
+        if next.output.dir != old.output.dir {
+            logger.warning("output.dir changed; it takes effect at the next restart")
+        }
+        config = next
+        sink.yield(.reload(next.monitorSpec, epochs: epochs, kept: kept, interval: next.output.interval))
+        logger.info("reloaded \(configPath): \(next.probes.count) probes, \(kept.count) kept their history")
+    }
+
+    /// Loop-confined: opens the API socket if configured. False when it cannot.
+    private func startAPI(_ path: String?) -> Bool {
+        api = nil
+        guard let path else { return true }
+        let server = APIServer(loop: loop, path: path, logger: logger)
+        do {
+            try server.start()
+            api = server
+            return true
+        } catch {
+            logger.error("cannot open the API socket \(path): \(error) (does its directory exist and belong to healthd?)")
+            return false
+        }
+    }
+
+    /// Runs `body` on the loop thread and returns its result.
+    private func onLoop<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { c in loop.execute { c.resume(returning: body()) } }
+    }
+}

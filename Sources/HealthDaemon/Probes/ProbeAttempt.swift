@@ -1,0 +1,33 @@
+import HealthCore
+import HealthSys
+
+/// What one attempt found, before the scheduler stamps it with time and latency.
+public enum ProbeOutcome: Sendable, Equatable {
+    case success(value: Double?, reported: Health, message: String?)
+    case failure(ProbeFailure)
+
+    static let ok = ProbeOutcome.success(value: nil, reported: .healthy, message: nil)
+}
+
+/// One run of a probe, driven on the event loop. `start` must call `finish` exactly once,
+/// unless `abort` (the timeout) comes first; after `abort` it must not call it and must
+/// release whatever it holds (sockets, processes).
+protocol ProbeAttempt: AnyObject {
+    func start(_ finish: @escaping (ProbeOutcome) -> Void)
+    func abort()
+}
+
+/// Loop-wide things attempts share.
+final class ProbeContext {
+    let loop: EventLoop
+    let resolver: Resolver
+    /// One read buffer for every connection on the loop: reads never overlap on one thread.
+    let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
+
+    init(loop: EventLoop) {
+        self.loop = loop
+        self.resolver = Resolver(loop: loop)
+    }
+
+    deinit { scratch.deallocate() }
+}

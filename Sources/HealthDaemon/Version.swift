@@ -1,0 +1,1 @@
+public let healthdVersion = "0.1.0"

@@ -26,6 +26,13 @@ public struct ProbeConfig: Sendable, Equatable {
     public var timeout: TimeSpan
     public var target: ProbeTarget
     public var name: String { rules.name }
+
+    public init(rules: ProbeRules, interval: TimeSpan, timeout: TimeSpan, target: ProbeTarget) {
+        self.rules = rules
+        self.interval = interval
+        self.timeout = timeout
+        self.target = target
+    }
 }
 
 /// What a probe talks to, per kind.
@@ -41,6 +48,13 @@ public struct HTTPCheck: Sendable, Equatable {
     public var headers: [(String, String)]
     /// Accepted status codes; empty means 200–399.
     public var statuses: [Int]
+
+    public init(endpoint: Endpoint, method: String = "GET", headers: [(String, String)] = [], statuses: [Int] = []) {
+        self.endpoint = endpoint
+        self.method = method
+        self.headers = headers
+        self.statuses = statuses
+    }
 
     public func accepts(status: Int) -> Bool { statuses.isEmpty ? (200...399).contains(status) : statuses.contains(status) }
 

@@ -1,1 +1,31 @@
-print("todo")
+import Foundation
+import HealthConfig
+import HealthCore
+import HealthDaemon
+import HealthSys
+
+// healthd's benchmark: one line per figure; where a baseline is measured in the same run the
+// figure is also printed as a ratio to it. Run through scripts/bench, which starts nginx.
+
+let args = CommandLine.arguments.dropFirst()
+func option(_ name: String) -> String? {
+    guard let i = args.firstIndex(of: name), args.index(after: i) < args.endIndex else { return nil }
+    return args[args.index(after: i)]
+}
+let sections = Set(args.filter { !$0.hasPrefix("--") && Int($0) == nil && !$0.contains(",") })
+func wants(_ s: String) -> Bool { sections.isEmpty || sections.contains(s) }
+
+func line(_ name: String, _ text: String) {
+    FileHandle.standardOutput.write(Data("\(name): \(text)\n".utf8))  // unbuffered: figures appear as they are measured
+}
+
+if wants("windows") { WindowsBench.run() }
+if wants("scheduler") {
+    guard let port = option("--nginx-port").flatMap(UInt16.init) else {
+        FileHandle.standardError.write(Data("scheduler benchmark needs --nginx-port (scripts/bench starts nginx)\n".utf8))
+        exit(2)
+    }
+    let seconds = option("--seconds").flatMap(Double.init) ?? 30
+    let counts = (option("--counts") ?? "1000,10000").split(separator: ",").compactMap { Int($0) }
+    SchedulerBench.run(port: port, seconds: seconds, counts: counts)
+}

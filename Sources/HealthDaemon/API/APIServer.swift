@@ -30,10 +30,11 @@ final class APIServer {
     private let limits: Limits
     private var listener: Int32 = -1
     private var clients: [Int32: Client] = [:]
-    private var latest: [UInt8] = Array("{}\n".utf8)
+    private var latest: [UInt8]
     private let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
 
-    init(loop: EventLoop, path: String, logger: Logger, limits: Limits = Limits()) {
+    init(loop: EventLoop, path: String, logger: Logger, initial: [UInt8], limits: Limits = Limits()) {
+        self.latest = initial
         self.loop = loop
         self.path = path
         self.logger = logger

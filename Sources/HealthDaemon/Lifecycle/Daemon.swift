@@ -46,7 +46,7 @@ public final class Daemon: @unchecked Sendable {
             let context = ProbeContext(loop: loop)
             scheduler = Scheduler(context: context, makeAttempt: factory.makeAttempt) { sink.yield(.result($0)) }
             scheduler.apply(config.probes, epoch: epoch)
-            return startAPI(config.output.socket)
+            return startAPI(config.output.socket, spec: config.monitorSpec)
         }
         guard started else {
             loop.shutdown()
@@ -118,7 +118,7 @@ public final class Daemon: @unchecked Sendable {
             scheduler.apply(next.probes, epoch: epoch)
             if socketChanged {
                 api?.stop()
-                _ = startAPI(next.output.socket)
+                _ = startAPI(next.output.socket, spec: next.monitorSpec)
             }
             return scheduler.epochs
         }
@@ -131,10 +131,12 @@ public final class Daemon: @unchecked Sendable {
     }
 
     /// Loop-confined: opens the API socket if configured. False when it cannot.
-    private func startAPI(_ path: String?) -> Bool {
+    private func startAPI(_ path: String?, spec: MonitorSpec) -> Bool {
         api = nil
         guard let path else { return true }
-        let server = APIServer(loop: loop, path: path, logger: logger)
+        // Until the engine publishes, answer with the all-pending snapshot rather than nothing.
+        let initial = Monitor(spec: spec).snapshot(now: Timestamp(nanoseconds: wallNanos()))
+        let server = APIServer(loop: loop, path: path, logger: logger, initial: Array((initial.json() + "\n").utf8))
         do {
             try server.start()
             api = server

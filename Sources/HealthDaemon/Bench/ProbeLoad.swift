@@ -1,0 +1,67 @@
+import HealthConfig
+import HealthCore
+import HealthSys
+import Synchronization
+
+/// The daemon's probe path without its outputs: event loop, scheduler, probes, and evaluation of
+/// every result on a task of its own, as the engine does. The benchmark drives it to measure CPU
+/// per probe and scheduling lag.
+public final class ProbeLoad: @unchecked Sendable {
+    public struct Figures: Sendable {
+        public var results = 0
+        public var failures = 0
+        public var lagNanos: [Int64] = []
+    }
+
+    private let loop: EventLoop
+    private let probes: [ProbeConfig]
+    private var scheduler: Scheduler?
+    private let figuresLock = Mutex(Figures())
+    private var consumer: Task<Void, Never>?
+
+    public init(probes: [ProbeConfig]) throws {
+        self.loop = try EventLoop()
+        self.probes = probes
+    }
+
+    public func start() {
+        let (results, sink) = AsyncStream<ProbeResult>.makeStream()
+        let spec = MonitorSpec(probes: probes.map(\.rules))
+        consumer = Task { [self] in
+            var monitor = Monitor(spec: spec)
+            for await r in results {
+                guard let i = monitor.index(of: r.name) else { continue }
+                monitor.ingest(r.sample, probe: i)
+                figuresLock.withLock {
+                    $0.results += 1
+                    if !r.sample.ok { $0.failures += 1 }
+                }
+            }
+        }
+        loop.start()
+        loop.execute { [self] in
+            let factory = ProbeFactory()
+            let s = Scheduler(context: ProbeContext(loop: loop), makeAttempt: factory.makeAttempt) { sink.yield($0) }
+            s.onLag = { [self] lag in self.figuresLock.withLock { $0.lagNanos.append(lag) } }
+            s.apply(probes, epoch: 1)
+            scheduler = s
+        }
+    }
+
+    /// Clears the counters (after a warm-up).
+    public func reset() { figuresLock.withLock { $0 = Figures() } }
+
+    public var figures: Figures { figuresLock.withLock { $0 } }
+
+    public func stop() {
+        let done = Mutex(false)
+        loop.execute { [self] in
+            scheduler?.stopAll()
+            scheduler = nil
+            done.withLock { $0 = true }
+        }
+        while !done.withLock({ $0 }) { usleepShort() }
+        loop.shutdown()
+        consumer?.cancel()
+    }
+}

@@ -1,0 +1,136 @@
+import Foundation
+import HealthCore
+import Testing
+@testable import HealthConfig
+
+@Suite struct ConfigTests {
+    func parse(_ text: String) throws(ConfigError) -> Config { try Config.parse(Data(text.utf8), file: "t.json5") }
+
+    func issues(_ text: String) -> [String] {
+        do {
+            _ = try parse(text)
+            return []
+        } catch {
+            return error.issues.map(\.description)
+        }
+    }
+
+    @Test func theBriefsExampleParses() throws {
+        let c = try parse("""
+            {
+              output: { dir: "/run/healthd", socket: "/run/healthd/healthd.sock", interval: "10s" },
+              probes: [
+                { name: "api", kind: "http", url: "http://127.0.0.1:8080/health", interval: "10s", timeout: "2s",
+                  expect: { status: [200] },
+                  degraded: ["latency.p95(5m) > 500ms"] },   // comments and trailing commas are fine
+                { name: "web", kind: "tcp", url: "tcp://[::1]:443", failure_threshold: 2, success_threshold: 3, critical: false },
+                { name: "disk", kind: "exec", argv: ["/usr/lib/nagios/plugins/check_disk", "-w", "10%"] },
+              ],
+              components: [ { name: "front", probes: ["api", "w*"], critical: true } ],
+            }
+            """)
+        #expect(c.output.interval == .seconds(10))
+        #expect(c.probes.count == 3)
+        #expect(c.probes[0].rules.degraded.map(\.source) == ["latency.p95(5m) > 500ms"])
+        guard case .http(let check) = c.probes[0].target else { Issue.record("not http"); return }
+        #expect(check.endpoint.port == 8080)
+        #expect(check.endpoint.target == "/health")
+        #expect(check.statuses == [200])
+        #expect(c.probes[1].target == .tcp(host: "::1", port: 443))
+        #expect(c.probes[1].rules.critical == false)
+        #expect(c.probes[1].rules.successThreshold == 3)
+        #expect(c.probes[2].timeout == .seconds(2))
+        #expect(c.probes[2].interval == .seconds(10))
+        #expect(c.components == [ComponentRules(name: "front", patterns: ["api", "w*"])])
+        #expect(c.output.windows == MonitorSpec.defaultSnapshotWindows)
+    }
+
+    @Test func everyErrorNamesItsField() {
+        let found = issues("""
+            {
+              output: { dir: "/tmp/x", interval: "soon", colour: "blue" },
+              probes: [
+                { name: "a", kind: "tcp", url: "tcp://127.0.0.1:1" },
+                { name: "a", kind: "tcp", url: "tcp://127.0.0.1:2" },
+                { name: "c", kind: "tcp", url: "tcp://127.0.0.1:3", interval: "10x" },
+                { name: "d", kind: "http", url: "http://h/", timeout: "10s", interval: "5s", degraded: ["latency > 5%"] },
+                { name: "e", kind: "smtp" },
+                { name: "f", kind: "exec", argv: [] , retries: 3 },
+                { name: "g", kind: "tcp", url: "tcp://host" },
+                { kind: "tcp", url: "tcp://h:1" },
+              ],
+              components: [ { name: "k", probes: ["zzz*"] } ],
+            }
+            """)
+        #expect(found.contains("output.interval: \"soon\" is not a duration (use 250ms, 2s, 5m, 1h, 7d)"))
+        #expect(found.contains { $0.hasPrefix("output.colour: unknown key") })
+        #expect(found.contains("probes[1].name: \"a\" is used by an earlier probe; names must be unique"))
+        #expect(found.contains("probes[2].interval: \"10x\" is not a duration (use 250ms, 2s, 5m, 1h, 7d)"))
+        #expect(found.contains("probes[3].timeout: timeout 10s must be less than interval 5s"))
+        #expect(found.contains { $0.hasPrefix("probes[3].degraded[0]: 5%: latency takes a time") })
+        #expect(found.contains { $0.hasPrefix("probes[4].kind: \"smtp\" is not a probe kind") })
+        #expect(found.contains("probes[5].argv: needs at least the program"))
+        #expect(found.contains { $0.hasPrefix("probes[5].retries: unknown key") })
+        #expect(found.contains { $0.hasPrefix("probes[6].url: \"tcp://host\" needs a port") })
+        #expect(found.contains("probes[7].name: is required"))
+        #expect(found.contains("components[0].probes[0]: \"zzz*\" matches no probe"))
+        #expect(found.count == 12)
+    }
+
+    @Test func syntaxErrorsAreReported() {
+        let found = issues("{ probes: [ { name: 'a', } ")
+        #expect(found.count == 1)
+        #expect(found[0].hasPrefix("not valid JSON5"))
+    }
+
+    @Test func typeErrors() {
+        let found = issues("""
+            { probes: [ { name: 1, kind: "tcp", url: "tcp://h:1", critical: "yes", failure_threshold: 0 } ] }
+            """)
+        #expect(found.contains("probes[0].name: must be a string"))
+        #expect(found.contains("probes[0].critical: must be true or false"))
+        #expect(found.contains("probes[0].failure_threshold: must be at least 1"))
+    }
+
+    @Test func passwordsNeverAppearInErrors() {
+        let found = issues(#"{ probes: [ { name: "w", kind: "http", url: "http://u:hunter2@h:99999/" } ] }"#)
+        #expect(found.count == 1)
+        #expect(!found[0].contains("hunter2"))
+        #expect(found[0].contains("u:***@"))
+    }
+
+    @Test func probesOnlyRead() {
+        let found = issues(#"{ probes: [ { name: "w", kind: "http", url: "http://h/", method: "POST" } ] }"#)
+        #expect(found == ["probes[0].method: probes only read: GET or HEAD"])
+    }
+
+    @Test func endpoints() throws {
+        let e = try Endpoint(parsing: "redis://user:p%40ss@[::1]:6380/0?x=1")
+        #expect(e.scheme == "redis")
+        #expect(e.user == "user")
+        #expect(e.password == "p@ss")
+        #expect(e.host == "::1")
+        #expect(e.port == 6380)
+        #expect(e.target == "/0?x=1")
+        #expect(e.queryItems.first! == ("x", "1"))
+        #expect(e.redacted == "redis://user:***@[::1]:6380/0?x=1")
+        #expect(try Endpoint(parsing: "http://example.com").port == 80)
+        #expect(throws: EndpointError.self) { try Endpoint(parsing: "example.com:80") }
+        #expect(throws: EndpointError.self) { try Endpoint(parsing: "http://:80/") }
+        #expect(throws: EndpointError.self) { try Endpoint(parsing: "http://h:0/") }
+    }
+
+    @Test func snapshotWindowsAreConfigurable() throws {
+        let c = try parse(#"{ output: { windows: ["1m", "7d"], socket: false }, probes: [] }"#)
+        #expect(c.output.windows == [.minutes(1), .days(7)])
+        #expect(c.output.socket == nil)
+    }
+
+    @Test func theShippedConfigsAreValid() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        for name in ["demo.json5"] {
+            let c = try Config.load(path: root.appendingPathComponent("etc/healthd/\(name)").path)
+            #expect(!c.probes.isEmpty)
+        }
+    }
+}

@@ -1,0 +1,87 @@
+import Testing
+@testable import HealthCore
+
+@Suite struct MonitorTests {
+    let t0 = Timestamp(seconds: 1_795_000_000)
+
+    func monitor() throws -> Monitor {
+        Monitor(spec: MonitorSpec(
+            probes: [
+                ProbeRules(name: "redis", kind: "redis", failureThreshold: 1),
+                ProbeRules(name: "redis_queue", kind: "redis", degraded: [try Condition(parsing: "value > 100")]),
+                ProbeRules(name: "blog", kind: "http", critical: false, failureThreshold: 1),
+                ProbeRules(name: "never", kind: "tcp"),
+            ],
+            components: [
+                ComponentRules(name: "queue", patterns: ["redis*"]),
+                ComponentRules(name: "extras", patterns: ["blog"], critical: false),
+            ]))
+    }
+
+    func ok(_ value: Double? = nil) -> Sample { Sample(time: t0, latencyMs: 1, value: value) }
+    func failed() -> Sample { Sample(time: t0, latencyMs: 1, failure: ProbeFailure(.refused, "no")) }
+
+    @Test func pendingProbesDoNotCount() throws {
+        var m = try monitor()
+        m.ingest(ok(), probe: 0)
+        let s = m.snapshot(now: t0)
+        #expect(s.health == .healthy)
+        #expect(s.pendingCount == 3)
+        #expect(s.probes[3].pending)
+        #expect(s.components[0].health == .healthy)
+        #expect(s.components[1].health == nil)
+    }
+
+    @Test func componentIsWorstOfItsProbes() throws {
+        var m = try monitor()
+        m.ingest(ok(), probe: 0)
+        m.ingest(ok(150), probe: 1)
+        let s = m.snapshot(now: t0)
+        #expect(s.components[0].probes == ["redis", "redis_queue"])
+        #expect(s.components[0].health == .degraded)
+        #expect(s.components[0].reasons == ["redis_queue: value 150 > 100"])
+        #expect(s.health == .degraded)
+        #expect(s.reasons == ["redis_queue: value 150 > 100"])
+    }
+
+    @Test func nonCriticalCapsAtDegraded() throws {
+        var m = try monitor()
+        m.ingest(ok(), probe: 0)
+        let changed = m.ingest(failed(), probe: 2)
+        #expect(changed)
+        let s = m.snapshot(now: t0)
+        #expect(s.probes[2].health == .down)
+        #expect(s.components[1].health == .down)
+        #expect(s.health == .degraded)
+    }
+
+    @Test func criticalDownIsSystemDown() throws {
+        var m = try monitor()
+        m.ingest(failed(), probe: 0)
+        #expect(m.snapshot(now: t0).health == .down)
+    }
+
+    @Test func staleValueWhileFailing() throws {
+        var m = try monitor()
+        m.ingest(Sample(time: t0, latencyMs: 1, value: 7), probe: 1)
+        m.ingest(Sample(time: t0 + .seconds(30), latencyMs: 1, failure: ProbeFailure(.timeout, "slow")), probe: 1)
+        let p = m.snapshot(now: t0 + .seconds(40)).probes[1]
+        #expect(p.value == 7)
+        #expect(p.staleFor == .seconds(40))
+        #expect(p.ok == false)
+    }
+
+    @Test func adoptKeepsHistoryOfNamedProbes() throws {
+        var old = try monitor()
+        old.ingest(ok(), probe: 0)
+        old.ingest(ok(5), probe: 1)
+        var next = Monitor(spec: MonitorSpec(probes: [
+            ProbeRules(name: "redis_queue", kind: "redis"), ProbeRules(name: "redis", kind: "redis"),
+        ]))
+        next.adopt(from: old, probes: ["redis_queue"])
+        let s = next.snapshot(now: t0)
+        #expect(s.probes[0].value == 5)
+        #expect(s.probes[0].windows.first?.stats.count == 1)
+        #expect(s.probes[1].pending)
+    }
+}

@@ -1,0 +1,140 @@
+import Testing
+@testable import HealthCore
+
+/// The evaluator against a hand-driven timeline: one sample every 10 s from t0, no sleeping.
+struct Timeline {
+    var rules: ProbeRules
+    var windows = ProbeWindows()
+    var state = ProbeState()
+    var now = Timestamp(seconds: 1_795_000_000)
+
+    init(_ rules: ProbeRules) { self.rules = rules }
+
+    @discardableResult
+    mutating func ok(value: Double? = nil, latency: Double = 5, reported: Health = .healthy) -> Health? {
+        feed(Sample(time: now, latencyMs: latency, value: value, reportedHealth: reported, message: "msg"))
+    }
+
+    @discardableResult
+    mutating func fail(_ category: FailureCategory = .refused) -> Health? {
+        feed(Sample(time: now, latencyMs: 1, failure: ProbeFailure(category, "boom")))
+    }
+
+    private mutating func feed(_ s: Sample) -> Health? {
+        windows.record(s)
+        state.apply(s, rules: rules, windows: windows)
+        now = now + .seconds(10)
+        return state.health
+    }
+}
+
+@Suite struct ProbeStateTests {
+    @Test func pendingUntilFirstSample() {
+        let t = Timeline(ProbeRules(name: "p", kind: "tcp"))
+        #expect(t.state.health == nil)
+    }
+
+    @Test func failureThresholdThenSuccessThreshold() {
+        var t = Timeline(ProbeRules(name: "p", kind: "tcp", failureThreshold: 3, successThreshold: 2))
+        #expect(t.ok() == .healthy)
+        #expect(t.fail() == .healthy)
+        #expect(t.fail() == .healthy)
+        #expect(t.fail() == .down)
+        #expect(t.state.reasons == ["3 consecutive failures (refused: boom)"])
+        #expect(t.ok() == .down)  // one success is not enough to leave down
+        #expect(t.state.reasons == ["recovering: 1 of 2 successes"])
+        #expect(t.fail() == .down)
+        #expect(t.ok() == .down)
+        #expect(t.ok() == .healthy)
+        #expect(t.state.reasons.isEmpty)
+    }
+
+    @Test func sinceMarksTheTransition() {
+        var t = Timeline(ProbeRules(name: "p", kind: "tcp", failureThreshold: 1))
+        t.ok()
+        let downAt = t.now
+        t.fail()
+        t.fail()
+        #expect(t.state.since == downAt)
+    }
+
+    @Test func conditionsDownBeforeDegraded() throws {
+        let rules = ProbeRules(name: "q", kind: "redis",
+                               degraded: [try Condition(parsing: "value > 100")],
+                               down: [try Condition(parsing: "value > 1000")])
+        var t = Timeline(rules)
+        #expect(t.ok(value: 50) == .healthy)
+        #expect(t.ok(value: 150) == .degraded)
+        #expect(t.state.reasons == ["value 150 > 100"])
+        #expect(t.ok(value: 1500) == .down)
+        #expect(t.state.reasons == ["value 1500 > 1000"])
+        #expect(t.ok(value: 10) == .healthy)
+    }
+
+    @Test func hysteresisHoldsTheWorseLevel() throws {
+        let rules = ProbeRules(name: "q", kind: "redis", successThreshold: 3,
+                               degraded: [try Condition(parsing: "value > 100")])
+        var t = Timeline(rules)
+        t.ok(value: 150)
+        #expect(t.ok(value: 90) == .degraded)
+        #expect(t.ok(value: 90) == .degraded)
+        #expect(t.ok(value: 150) == .degraded)  // streak broken
+        #expect(t.ok(value: 90) == .degraded)
+        #expect(t.ok(value: 90) == .degraded)
+        #expect(t.ok(value: 90) == .healthy)
+    }
+
+    @Test func windowedConditionsQuoteTheirNumbers() throws {
+        let rules = ProbeRules(name: "api", kind: "http", failureThreshold: 100,
+                               degraded: [try Condition(parsing: "error_rate(1h) > 2%")],
+                               down: [try Condition(parsing: "error_rate(1h) > 50%")])
+        var t = Timeline(rules)
+        for _ in 0..<9 { t.ok() }
+        #expect(t.fail() == .degraded)
+        #expect(t.state.reasons == ["error_rate(1h) 10% > 2%"])
+        for _ in 0..<10 { t.fail() }
+        #expect(t.state.health == .down)
+    }
+
+    @Test func latencyQuantileCondition() throws {
+        let rules = ProbeRules(name: "api", kind: "http", degraded: [try Condition(parsing: "latency.p95(5m) > 500ms")])
+        var t = Timeline(rules)
+        for _ in 0..<10 { t.ok(latency: 100) }
+        #expect(t.state.health == .healthy)
+        for _ in 0..<20 { t.ok(latency: 900) }
+        #expect(t.state.health == .degraded)
+        #expect(t.state.reasons.first?.hasPrefix("latency.p95(5m) ") == true)
+        #expect(t.state.reasons.first?.hasSuffix("ms > 500ms") == true)
+    }
+
+    @Test func reportedHealthFromTheCheck() {
+        var t = Timeline(ProbeRules(name: "disk", kind: "exec"))
+        #expect(t.ok(reported: .degraded) == .degraded)
+        #expect(t.state.reasons == ["check reports degraded: msg"])
+        #expect(t.ok(reported: .down) == .down)
+        #expect(t.ok() == .healthy)
+    }
+
+    @Test func noDataIsNotAViolation() throws {
+        let rules = ProbeRules(name: "q", kind: "redis", degraded: [try Condition(parsing: "value < 1")])
+        var t = Timeline(rules)
+        #expect(t.ok(value: nil) == .healthy)
+    }
+
+    @Test func lastGoodValueSurvivesFailures() {
+        var t = Timeline(ProbeRules(name: "q", kind: "prometheus"))
+        t.ok(value: 42)
+        t.fail(.timeout)
+        #expect(t.state.lastGoodValue == 42)
+        #expect(t.state.consecutiveFailures == 1)
+    }
+
+    @Test func deltaComparesWithThePast() throws {
+        let rules = ProbeRules(name: "q", kind: "redis", degraded: [try Condition(parsing: "value.delta(5m) > 50")])
+        var t = Timeline(rules)
+        for _ in 0..<40 { t.ok(value: 100) }
+        #expect(t.state.health == .healthy)
+        #expect(t.ok(value: 200) == .degraded)
+        #expect(t.state.reasons == ["value.delta(5m) 100 > 50"])
+    }
+}

@@ -1,0 +1,227 @@
+import Foundation
+import HealthDaemon
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite(.serialized) struct LifecycleTests {
+    func execProbe(_ name: String, code: Int = 0, interval: String = "300ms") -> String {
+        #"{ name: "\#(name)", kind: "exec", argv: ["/usr/lib/nagios/plugins/check_dummy", "\#(code)", "\#(name)"], interval: "\#(interval)", timeout: "200ms" }"#
+    }
+
+    @Test func snapshotFileAndSocketAgree() throws {
+        let d = try DaemonHarness(probes: "[\(execProbe("a")), \(execProbe("b", code: 1))]", outputInterval: "60s")
+        _ = d.waitForStatus { ($0["health"] as? String) == "degraded" && ($0["pending"] as? Int) == 0 }
+        d.waitForSocket()
+        let client = try APIClient(path: d.socketPath)
+        // With no state change and a long output interval, the file and the socket hold the same document.
+        let fromSocket = try client.request(#"{"op":"snapshot"}"#)
+        let fromFile = try #require(FileManager.default.contents(atPath: d.statusPath))
+        #expect(Array(fromFile) == fromSocket + [10])
+    }
+
+    @Test func malformedRequestsKeepTheConnection() throws {
+        let d = try DaemonHarness(probes: "[\(execProbe("a"))]")
+        d.waitForSocket()
+        let client = try APIClient(path: d.socketPath)
+        let cases: [(String, String)] = [
+            ("this is not json", "not valid JSON"),
+            (#"[1,2]"#, "must be a JSON object"),
+            (#"{"op": 5}"#, "no \"op\""),
+            (#"{"op":"explode"}"#, "unknown op \"explode\""),
+        ]
+        for (request, mentions) in cases {
+            let reply = try JSONSerialization.jsonObject(with: Data(try client.request(request))) as? [String: Any]
+            #expect((reply?["error"] as? String)?.contains(mentions) == true, "\(request)")
+        }
+        let snapshot = try JSONSerialization.jsonObject(with: Data(try client.request(#"{"op":"snapshot"}"#))) as? [String: Any]
+        #expect(snapshot?["version"] as? Int == 1)
+    }
+
+    @Test func subscribeGetsTheSnapshotThenChanges() throws {
+        let d = try DaemonHarness(probes: "[\(execProbe("a"))]")
+        d.waitForSocket()
+        _ = d.waitForStatus { ($0["pending"] as? Int) == 0 }
+        let client = try APIClient(path: d.socketPath)
+        try client.send(#"{"op":"subscribe"}"#)
+        let first = try JSONSerialization.jsonObject(with: Data(try #require(try client.readLine()))) as? [String: Any]
+        #expect(first?["health"] as? String == "healthy")
+        // Change the probe to a failing one: the subscriber hears about it without asking.
+        try d.rewriteConfig(probes: "[\(execProbe("a", code: 2))]")
+        d.signal(SIGHUP)
+        var sawDown = false
+        for _ in 0..<20 {
+            guard let line = try client.readLine() else { break }
+            let doc = try JSONSerialization.jsonObject(with: Data(line)) as? [String: Any]
+            if doc?["health"] as? String == "down" { sawDown = true; break }
+        }
+        #expect(sawDown)
+    }
+
+    @Test func aSubscriberThatNeverReadsIsDropped() throws {
+        // Many probes flipping state make every snapshot large and frequent; the silent subscriber's
+        // buffer fills, it is disconnected, and the daemon keeps answering others.
+        let probes = (0..<200).map { i in
+            #"{ name: "p\#(i)", kind: "exec", argv: ["/bin/sh", "-c", "exit $(( $(date +%N | cut -c1) % 3 ))"], interval: "200ms", timeout: "150ms" }"#
+        }.joined(separator: ",")
+        let d = try DaemonHarness(probes: "[\(probes)]")
+        d.waitForSocket()
+        let silent = try APIClient(path: d.socketPath)
+        try silent.send(#"{"op":"subscribe"}"#)
+        let other = try APIClient(path: d.socketPath)
+        let deadline = Date().addingTimeInterval(30)
+        var answered = 0
+        while Date() < deadline {
+            let reply = try other.request(#"{"op":"snapshot"}"#)
+            if reply.first == UInt8(ascii: "{") { answered += 1 }
+            if d.logSoFarContains("dropping a client") { break }
+            usleep(200_000)
+        }
+        #expect(answered > 0)
+        #expect(d.logSoFarContains("dropping a client"))
+        _ = silent
+    }
+
+    @Test func sigtermWritesAFinalSnapshot() throws {
+        let d = try DaemonHarness(probes: "[\(execProbe("a"))]", outputInterval: "60s")
+        _ = d.waitForStatus { ($0["pending"] as? Int) == 0 }
+        usleep(1_100_000)  // generated_at has second resolution
+        let before = d.status()?["generated_at"] as? String
+        let signalled = Date()
+        d.signal(SIGTERM)
+        #expect(d.waitForExit(seconds: 2) == 0)
+        #expect(Date().timeIntervalSince(signalled) < 2)
+        let after = d.status()?["generated_at"] as? String
+        #expect(after != nil && after != before)
+        #expect(!FileManager.default.fileExists(atPath: d.socketPath))
+    }
+
+    @Test func badReloadKeepsTheOldConfig() throws {
+        let d = try DaemonHarness(probes: "[\(execProbe("a"))]")
+        _ = d.waitForStatus { ($0["pending"] as? Int) == 0 }
+        try "{ probes: [ { name: 'a', kind: 'exec', argv: [], interval: '10x' } ] }".write(toFile: d.configPath, atomically: true, encoding: .utf8)
+        d.signal(SIGHUP)
+        usleep(1_000_000)
+        let count = ((d.probe("a")?["windows"] as? [String: Any])?["5m"] as? [String: Any])?["count"] as? Int ?? 0
+        _ = d.waitForProbe("a") { (((($0["windows"] as? [String: Any])?["5m"] as? [String: Any])?["count"] as? Int) ?? 0) > count }
+        d.signal(SIGTERM)
+        #expect(d.waitForExit(seconds: 5) == 0)
+        let log = d.log()
+        #expect(log.contains("reload rejected, keeping the running config"))
+        #expect(log.contains("probes[0].interval: \"10x\" is not a duration"))
+    }
+
+    @Test func reloadKeepsHistoryOfUnchangedProbes() throws {
+        let d = try DaemonHarness(probes: "[\(execProbe("keep")), \(execProbe("change"))]")
+        _ = d.waitForStatus { s in
+            let probes = s["probes"] as? [String: [String: Any]]
+            return ["keep", "change"].allSatisfy { windowCount(probes?[$0]) >= 3 }
+        }
+        try d.rewriteConfig(probes: "[\(execProbe("keep")), \(execProbe("change", code: 1)), \(execProbe("new"))]")
+        d.signal(SIGHUP)
+        let s = d.waitForStatus { s in
+            let probes = s["probes"] as? [String: [String: Any]]
+            return probes?["new"] != nil && probes?["change"]?["health"] as? String == "degraded"
+        }
+        let probes = s?["probes"] as? [String: [String: Any]]
+        #expect(windowCount(probes?["keep"]) >= 3)
+        #expect(windowCount(probes?["change"]) < 3)
+    }
+
+    @Test func speaksSdNotify() throws {
+        let listener = try NotifyListener()
+        let d = try DaemonHarness(probes: "[\(execProbe("a"))]",
+                                  extraEnvironment: ["NOTIFY_SOCKET": listener.path, "WATCHDOG_USEC": "200000"])
+        #expect(listener.waitFor("READY=1"))
+        #expect(listener.waitFor("WATCHDOG=1"))
+        d.signal(SIGHUP)
+        #expect(listener.waitFor("RELOADING=1"))
+        d.signal(SIGTERM)
+        #expect(listener.waitFor("STOPPING=1"))
+        #expect(d.waitForExit(seconds: 5) == 0)
+    }
+
+    @Test func prometheusTextfilePassesPromtool() throws {
+        let d = try DaemonHarness(probes: "[\(execProbe("a")), \(execProbe("b", code: 2))]")
+        _ = d.waitForStatus { ($0["pending"] as? Int) == 0 }
+        let promtool = Process()
+        promtool.executableURL = URL(fileURLWithPath: "/usr/bin/promtool")
+        promtool.arguments = ["check", "metrics"]
+        promtool.standardInput = try FileHandle(forReadingFrom: URL(fileURLWithPath: "\(d.dir)/healthd.prom"))
+        let out = Pipe()
+        promtool.standardOutput = out
+        promtool.standardError = out
+        try promtool.run()
+        promtool.waitUntilExit()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(promtool.terminationStatus == 0, "\(text)")
+    }
+
+    @Test func checkConfigCommand() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("healthd-cc-\(UUID().uuidString.prefix(6))").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let bad = "\(dir)/bad.json5"
+        try "{ probes: [ {name: 'a', kind: 'tcp', url: 'tcp://h:1'}, {name: 'b', kind: 'tcp', url: 'tcp://h:1'}, {name: 'c', kind: 'tcp', url: 'tcp://h:1', interval: '10x'} ] }"
+            .write(toFile: bad, atomically: true, encoding: .utf8)
+        let (code, stderr) = run(DaemonHarness.binary, ["check-config", bad])
+        #expect(code == 1)
+        #expect(stderr.contains("probes[2].interval: \"10x\" is not a duration"))
+        let good = "\(dir)/good.json5"
+        try "{ probes: [ {name: 'a', kind: 'tcp', url: 'tcp://h:1'} ] }".write(toFile: good, atomically: true, encoding: .utf8)
+        #expect(run(DaemonHarness.binary, ["check-config", good]).0 == 0)
+    }
+}
+
+func windowCount(_ probe: [String: Any]?) -> Int {
+    (((probe?["windows"] as? [String: Any])?["5m"] as? [String: Any])?["count"] as? Int) ?? 0
+}
+
+func run(_ program: String, _ args: [String]) -> (Int32, String) {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: program)
+    p.arguments = args
+    let err = Pipe()
+    p.standardError = err
+    p.standardOutput = FileHandle.nullDevice
+    try? p.run()
+    p.waitUntilExit()
+    return (p.terminationStatus, String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+}
+
+/// A datagram socket standing in for systemd's notify socket.
+final class NotifyListener {
+    let path: String
+    let fd: Int32
+    private var received: [String] = []
+
+    init() throws {
+        path = FileManager.default.temporaryDirectory.appendingPathComponent("notify-\(UUID().uuidString.prefix(8)).sock").path
+        fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
+        var addr = sockaddr_un()
+        addr.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &addr.sun_path) { $0.copyBytes(from: Array(path.utf8)) }
+        let rc = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
+        guard rc == 0 else { throw POSIXError(.EADDRINUSE) }
+        var tv = timeval(tv_sec: 0, tv_usec: 100_000)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+    }
+
+    deinit {
+        close(fd)
+        unlink(path)
+    }
+
+    /// True once a datagram containing the line `message` arrives within `seconds`.
+    func waitFor(_ message: String, seconds: Double = 10) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if received.contains(where: { $0.split(separator: "\n").contains(Substring(message)) }) { return true }
+            var buf = [UInt8](repeating: 0, count: 4096)
+            let n = recv(fd, &buf, buf.count, 0)
+            if n > 0 { received.append(String(decoding: buf[..<n], as: UTF8.self)) }
+        }
+        return false
+    }
+}

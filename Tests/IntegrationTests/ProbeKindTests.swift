@@ -1,0 +1,104 @@
+import Foundation
+import Testing
+
+/// Each probe kind against real peers on loopback: nginx, a closed port, a listener that never
+/// answers, monitoring-plugins and scripts.
+@Suite(.serialized) struct ProbeKindTests {
+    @Test func httpAndTCPAgainstNginx() throws {
+        let port = TestServers.nginxPort
+        let d = try DaemonHarness(probes: """
+            [ { name: "web", kind: "http", url: "http://127.0.0.1:\(port)/health", interval: "500ms", timeout: "400ms",
+                expect: { status: [200] } },
+              { name: "web_root", kind: "http", url: "http://localhost:\(port)/", interval: "500ms", timeout: "400ms" },
+              { name: "gone", kind: "http", url: "http://127.0.0.1:\(port)/unavailable", interval: "500ms", timeout: "400ms",
+                failure_threshold: 2 },
+              { name: "port", kind: "tcp", url: "tcp://127.0.0.1:\(port)", interval: "500ms", timeout: "400ms" } ]
+            """)
+        let web = d.waitForProbe("web") { ($0["health"] as? String) == "healthy" }
+        #expect(web?["ok"] as? Bool == true)
+        #expect(web?["message"] as? String == "200 OK")
+        #expect((web?["latency_ms"] as? Double ?? -1) > 0)
+        _ = d.waitForProbe("web_root") { ($0["health"] as? String) == "healthy" }
+        _ = d.waitForProbe("port") { ($0["health"] as? String) == "healthy" }
+        let gone = d.waitForProbe("gone") { ($0["health"] as? String) == "down" }
+        let err = gone?["error"] as? [String: Any]
+        #expect(err?["category"] as? String == "assertion")
+        #expect((err?["message"] as? String)?.hasPrefix("status 503") == true)
+    }
+
+    @Test func refusedAndTimeout() throws {
+        let silent = try SilentListener()
+        let closed = closedPort()
+        let d = try DaemonHarness(probes: """
+            [ { name: "refused", kind: "tcp", url: "tcp://127.0.0.1:\(closed)", interval: "300ms", timeout: "200ms", failure_threshold: 2 },
+              { name: "hung", kind: "http", url: "http://127.0.0.1:\(silent.port)/", interval: "500ms", timeout: "200ms", failure_threshold: 2 },
+              { name: "nxdomain", kind: "tcp", url: "tcp://no-such-host.invalid:80", interval: "500ms", timeout: "400ms", failure_threshold: 1 } ]
+            """)
+        let refused = d.waitForProbe("refused") { ($0["health"] as? String) == "down" }
+        #expect((refused?["error"] as? [String: Any])?["category"] as? String == "refused")
+        let hung = d.waitForProbe("hung") { ($0["health"] as? String) == "down" }
+        let err = hung?["error"] as? [String: Any]
+        #expect(err?["category"] as? String == "timeout")
+        #expect(err?["message"] as? String == "no answer within 200ms")
+        let dns = d.waitForProbe("nxdomain") { ($0["health"] as? String) == "down" }
+        #expect((dns?["error"] as? [String: Any])?["category"] as? String == "dns")
+        _ = silent
+    }
+
+    @Test func execNagiosPlugins() throws {
+        let dummy = "/usr/lib/nagios/plugins/check_dummy"
+        let script = FileManager.default.temporaryDirectory.appendingPathComponent("healthd-check-\(UUID().uuidString.prefix(6)).sh").path
+        try "#!/bin/sh\necho 'QUEUE OK - 42 jobs|depth=42;100;1000;0'\nexit 0\n".write(toFile: script, atomically: true, encoding: .utf8)
+        chmod(script, 0o755)
+        defer { unlink(script) }
+        let d = try DaemonHarness(probes: """
+            [ { name: "ok", kind: "exec", argv: ["\(dummy)", "0", "all good"], interval: "500ms", timeout: "400ms" },
+              { name: "warn", kind: "exec", argv: ["\(dummy)", "1", "disk getting full"], interval: "500ms", timeout: "400ms" },
+              { name: "crit", kind: "exec", argv: ["\(dummy)", "2", "on fire"], interval: "500ms", timeout: "400ms" },
+              { name: "unknown", kind: "exec", argv: ["\(dummy)", "3", "confused"], interval: "500ms", timeout: "400ms", failure_threshold: 1 },
+              { name: "value", kind: "exec", argv: ["\(script)"], interval: "500ms", timeout: "400ms", degraded: ["value > 10"] },
+              { name: "missing", kind: "exec", argv: ["/nonexistent/check"], interval: "500ms", timeout: "400ms", failure_threshold: 1 } ]
+            """)
+        let ok = d.waitForProbe("ok") { $0["health"] as? String == "healthy" }
+        #expect(ok?["message"] as? String == "OK: all good")
+        let warn = d.waitForProbe("warn") { $0["health"] as? String == "degraded" }
+        #expect(warn?["reasons"] as? [String] == ["check reports degraded: WARNING: disk getting full"])
+        _ = d.waitForProbe("crit") { $0["health"] as? String == "down" }
+        let unknown = d.waitForProbe("unknown") { $0["health"] as? String == "down" }
+        #expect((unknown?["error"] as? [String: Any])?["category"] as? String == "exec")
+        let value = d.waitForProbe("value") { $0["health"] as? String == "degraded" }
+        #expect(value?["value"] as? Int == 42)
+        #expect(value?["reasons"] as? [String] == ["value 42 > 10"])
+        let missing = d.waitForProbe("missing") { $0["health"] as? String == "down" }
+        #expect(((missing?["error"] as? [String: Any])?["message"] as? String)?.contains("No such file") == true)
+    }
+
+    @Test func execTimeoutKillsTheProcessGroup() throws {
+        let marker = "healthd-hang-\(UUID().uuidString.prefix(8))"
+        let script = FileManager.default.temporaryDirectory.appendingPathComponent("\(marker).sh").path
+        // The plugin starts a grandchild and waits: both must be gone after the timeout.
+        try "#!/bin/sh\nsh -c 'sleep 300; true' \"$0\" &\nwait\n".write(toFile: script, atomically: true, encoding: .utf8)
+        chmod(script, 0o755)
+        defer { unlink(script) }
+        let d = try DaemonHarness(probes: """
+            [ { name: "hang", kind: "exec", argv: ["\(script)"], interval: "1s", timeout: "300ms", failure_threshold: 1 } ]
+            """)
+        let hang = d.waitForProbe("hang") { $0["health"] as? String == "down" }
+        #expect((hang?["error"] as? [String: Any])?["category"] as? String == "timeout")
+        usleep(300_000)
+        #expect(processesMatching(marker) == 0)
+        d.signal(SIGTERM)
+        #expect(d.waitForExit(seconds: 5) == 0)
+    }
+}
+
+/// Live processes whose command line mentions `text`.
+func processesMatching(_ text: String) -> Int {
+    let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+    return entries.filter { pid in
+        guard Int(pid) != nil, let cmd = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+        let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+        let zombie = stat.split(separator: ")").last?.trimmingCharacters(in: .whitespaces).hasPrefix("Z") ?? false
+        return !zombie && String(decoding: cmd, as: UTF8.self).contains(text)
+    }.count
+}

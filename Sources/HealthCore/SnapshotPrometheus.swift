@@ -33,12 +33,13 @@ extension Snapshot {
         forEachWindow { p, span, s in
             if let a = s.availability { out.sample("healthd_probe_availability", [("probe", p), ("window", span)], a) }
         }
-        out.family("healthd_probe_window_latency_seconds", "Latency quantiles over the window.")
+        // `quantile` is reserved for summaries, hence `percentile`.
+        out.family("healthd_probe_window_latency_seconds", "Latency percentiles of successful attempts over the window.")
         forEachWindow { p, span, s in
-            for (q, v) in [("0.5", s.latencyP50), ("0.95", s.latencyP95), ("0.99", s.latencyP99)] {
+            for (q, v) in [("p50", s.latencyP50), ("p95", s.latencyP95), ("p99", s.latencyP99)] {
                 guard let v else { continue }
                 out.sample("healthd_probe_window_latency_seconds",
-                           [("probe", p), ("window", span), ("quantile", q)], v / 1000)
+                           [("probe", p), ("window", span), ("percentile", q)], v / 1000)
             }
         }
         return out.text

@@ -47,10 +47,10 @@ public final class ChildProcess {
         self.limit = outputLimit
         self.completion = completion
         for fd in [outFd, errFd] {
-            try? loop.register(fd, events: EventLoop.readable) { [unowned self] _ in self.drain(fd) }
+            try? loop.register(fd, events: EventLoop.readable) { [weak self] _ in self?.drain(fd) }
         }
         if pidfd >= 0 {
-            try? loop.register(pidfd, events: EventLoop.readable) { [unowned self] _ in self.reap() }
+            try? loop.register(pidfd, events: EventLoop.readable) { [weak self] _ in self?.reap() }
         }
         retainUntilExit = self
     }

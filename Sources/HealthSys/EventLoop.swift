@@ -10,7 +10,7 @@ public final class EventLoop: @unchecked Sendable {
     public typealias IOHandler = (UInt32) -> Void
     public struct TimerID: Hashable, Sendable { let raw: UInt64 }
 
-    public static let readable = CHS_EPOLLIN, writable = CHS_EPOLLOUT
+    public static let readable = CHS_EPOLLIN, writable = CHS_EPOLLOUT, edgeTriggered = CHS_EPOLLET
     public static let hangup = CHS_EPOLLHUP | CHS_EPOLLERR | CHS_EPOLLRDHUP
 
     private let epfd: Int32
@@ -24,8 +24,12 @@ public final class EventLoop: @unchecked Sendable {
     private let stopping = Atomic<Bool>(false)
     private let loopThread = Atomic<UInt>(0)
     private var thread: pthread_t?
+    /// How late a timer may fire so that timers due close together share one wake-up: thousands
+    /// of probes spread over a second would otherwise cost a context switch each.
+    private let timerSlack: Int64
 
-    public init() throws(SystemError) {
+    public init(timerSlackMillis: Int64 = 2) throws(SystemError) {
+        timerSlack = timerSlackMillis * 1_000_000
         epfd = try syscall("epoll_create1") { chs_epoll_create() }
         wakeFd = try syscall("eventfd") { chs_eventfd() }
         try syscall("epoll_ctl") { chs_epoll_ctl(epfd, CHS_EPOLL_CTL_ADD, wakeFd, CHS_EPOLLIN, UInt64(UInt32(bitPattern: wakeFd))) }
@@ -88,9 +92,9 @@ public final class EventLoop: @unchecked Sendable {
         try syscall("epoll_ctl") { chs_epoll_ctl(epfd, CHS_EPOLL_CTL_MOD, fd, events, h.token) }
     }
 
-    /// Stops watching `fd` (call before closing it).
-    public func unregister(_ fd: Int32) {
-        guard handlers.removeValue(forKey: fd) != nil else { return }
+    /// Stops watching `fd`. `closing: true` skips the syscall: closing the fd removes it from epoll.
+    public func unregister(_ fd: Int32, closing: Bool = false) {
+        guard handlers.removeValue(forKey: fd) != nil, !closing else { return }
         _ = chs_epoll_ctl(epfd, CHS_EPOLL_CTL_DEL, fd, 0, 0)
     }
 
@@ -130,7 +134,7 @@ public final class EventLoop: @unchecked Sendable {
         if !inbox.withLock({ $0.isEmpty }) { return 0 }
         while let top = timers.first, timerActions[top.id] == nil { _ = timers.pop() }
         guard let top = timers.first else { return 1000 }
-        let delta = top.deadline - monotonicNanos()
+        let delta = top.deadline + timerSlack - monotonicNanos()
         return delta <= 0 ? 0 : Int32(min((delta + 999_999) / 1_000_000, 1000))
     }
 

@@ -27,5 +27,6 @@ if wants("scheduler") {
     }
     let seconds = option("--seconds").flatMap(Double.init) ?? 30
     let counts = (option("--counts") ?? "1000,10000").split(separator: ",").compactMap { Int($0) }
-    SchedulerBench.run(port: port, seconds: seconds, counts: counts)
+    let kinds = (option("--kinds") ?? "tcp,http").split(separator: ",").map(String.init)
+    SchedulerBench.run(port: port, seconds: seconds, counts: counts, kinds: kinds)
 }

@@ -24,9 +24,10 @@ stop_servers() {
 }
 trap stop_servers EXIT
 
+# Below the kernel's ephemeral range (32768+), so no outgoing connection holds it.
 free_port() {
   while :; do
-    local p=$((20000 + RANDOM % 30000))
+    local p=$((20000 + RANDOM % 12000))
     (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
   done
 }

@@ -17,7 +17,7 @@ int chs_epoll_ctl(int epfd, int op, int fd, uint32_t events, uint64_t token);
 int chs_epoll_wait(int epfd, struct chs_event *out, int max, int timeout_ms);
 
 extern const int CHS_EPOLL_CTL_ADD, CHS_EPOLL_CTL_MOD, CHS_EPOLL_CTL_DEL;
-extern const uint32_t CHS_EPOLLIN, CHS_EPOLLOUT, CHS_EPOLLERR, CHS_EPOLLHUP, CHS_EPOLLRDHUP;
+extern const uint32_t CHS_EPOLLIN, CHS_EPOLLOUT, CHS_EPOLLERR, CHS_EPOLLHUP, CHS_EPOLLRDHUP, CHS_EPOLLET;
 
 int chs_eventfd(void);
 int chs_pidfd_open(pid_t pid);

@@ -45,7 +45,7 @@ final class APIServer {
 
     func start() throws(SystemError) {
         listener = try UnixSocket.listen(path: path)
-        try loop.register(listener, events: EventLoop.readable) { [unowned self] _ in self.acceptAll() }
+        try loop.register(listener, events: EventLoop.readable) { [weak self] _ in self?.acceptAll() }
     }
 
     func stop() {
@@ -77,7 +77,10 @@ final class APIServer {
             let c = Client(fd: fd)
             clients[fd] = c
             do {
-                try loop.register(fd, events: EventLoop.readable) { [unowned self, unowned c] events in self.ready(c, events) }
+                try loop.register(fd, events: EventLoop.readable) { [weak self, weak c] events in
+                    // Strong for the call: a handler may drop the client it serves.
+                    if let self, let c { self.ready(c, events) }
+                }
             } catch {
                 clients[fd] = nil
                 close(fd)

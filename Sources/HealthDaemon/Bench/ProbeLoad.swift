@@ -25,23 +25,26 @@ public final class ProbeLoad: @unchecked Sendable {
     }
 
     public func start() {
-        let (results, sink) = AsyncStream<ProbeResult>.makeStream()
+        let (results, sink) = AsyncStream<[ProbeResult]>.makeStream()
         let spec = MonitorSpec(probes: probes.map(\.rules))
         consumer = Task { [self] in
             var monitor = Monitor(spec: spec)
-            for await r in results {
-                guard let i = monitor.index(of: r.name) else { continue }
-                monitor.ingest(r.sample, probe: i)
+            for await batch in results {
+                for r in batch {
+                    guard let i = monitor.index(of: r.name) else { continue }
+                    monitor.ingest(r.sample, probe: i)
+                }
                 figuresLock.withLock {
-                    $0.results += 1
-                    if !r.sample.ok { $0.failures += 1 }
+                    $0.results += batch.count
+                    $0.failures += batch.count { !$0.sample.ok }
                 }
             }
         }
         loop.start()
         loop.execute { [self] in
             let factory = ProbeFactory()
-            let s = Scheduler(context: ProbeContext(loop: loop), makeAttempt: factory.makeAttempt) { sink.yield($0) }
+            let batcher = ResultBatcher(loop: loop) { sink.yield($0) }
+            let s = Scheduler(context: ProbeContext(loop: loop), makeAttempt: factory.makeAttempt, deliver: batcher.add)
             s.onLag = { [self] lag in self.figuresLock.withLock { $0.lagNanos.append(lag) } }
             s.apply(probes, epoch: 1)
             scheduler = s

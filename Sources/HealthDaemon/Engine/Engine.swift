@@ -4,7 +4,7 @@ import HealthSys
 
 /// Messages to the engine task, which alone owns the monitor.
 enum EngineEvent: Sendable {
-    case result(ProbeResult)
+    case results([ProbeResult])
     /// A timer: publish if something changed or the interval is up.
     case tick
     /// A new config took effect; `epochs` are the scheduler's definitions, `kept` the probes whose history carries over.
@@ -38,9 +38,11 @@ final class Engine {
     func run(_ events: AsyncStream<EngineEvent>) async {
         for await event in events {
             switch event {
-            case .result(let r):
-                guard epochs[r.name] == r.epoch, let i = monitor.index(of: r.name) else { continue }
-                if monitor.ingest(r.sample, probe: i) { changed = true }
+            case .results(let batch):
+                for r in batch {
+                    guard epochs[r.name] == r.epoch, let i = monitor.index(of: r.name) else { continue }
+                    if monitor.ingest(r.sample, probe: i) { changed = true }
+                }
             case .tick:
                 let now = monotonicNanos()
                 if (changed && now - lastPublish >= debounce) || now - lastPublish >= interval { publish() }

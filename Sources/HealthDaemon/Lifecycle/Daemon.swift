@@ -44,7 +44,8 @@ public final class Daemon: @unchecked Sendable {
         loop.start()
         let started: Bool = await onLoop { [self] in
             let context = ProbeContext(loop: loop)
-            scheduler = Scheduler(context: context, makeAttempt: factory.makeAttempt) { sink.yield(.result($0)) }
+            let batcher = ResultBatcher(loop: loop) { sink.yield(.results($0)) }
+            scheduler = Scheduler(context: context, makeAttempt: factory.makeAttempt, deliver: batcher.add)
             scheduler.apply(config.probes, epoch: epoch)
             return startAPI(config.output.socket, spec: config.monitorSpec)
         }

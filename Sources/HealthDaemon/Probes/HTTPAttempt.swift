@@ -25,7 +25,9 @@ final class HTTPAttempt: ProbeAttempt {
     }
 
     func start(_ finish: @escaping (ProbeOutcome) -> Void) {
-        connection.onBytes = { [unowned self] bytes in
+        // Weak: finishing releases the attempt while the connection is still unwinding.
+        connection.onBytes = { [weak self] bytes in
+            guard let self else { return false }
             do throws(HTTPParseError) {
                 guard try parser.feed(bytes) == .complete, let response = parser.response else { return true }
                 finish(judge(response))
@@ -34,13 +36,15 @@ final class HTTPAttempt: ProbeAttempt {
             }
             return false
         }
-        connection.onClose = { [unowned self] failure in
+        connection.onClose = { [weak self] failure in
+            guard let self else { return }
             if let failure { return finish(.failure(failure)) }
             do throws(HTTPParseError) { finish(judge(try parser.finish())) } catch {
                 finish(.failure(ProbeFailure(.protocol, error.description)))
             }
         }
-        connection.connect(host: check.endpoint.host, port: check.endpoint.port) { [unowned self] failure in
+        connection.connect(host: check.endpoint.host, port: check.endpoint.port) { [weak self] failure in
+            guard let self else { return }
             if let failure { return finish(.failure(failure)) }
             connection.send(request)
         }

@@ -6,9 +6,12 @@ import Glibc
 
 /// A non-blocking TCP connection on the loop: resolve, connect, write, read until the owner is
 /// satisfied or the peer closes. Protocol attempts (HTTP, and the database clients) sit on top.
+/// The socket is registered once, edge-triggered for both directions, so a probe costs one
+/// epoll_ctl rather than one per state change.
 final class StreamConnection {
     private let context: ProbeContext
     private var fd: Int32 = -1
+    private var address: SocketAddress?
     private var pendingOutput: [UInt8] = []
     private var sentBytes = 0
     private var onConnect: ((ProbeFailure?) -> Void)?
@@ -33,39 +36,23 @@ final class StreamConnection {
 
     private func connect(to address: SocketAddress, _ done: @escaping (ProbeFailure?) -> Void) {
         do {
-            let (fd, state) = try Socket.startConnect(to: address)
+            let (fd, _) = try Socket.startConnect(to: address)
             self.fd = fd
+            self.address = address
             onConnect = done
-            if state == .connected { return connected(address) }
-            try context.loop.register(fd, events: EventLoop.writable) { [unowned self] _ in self.connected(address) }
+            let events = EventLoop.readable | EventLoop.writable | EventLoop.hangup | EventLoop.edgeTriggered
+            try context.loop.register(fd, events: events) { [weak self] events in self?.ready(events) }
         } catch {
+            close()
             done(Self.failure(errno: error.errno, address: address))
         }
     }
 
-    private func connected(_ address: SocketAddress) {
-        guard let done = onConnect else { return }
-        onConnect = nil
-        let err = Socket.pendingError(fd)
-        if err != 0 {
-            close()
-            return done(Self.failure(errno: err, address: address))
-        }
-        do {
-            try context.loop.register(fd, events: EventLoop.readable) { [unowned self] events in self.ready(events) }
-        } catch {
-            close()
-            return done(ProbeFailure(.refused, error.description))
-        }
-        done(nil)
-    }
-
     static func failure(errno err: Int32, address: SocketAddress) -> ProbeFailure {
-        let why = String(cString: strerror(err))
         switch err {
         case ECONNREFUSED: return ProbeFailure(.refused, "connection refused by \(address)")
         case ETIMEDOUT: return ProbeFailure(.timeout, "connect to \(address) timed out")
-        default: return ProbeFailure(.refused, "cannot connect to \(address): \(why)")
+        default: return ProbeFailure(.refused, "cannot connect to \(address): \(String(cString: strerror(err)))")
         }
     }
 
@@ -75,8 +62,22 @@ final class StreamConnection {
         flush()
     }
 
+    private func ready(_ events: UInt32) {
+        if let done = onConnect {
+            onConnect = nil
+            let err = Socket.pendingError(fd)
+            if err != 0 {
+                close()
+                return done(Self.failure(errno: err, address: address!))
+            }
+            done(nil)
+        }
+        if fd >= 0, events & EventLoop.writable != 0 { flush() }
+        if fd >= 0, events & (EventLoop.readable | EventLoop.hangup) != 0 { drain() }
+    }
+
     private func flush() {
-        while sentBytes < pendingOutput.count {
+        while fd >= 0, sentBytes < pendingOutput.count {
             let r: Socket.IOResult
             do {
                 r = try pendingOutput.withUnsafeBytes { buf throws(SystemError) in
@@ -85,19 +86,12 @@ final class StreamConnection {
             } catch {
                 return fail(ProbeFailure(.protocol, "sending failed: \(error)"))
             }
-            switch r {
-            case .bytes(let n): sentBytes += n
-            case .wouldBlock, .eof:
-                try? context.loop.modify(fd, events: EventLoop.readable | EventLoop.writable)
-                return
-            }
+            guard case .bytes(let n) = r else { return }  // the next writable edge resumes
+            sentBytes += n
         }
-        try? context.loop.modify(fd, events: EventLoop.readable)
     }
 
-    private func ready(_ events: UInt32) {
-        if events & EventLoop.writable != 0 { flush() }
-        guard fd >= 0, events & (EventLoop.readable | EventLoop.hangup) != 0 else { return }
+    private func drain() {
         while fd >= 0 {
             let r: Socket.IOResult
             do { r = try Socket.read(fd, into: context.scratch) } catch {
@@ -121,7 +115,7 @@ final class StreamConnection {
 
     func close() {
         guard fd >= 0 else { return }
-        context.loop.unregister(fd)
+        context.loop.unregister(fd, closing: true)
         Glibc.close(fd)
         fd = -1
     }

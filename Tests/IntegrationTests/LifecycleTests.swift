@@ -142,6 +142,20 @@ import Glibc
         #expect(d.waitForExit(seconds: 5) == 0)
     }
 
+    @Test func journalLinesCarryTheirPriority() throws {
+        let d = try DaemonHarness(probes: "[\(execProbe("a"))]", extraEnvironment: ["JOURNAL_STREAM": "8:12345"])
+        _ = d.waitForStatus { ($0["pending"] as? Int) == 0 }
+        try "{ probes: 5 }".write(toFile: d.configPath, atomically: true, encoding: .utf8)
+        d.signal(SIGHUP)
+        usleep(300_000)
+        d.signal(SIGTERM)
+        #expect(d.waitForExit(seconds: 5) == 0)
+        let lines = d.log().split(separator: "\n")
+        #expect(lines.contains { $0.hasPrefix("<6>healthd started") })
+        #expect(lines.contains { $0.hasPrefix("<3>reload rejected") })
+        #expect(lines.allSatisfy { $0.hasPrefix("<") })
+    }
+
     @Test func prometheusTextfilePassesPromtool() throws {
         let d = try DaemonHarness(probes: "[\(execProbe("a")), \(execProbe("b", code: 2))]")
         _ = d.waitForStatus { ($0["pending"] as? Int) == 0 }

@@ -45,6 +45,24 @@ import Testing
         _ = silent
     }
 
+    @Test func aHungProbeDelaysNoOther() throws {
+        let silent = try SilentListener()
+        // Ten probes that hang until their timeout, and one fast probe every 100 ms beside them.
+        let hung = (0..<10).map { i in
+            #"{ name: "hung\#(i)", kind: "http", url: "http://127.0.0.1:\#(silent.port)/", interval: "1s", timeout: "900ms" }"#
+        }.joined(separator: ",")
+        let d = try DaemonHarness(probes: """
+            [ \(hung), { name: "fast", kind: "tcp", url: "tcp://127.0.0.1:\(TestServers.nginxPort)", interval: "100ms", timeout: "50ms" } ]
+            """)
+        let start = d.waitForProbe("fast") { windowCount($0) >= 1 }
+        let t0 = Date()
+        let later = d.waitForProbe("fast") { windowCount($0) >= windowCount(start) + 20 }
+        // 20 runs at 100 ms take 2 s on schedule; allow for a loaded machine, not for hung neighbours (0.9 s each).
+        #expect(Date().timeIntervalSince(t0) < 4)
+        #expect(later?["health"] as? String == "healthy")
+        _ = silent
+    }
+
     @Test func execNagiosPlugins() throws {
         let dummy = "/usr/lib/nagios/plugins/check_dummy"
         let script = FileManager.default.temporaryDirectory.appendingPathComponent("healthd-check-\(UUID().uuidString.prefix(6)).sh").path

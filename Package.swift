@@ -21,7 +21,7 @@ let package = Package(
     targets: [
         .target(name: "HealthCore", swiftSettings: strict),
         .target(name: "HealthProtocols", dependencies: ["HealthCore"], swiftSettings: strict),
-        .target(name: "HealthConfig", dependencies: ["HealthCore"], swiftSettings: strict),
+        .target(name: "HealthConfig", dependencies: ["HealthCore", "HealthProtocols"], swiftSettings: strict),
         .target(name: "CHealthSys"),
         .target(name: "HealthSys", dependencies: ["CHealthSys"], swiftSettings: strict),
         .target(

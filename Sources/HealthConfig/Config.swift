@@ -40,6 +40,9 @@ public enum ProbeTarget: Sendable, Equatable {
     case tcp(host: String, port: UInt16)
     case http(HTTPCheck)
     case exec(argv: [String])
+    case postgres(PostgresCheck)
+    case redis(RedisCheck)
+    case prometheus(PrometheusCheck)
 }
 
 public struct HTTPCheck: Sendable, Equatable {

@@ -4,7 +4,6 @@ import HealthCore
 extension Config {
     public static let defaultPath = "/etc/healthd/healthd.json5"
     static let kinds = ["tcp", "http", "exec", "postgres", "redis", "prometheus"]
-    static let notYetSupported: Set<String> = ["postgres", "redis", "prometheus"]
 
     /// Reads and validates a config file; throws `ConfigError` listing every problem found.
     public static func load(path: String) throws(ConfigError) -> Config {
@@ -43,13 +42,19 @@ struct ConfigReader {
     func read(_ root: Node) -> Config? {
         guard root.requireObject() else { return nil }
         let output = readOutput(root["output"])
-        var probes: [ProbeConfig] = []
+        var parsed: [(probe: ProbeConfig, node: Node)] = []
         var seen: Set<String> = []
         for node in root.required("probes")?.array ?? [] {
             guard let p = ProbeReader(node: node).read() else { continue }
             if !seen.insert(p.name).inserted { node["name"]?.fail("\"\(p.name)\" is used by an earlier probe; names must be unique") }
-            probes.append(p)
+            parsed.append((p, node))
         }
+        for (p, node) in parsed {
+            guard let f = p.rules.fallback else { continue }
+            if f == p.name { node["fallback"]?.fail("a probe cannot be its own fallback") }
+            else if !seen.contains(f) { node["fallback"]?.fail("\"\(f)\" is not a probe") }
+        }
+        let probes = parsed.map(\.probe)
         let components = (root["components"]?.array ?? []).compactMap { readComponent($0, probeNames: seen) }
         var componentNames: Set<String> = []
         for (c, node) in zip(components, root["components"]?.array ?? []) where !componentNames.insert(c.name).inserted {

@@ -21,11 +21,12 @@ struct ProbeReader {
         let critical = node["critical"]?.bool ?? true
         let degraded = conditions("degraded")
         let down = conditions("down")
+        let fallback = node["fallback"]?.string
         let target = kind.flatMap(readTarget)
         node.rejectUnknownKeys()
         guard let name, let kind, let target else { return nil }
         let rules = ProbeRules(name: name, kind: kind, critical: critical, failureThreshold: failureThreshold,
-                               successThreshold: successThreshold, degraded: degraded, down: down)
+                               successThreshold: successThreshold, degraded: degraded, down: down, fallback: fallback)
         return ProbeConfig(rules: rules, interval: interval, timeout: timeout, target: target)
     }
 
@@ -52,16 +53,16 @@ struct ProbeReader {
             guard let argvNode = node.required("argv"), let argv = argvNode.stringList else { return nil }
             guard let first = argv.first, !first.isEmpty else { argvNode.fail("needs at least the program"); return nil }
             return .exec(argv: argv)
-        case _ where Config.notYetSupported.contains(kind):
-            node["kind"]?.fail("\"\(kind)\" probes are not supported by this build yet; use tcp, http or exec")
-            return nil
+        case "postgres": return readPostgres()
+        case "redis": return readRedis()
+        case "prometheus": return readPrometheus()
         default:
             node["kind"]?.fail("\"\(kind)\" is not a probe kind (one of \(Config.kinds.joined(separator: ", ")))")
             return nil
         }
     }
 
-    private func endpoint(schemes: [String]) -> Endpoint? {
+    func endpoint(schemes: [String]) -> Endpoint? {
         guard let urlNode = node.required("url"), let text = urlNode.string else { return nil }
         do {
             let ep = try Endpoint(parsing: text)

@@ -19,7 +19,7 @@ public enum FailureCategory: String, Sendable, CaseIterable {
     case timeout, refused, dns, tls, auth, `protocol`, assertion, exec
 }
 
-public struct ProbeFailure: Sendable, Equatable {
+public struct ProbeFailure: Error, Sendable, Equatable {
     public var category: FailureCategory
     public var message: String
     public init(_ category: FailureCategory, _ message: String) {
@@ -38,16 +38,39 @@ public struct Sample: Sendable, Equatable {
     /// A check may report its own level (Nagios exit 1 ⇒ degraded) while still succeeding.
     public var reportedHealth: Health
     public var message: String?
+    /// The check ran fine but found nothing to measure (an empty query result, a missing key).
+    public var noData: Bool
+    /// Rows a check attaches for people to read (the last failures …); nil when it attaches none.
+    public var details: [DetailRow]?
 
     public var ok: Bool { failure == nil }
 
     public init(time: Timestamp, latencyMs: Double, value: Double? = nil, failure: ProbeFailure? = nil,
-                reportedHealth: Health = .healthy, message: String? = nil) {
+                reportedHealth: Health = .healthy, message: String? = nil, noData: Bool = false,
+                details: [DetailRow]? = nil) {
         self.time = time
         self.latencyMs = latencyMs
         self.value = value
         self.failure = failure
         self.reportedHealth = reportedHealth
         self.message = message
+        self.noData = noData
+        self.details = details
+        self.noData = noData
     }
+}
+
+/// One row of a check's details: column names and text values, in query order.
+public struct DetailRow: Sendable, Equatable {
+    public struct Field: Sendable, Equatable {
+        public var name: String
+        public var value: String?
+        public init(name: String, value: String?) {
+            self.name = name
+            self.value = value
+        }
+    }
+
+    public var fields: [Field]
+    public init(fields: [Field]) { self.fields = fields }
 }

@@ -3,12 +3,14 @@ struct MetricReader {
     let state: ProbeState
     let windows: ProbeWindows
     let now: Timestamp
+    /// The fallback probe's value, used for `value` while this probe fails.
+    var fallbackValue: Double?
 
     /// The metric's current value in the condition's base unit, nil when there is no data.
     func read(_ metric: Condition.Metric) -> Double? {
         let last = state.lastSample
         switch metric {
-        case .value: return last?.ok == true ? last?.value : nil
+        case .value: return last?.ok == true ? last?.value : fallbackValue
         case .latency: return last?.ok == true ? last?.latencyMs : nil
         case .failures: return Double(state.consecutiveFailures)
         case .availability(let w): return windows.stats(over: w, now: now).availability

@@ -29,6 +29,8 @@ public struct Monitor: Sendable {
     private let indexByName: [String: Int]
     /// Component members resolved once: indices into `entries`.
     private let componentMembers: [[Int]]
+    /// Each probe's fallback, resolved once.
+    private let fallbackIndex: [Int?]
 
     public init(spec: MonitorSpec) {
         self.spec = spec
@@ -39,6 +41,7 @@ public struct Monitor: Sendable {
         self.componentMembers = spec.components.map { c in
             spec.probes.indices.filter { i in c.patterns.contains { globMatches($0, spec.probes[i].name) } }
         }
+        self.fallbackIndex = spec.probes.map { p in p.fallback.flatMap { index[$0] } }
     }
 
     public func index(of name: String) -> Int? { indexByName[name] }
@@ -57,11 +60,12 @@ public struct Monitor: Sendable {
     @discardableResult
     public mutating func ingest(_ sample: Sample, probe i: Int) -> Bool {
         entries[i].windows.record(sample)
-        return entries[i].state.apply(sample, rules: entries[i].rules, windows: entries[i].windows)
+        let fallback = sample.ok ? nil : self.fallback(of: i)?.value
+        return entries[i].state.apply(sample, rules: entries[i].rules, windows: entries[i].windows, fallbackValue: fallback)
     }
 
     public func snapshot(now: Timestamp) -> Snapshot {
-        let probes = entries.map { probeSnapshot($0, now: now) }
+        let probes = entries.indices.map { probeSnapshot($0, now: now) }
         var systemHealth = Health.healthy
         var systemReasons: [String] = []
         for (entry, p) in zip(entries, probes) {
@@ -87,15 +91,24 @@ public struct Monitor: Sendable {
                         pendingCount: probes.count { $0.pending }, probes: probes, components: components)
     }
 
-    private func probeSnapshot(_ e: Entry, now: Timestamp) -> ProbeSnapshot {
+    /// The current value of probe `i`'s fallback, if it has one that is succeeding.
+    private func fallback(of i: Int) -> (value: Double, source: String)? {
+        guard let f = fallbackIndex[i], let last = entries[f].state.lastSample, last.ok, let v = last.value else { return nil }
+        return (v, entries[f].rules.name)
+    }
+
+    private func probeSnapshot(_ i: Int, now: Timestamp) -> ProbeSnapshot {
+        let e = entries[i]
         let s = e.state
         let last = s.lastSample
         let failing = last?.ok == false
-        let value = failing ? s.lastGoodValue : last?.value
+        let fallback = failing ? self.fallback(of: i) : nil
+        let value = failing ? (fallback?.value ?? s.lastGoodValue) : last?.value
         return ProbeSnapshot(
             name: e.rules.name, kind: e.rules.kind, critical: e.rules.critical, health: s.health, since: s.since,
             lastRun: last?.time, ok: last?.ok, latencyMs: last?.latencyMs, value: value,
-            staleFor: failing ? s.lastGoodValueTime.map { now - $0 } : nil,
+            staleFor: failing && fallback == nil ? s.lastGoodValueTime.map { now - $0 } : nil,
+            valueSource: fallback?.source, noData: last?.ok == true && last?.noData == true, details: s.lastDetails,
             consecutiveFailures: s.consecutiveFailures, error: last?.failure, message: last?.message,
             reasons: s.reasons,
             windows: spec.snapshotWindows.map { ($0, e.windows.stats(over: $0, now: now)) })

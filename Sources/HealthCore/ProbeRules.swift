@@ -10,9 +10,11 @@ public struct ProbeRules: Sendable, Equatable {
     public var successThreshold: Int
     public var degraded: [Condition]
     public var down: [Condition]
+    /// While this probe fails, its value comes from that probe (e.g. Prometheus first, the database second).
+    public var fallback: String?
 
     public init(name: String, kind: String, critical: Bool = true, failureThreshold: Int = 3,
-                successThreshold: Int = 1, degraded: [Condition] = [], down: [Condition] = []) {
+                successThreshold: Int = 1, degraded: [Condition] = [], down: [Condition] = [], fallback: String? = nil) {
         self.name = name
         self.kind = kind
         self.critical = critical
@@ -20,6 +22,7 @@ public struct ProbeRules: Sendable, Equatable {
         self.successThreshold = successThreshold
         self.degraded = degraded
         self.down = down
+        self.fallback = fallback
     }
 }
 

@@ -10,6 +10,8 @@ public struct ProbeState: Sendable, Equatable {
     /// The last value a successful sample carried, kept while the probe fails (shown as stale).
     public private(set) var lastGoodValue: Double?
     public private(set) var lastGoodValueTime: Timestamp?
+    /// The rows the last successful sample that had any attached.
+    public private(set) var lastDetails: [DetailRow]?
     /// Latched by `failureThreshold` failures, released by `successThreshold` successes.
     private var failedDown = false
     /// Consecutive evaluations that computed a better level than the current one.
@@ -19,7 +21,8 @@ public struct ProbeState: Sendable, Equatable {
 
     /// Folds one sample in; `windows` must already contain it. Returns true when health or reasons changed.
     @discardableResult
-    public mutating func apply(_ sample: Sample, rules: ProbeRules, windows: ProbeWindows) -> Bool {
+    public mutating func apply(_ sample: Sample, rules: ProbeRules, windows: ProbeWindows,
+                               fallbackValue: Double? = nil) -> Bool {
         let failureChanged = lastSample == nil || lastSample?.failure?.category != sample.failure?.category
         lastSample = sample
         let wasLatched = failedDown
@@ -27,6 +30,7 @@ public struct ProbeState: Sendable, Equatable {
             consecutiveSuccesses += 1
             consecutiveFailures = 0
             if let v = sample.value { (lastGoodValue, lastGoodValueTime) = (v, sample.time) }
+            if let d = sample.details { lastDetails = d }
             if failedDown, consecutiveSuccesses >= rules.successThreshold { failedDown = false }
         } else {
             consecutiveFailures += 1
@@ -34,7 +38,7 @@ public struct ProbeState: Sendable, Equatable {
             if consecutiveFailures >= rules.failureThreshold { failedDown = true }
         }
 
-        let (level, why) = judge(sample, rules: rules, windows: windows)
+        let (level, why) = judge(sample, rules: rules, windows: windows, fallbackValue: fallbackValue)
         // Lowering the level waits for successThreshold evaluations in a row, so a value hovering
         // at a threshold does not flap; releasing the failure latch already waited for as many successes.
         let released = wasLatched && !failedDown
@@ -50,14 +54,15 @@ public struct ProbeState: Sendable, Equatable {
         return changed
     }
 
-    private func judge(_ sample: Sample, rules: ProbeRules, windows: ProbeWindows) -> (Health, [String]) {
+    private func judge(_ sample: Sample, rules: ProbeRules, windows: ProbeWindows, fallbackValue: Double?) -> (Health, [String]) {
         if failedDown {
             guard let f = sample.failure else {
                 return (.down, ["recovering: \(consecutiveSuccesses) of \(rules.successThreshold) successes"])
             }
-            return (.down, ["\(consecutiveFailures) consecutive failures (\(f.category.rawValue): \(f.message))"])
+            // The threshold, not the running count: the reason (and so the published state) stays put while it fails.
+            return (.down, ["down after \(rules.failureThreshold) consecutive failures (\(f.category.rawValue): \(f.message))"])
         }
-        let metrics = MetricReader(state: self, windows: windows, now: sample.time)
+        let metrics = MetricReader(state: self, windows: windows, now: sample.time, fallbackValue: fallbackValue)
         let downWhy = rules.down.compactMap(metrics.violation)
         if !downWhy.isEmpty { return (.down, downWhy) }
         var level = Health.healthy

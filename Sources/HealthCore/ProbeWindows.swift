@@ -62,22 +62,27 @@ public struct WindowStats: Sendable, Equatable {
 /// Each tier keeps one slot more than span / step, so that a window as long as the span still finds its oldest,
 /// partial bucket.
 ///
-/// Tier latency quantiles are within 1 % while each bucket's sketch holds every bin from the quantile up. Sketches
-/// collapse their lowest bins first, so p95/p99 keep that accuracy even at 1 Hz with wide distributions, whereas p50
-/// over tier-answered windows can be overestimated once a bucket sees more distinct latencies than it has bytes for
-/// (e.g. lognormal σ ≥ 0.5 at 1 Hz, over 6 h or more); at one sample per 10 s all three stay within 2 %.
+/// Tier latency quantiles merge the buckets' sketches at the coarsest collapse level among them, so every quantile of
+/// a window is within that level's α. A bucket's sketch starts at α₀ = 0.24 % and halves its resolution (γ → γ²)
+/// whenever a new bin would not fit its bytes, at most to α₃ = 1.92 %; the capacities are sized so that at 1 Hz even
+/// lognormal latencies with σ = 1 and a bimodal mix (70 % ~20 ms, 30 % ~300 ms) never need more, so p50, p95 and p99
+/// over every window stay within 2 % (within 1 % for σ ≤ 0.5 and the bimodal mix; at 10 s, 0.24 % up to 24 h).
+/// Only data wider still folds a bucket's lowest bins, which can overestimate its lowest latencies.
 public struct ProbeWindows: Sendable {
     /// Longest history kept; older samples are ignored.
     public static let retention = TimeSpan.days(7)
 
     // 384 raw samples keep 5m windows exact at 1 Hz and 1h windows exact at the default 10 s interval. Sketch bytes
-    // per bucket grow with the step, as more samples per bucket need more bins for the same accuracy. All together a
-    // history takes 65,497 bytes on 64-bit Linux, just under the 64 KiB budget.
+    // per bucket are what 1 Hz of lognormal σ = 1 latencies needs at α₃ = 1.92 %, whose bins are 3.8 % wide: a
+    // bucket's samples fall into ~45, ~100, ~130 and ~155 distinct bins for 1m, 5m, 15m and 1h, at one byte each; the
+    // worst of 10⁵ / 3·10⁴ / 10⁴ / 3·10³ simulated buckets took 59 / 119 / 145 / 170 bytes. With the 56 bytes of a
+    // bucket's other fields and the sketch's 5, capacities ≡ 3 (mod 8) leave no padding. All together a history takes
+    // 89,625 bytes on 64-bit Linux: ~400 buckets of that many bins do not fit the former 64 KiB goal.
     private var ring = RawRing(capacity: 384)
-    private var minutes = Tier<32>(step: .minutes(1), span: .hours(1))
-    private var fiveMinutes = Tier<40>(step: .minutes(5), span: .hours(6))
-    private var quarterHours = Tier<96>(step: .minutes(15), span: .hours(24))
-    private var hours = Tier<96>(step: .hours(1), span: retention)
+    private var minutes = Tier<59>(step: .minutes(1), span: .hours(1))
+    private var fiveMinutes = Tier<123>(step: .minutes(5), span: .hours(6))
+    private var quarterHours = Tier<147>(step: .minutes(15), span: .hours(24))
+    private var hours = Tier<171>(step: .hours(1), span: retention)
     private var newest: Timestamp?
 
     /// An empty history.
@@ -91,10 +96,11 @@ public struct ProbeWindows: Sendable {
         if let newest, sample.time <= newest - Self.retention { return }
         newest = max(newest ?? sample.time, sample.time)
         ring.append(sample)
-        minutes.record(sample)
-        fiveMinutes.record(sample)
-        quarterHours.record(sample)
-        hours.record(sample)
+        let latencyKey = sample.ok ? LatencyScale.key(for: sample.latencyMs) : 0  // looked up once for all tiers
+        minutes.record(sample, latencyKey: latencyKey)
+        fiveMinutes.record(sample, latencyKey: latencyKey)
+        quarterHours.record(sample, latencyKey: latencyKey)
+        hours.record(sample, latencyKey: latencyKey)
     }
 
     /// Stats over samples with time in (now − window, now]; windows beyond 7 days are cut to what is kept.
@@ -289,9 +295,10 @@ extension ProbeWindows {
 
         init(index: Int32) { self.index = index }
 
-        mutating func add(_ sample: Sample) {
+        /// Adds a sample whose latency has level-0 key `latencyKey`.
+        mutating func add(_ sample: Sample, latencyKey: Int) {
             count += 1
-            if sample.ok { latency.add(sample.latencyMs) } else { failures += 1 }
+            if sample.ok { latency.add(key: latencyKey) } else { failures += 1 }
             if let value = sample.value { values.merge(ValueSummary(value, at: sample.time)) }
         }
     }
@@ -354,7 +361,7 @@ extension ProbeWindows {
             index(of: interval.lowerBound - nanosecond) + 1..<index(of: interval.upperBound - nanosecond) + 1
         }
 
-        mutating func record(_ sample: Sample) {
+        mutating func record(_ sample: Sample, latencyKey: Int) {
             let index = index(of: sample.time)
             let slot = self.slot(index)
             if Int64(buckets[slot].index) != index {
@@ -362,7 +369,7 @@ extension ProbeWindows {
                 guard Int64(buckets[slot].index) < index else { return }
                 buckets[slot] = Bucket(index: Int32(index))
             }
-            buckets[slot].add(sample)
+            buckets[slot].add(sample, latencyKey: latencyKey)
         }
 
         func accumulate(_ indices: Range<Int64>, into totals: inout BucketTotals) {

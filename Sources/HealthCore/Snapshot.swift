@@ -22,6 +22,10 @@ public struct ProbeSnapshot: Sendable {
     /// The current value, or while failing the last good one (then `staleFor` is set).
     public var value: Double?
     public var staleFor: TimeSpan?
+    /// Set when `value` came from the fallback probe.
+    public var valueSource: String?
+    public var noData: Bool
+    public var details: [DetailRow]?
     public var consecutiveFailures: Int
     public var error: ProbeFailure?
     public var message: String?

@@ -49,6 +49,8 @@ extension ProbeSnapshot {
         w.field("value", value)
         w.field("stale", staleFor != nil)
         if let staleFor { w.field("stale_for_s", staleFor.seconds.rounded()) }
+        if let valueSource { w.field("value_source", valueSource) }
+        w.field("no_data", noData)
         w.field("last_run", lastRun?.iso8601())
         w.field("consecutive_failures", consecutiveFailures)
         w.key("error")
@@ -62,6 +64,16 @@ extension ProbeSnapshot {
         }
         w.field("message", message)
         w.field("reasons", strings: reasons)
+        if let details {
+            w.key("details")
+            w.beginArray()
+            for row in details {
+                w.beginObject()
+                for f in row.fields { w.field(f.name, f.value) }
+                w.endObject()
+            }
+            w.endArray()
+        }
         w.key("windows")
         w.beginObject()
         for (span, stats) in windows {

@@ -16,7 +16,6 @@
 // - Once an error is thrown, the parser stays failed and rethrows it.
 // - Bytes after a complete response are ignored (the request asked for `Connection: close`).
 
-
 public struct HTTPResponseParser: Sendable {
     public enum Progress: Sendable, Equatable {
         /// Keep reading (or call `finish()` at EOF).

@@ -16,7 +16,8 @@ public struct SystemdNotifier: Sendable {
     /// Sends `READY=1`, `STATUS=…` and the like; failures are ignored, as systemd's own client does.
     public func notify(_ message: String) {
         guard let path else { return }
-        let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        // Non-blocking: a notify socket whose queue is full must never stall the daemon.
+        let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
         guard fd >= 0 else { return }
         defer { close(fd) }
         var addr = sockaddr_un()

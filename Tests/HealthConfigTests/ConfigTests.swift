@@ -104,6 +104,74 @@ import Testing
         #expect(found == ["probes[0].method: probes only read: GET or HEAD"])
     }
 
+    @Test func dataSourceKinds() throws {
+        let c = try parse("""
+            { probes: [
+                { name: "pg", kind: "postgres", url: "postgres://app:s3cret@db:5433/shop?sslmode=disable",
+                  query: "SELECT avg((status = 'completed')::int) FROM enhancement_history",
+                  details: { query: "SELECT ticket_id FROM enhancement_history WHERE status = 'failed' LIMIT 10", limit: 5 } },
+                { name: "q", kind: "redis", url: "redis://reader:pw@cache:6380/2", command: ["llen", "celery"] },
+                { name: "clients", kind: "redis", url: "redis://cache", command: ["INFO", "clients"], field: "connected_clients" },
+                { name: "p95", kind: "prometheus", url: "http://prometheus:9090", query: "histogram_quantile(0.95, x)",
+                  require_data: true, fallback: "pg" },
+            ] }
+            """)
+        guard case .postgres(let pg) = c.probes[0].target, case .redis(let r) = c.probes[1].target,
+              case .prometheus(let p) = c.probes[3].target else { Issue.record("kinds"); return }
+        #expect(pg.user == "app")
+        #expect(pg.password == "s3cret")
+        #expect(pg.database == "shop")
+        #expect(pg.sslMode == .disable)
+        #expect(pg.endpoint.port == 5433)
+        #expect(pg.details?.limit == 5)
+        #expect(pg.details?.truncate == 100)
+        #expect(r.user == "reader")
+        #expect(r.database == 2)
+        #expect(r.command == ["llen", "celery"])
+        #expect(p.requireData)
+        #expect(c.probes[3].rules.fallback == "pg")
+        #expect(c.probes[2].target == .redis(RedisCheck(endpoint: try Endpoint(parsing: "redis://cache"), user: nil, password: nil,
+                                                         database: 0, command: ["INFO", "clients"], field: "connected_clients")))
+    }
+
+    @Test func probesNeverWrite() {
+        let found = issues("""
+            { probes: [
+                { name: "a", kind: "redis", url: "redis://h", command: ["SET", "k", "v"] },
+                { name: "b", kind: "redis", url: "redis://h", command: ["FLUSHALL"] },
+                { name: "c", kind: "postgres", url: "postgres://u@h/d", query: "DELETE FROM t" },
+                { name: "d", kind: "postgres", url: "postgres://u@h/d", query: "WITH x AS (UPDATE t SET a = 1 RETURNING a) SELECT * FROM x" },
+                { name: "e", kind: "postgres", url: "postgres://u@h/d", query: "SELECT 1; DROP TABLE t" },
+                { name: "f", kind: "postgres", url: "postgres://u@h/d", query: "SELECT count(*) FROM t WHERE note = 'please delete me'" },
+                { name: "g", kind: "redis", url: "redis://h", command: ["INFO"] },
+                { name: "h", kind: "prometheus", url: "http://p:9090", query: "up", fallback: "nope" },
+                { name: "i", kind: "postgres", url: "postgres://u@h/d?sslmode=verify-full" },
+            ] }
+            """)
+        #expect(found.contains { $0.hasPrefix("probes[0].command: Redis command SET is not allowed: probes are read-only") })
+        #expect(found.contains { $0.hasPrefix("probes[1].command: Redis command FLUSHALL is not allowed") })
+        #expect(found.contains { $0.hasPrefix("probes[2].query: probes only read") })
+        #expect(found.contains("probes[3].query: probes only read: \"update\" may change data"))
+        #expect(found.contains { $0.hasPrefix("probes[4].query:") })
+        #expect(!found.contains { $0.hasPrefix("probes[5]") })
+        #expect(found.contains { $0.hasPrefix("probes[6].command: Redis INFO needs a field") })
+        #expect(found.contains("probes[7].fallback: \"nope\" is not a probe"))
+        #expect(found.contains { $0.hasPrefix("probes[8].url: sslmode=verify-full is not one of disable, prefer, require") })
+    }
+
+    @Test func passwordFilesExpandTheEnvironment() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cred-\(UUID().uuidString.prefix(6))").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try "from-file\n".write(toFile: "\(dir)/pg", atomically: true, encoding: .utf8)
+        setenv("HEALTHD_TEST_CREDS", dir, 1)
+        let c = try parse(#"{ probes: [ { name: "pg", kind: "postgres", url: "postgres://u@h/d", password_file: "${HEALTHD_TEST_CREDS}/pg" } ] }"#)
+        guard case .postgres(let pg) = c.probes[0].target else { Issue.record("kind"); return }
+        #expect(pg.password == "from-file")
+        let missing = issues(#"{ probes: [ { name: "pg", kind: "postgres", url: "postgres://u@h/d", password_file: "/nonexistent/pw" } ] }"#)
+        #expect(missing == ["probes[0].password_file: cannot read /nonexistent/pw (does it exist, and may healthd read it?)"])
+    }
+
     @Test func endpoints() throws {
         let e = try Endpoint(parsing: "redis://user:p%40ss@[::1]:6380/0?x=1")
         #expect(e.scheme == "redis")
@@ -128,7 +196,13 @@ import Testing
 
     @Test func theShippedConfigsAreValid() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        for name in ["demo.json5"] {
+        // The example reads passwords from systemd credentials: give it some.
+        let creds = FileManager.default.temporaryDirectory.appendingPathComponent("creds-\(UUID().uuidString.prefix(6))").path
+        try FileManager.default.createDirectory(atPath: creds, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: creds) }
+        for name in ["postgres", "redis"] { try "pw".write(toFile: "\(creds)/\(name)", atomically: true, encoding: .utf8) }
+        setenv("CREDENTIALS_DIRECTORY", creds, 1)
+        for name in ["demo.json5", "healthd.json5"] {
             let c = try Config.load(path: root.appendingPathComponent("etc/healthd/\(name)").path)
             #expect(!c.probes.isEmpty)
         }

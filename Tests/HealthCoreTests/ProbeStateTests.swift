@@ -40,7 +40,7 @@ struct Timeline {
         #expect(t.fail() == .healthy)
         #expect(t.fail() == .healthy)
         #expect(t.fail() == .down)
-        #expect(t.state.reasons == ["3 consecutive failures (refused: boom)"])
+        #expect(t.state.reasons == ["down after 3 consecutive failures (refused: boom)"])
         #expect(t.ok() == .down)  // one success is not enough to leave down
         #expect(t.state.reasons == ["recovering: 1 of 2 successes"])
         #expect(t.fail() == .down)

@@ -21,11 +21,17 @@ final class DaemonHarness: @unchecked Sendable {
     var statusPath: String { "\(dir)/status.json" }
 
     /// `probes` is the JSON5 text of the probes list; the output section points into the temp dir.
-    init(probes: String, components: String = "[]", extraEnvironment: [String: String] = [:], outputInterval: String = "1s") throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("healthd-it-\(UUID().uuidString.prefix(8))").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        configPath = "\(dir)/healthd.json5"
+    convenience init(probes: String, components: String = "[]", extraEnvironment: [String: String] = [:], outputInterval: String = "1s") throws {
+        let dir = try Self.makeDir()
+        let configPath = "\(dir)/healthd.json5"
         try Self.config(dir: dir, probes: probes, components: components, interval: outputInterval).write(toFile: configPath, atomically: true, encoding: .utf8)
+        try self.init(configPath: configPath, dir: dir, extraEnvironment: extraEnvironment)
+    }
+
+    /// Runs healthd on a config file written by the caller, whose output dir is `dir`.
+    init(configPath: String, dir: String, extraEnvironment: [String: String] = [:]) throws {
+        self.dir = dir
+        self.configPath = configPath
         process.executableURL = URL(fileURLWithPath: Self.binary)
         process.arguments = ["--config", configPath]
         var env = ProcessInfo.processInfo.environment
@@ -36,6 +42,13 @@ final class DaemonHarness: @unchecked Sendable {
         process.standardError = stderrPipe
         process.standardOutput = FileHandle.nullDevice
         try process.run()
+    }
+
+    /// A fresh temp dir for one daemon's config and output; the harness removes it.
+    static func makeDir() throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("healthd-it-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
     }
 
     static func config(dir: String, probes: String, components: String = "[]", interval: String = "1s") -> String {
@@ -126,14 +139,84 @@ final class DaemonHarness: @unchecked Sendable {
     }
 }
 
-/// The nginx that scripts/test starts on loopback.
+/// The servers scripts/test starts on loopback.
 enum TestServers {
-    static var nginxPort: Int {
-        guard let p = ProcessInfo.processInfo.environment["HEALTHD_TEST_NGINX_PORT"].flatMap(Int.init) else {
-            Issue.record("HEALTHD_TEST_NGINX_PORT is not set: run the tests with scripts/test, which starts nginx")
-            return 1
+    static var nginxPort: Int { port("HEALTHD_TEST_NGINX_PORT") }
+    static var postgresPort: Int { port("HEALTHD_TEST_PG_PORT") }
+    static var redisPort: Int { port("HEALTHD_TEST_REDIS_PORT") }
+    static var prometheusPort: Int { port("HEALTHD_TEST_PROM_PORT") }
+    static var redisConf: String { setting("HEALTHD_TEST_REDIS_CONF") }
+    static var prometheusConfig: String { setting("HEALTHD_TEST_PROM_CONFIG") }
+    static var textfileDir: String { setting("HEALTHD_TEST_TEXTFILE_DIR") }
+
+    private static func port(_ name: String) -> Int { Int(setting(name)) ?? 1 }
+
+    private static func setting(_ name: String) -> String {
+        guard let v = ProcessInfo.processInfo.environment[name] else {
+            Issue.record("\(name) is not set: run the tests with scripts/test, which starts the servers")
+            return ""
         }
-        return p
+        return v
+    }
+}
+
+/// Runs a program to completion; its exit status and combined output.
+@discardableResult
+func shell(_ program: String, _ args: [String]) -> (Int32, String) {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: program)
+    p.arguments = args
+    let out = Pipe()
+    p.standardOutput = out
+    p.standardError = out
+    do { try p.run() } catch { return (-1, "\(error)") }
+    let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    p.waitUntilExit()
+    return (p.terminationStatus, text)
+}
+
+/// redis-cli against a test Redis as its default (password) user.
+@discardableResult
+func redisCLI(port: Int = TestServers.redisPort, _ args: String...) -> String { redisCLI(port: port, args) }
+
+@discardableResult
+func redisCLI(port: Int = TestServers.redisPort, _ args: [String]) -> String {
+    shell("/usr/bin/redis-cli", ["-p", "\(port)", "-a", "redis-secret", "--no-auth-warning"] + args).1
+}
+
+/// A Redis of a test's own (the shared one's config, another port), so it can be stopped and started
+/// without disturbing tests that run beside it.
+final class OwnRedis {
+    let port = closedPort()
+    private let dir = FileManager.default.temporaryDirectory.appendingPathComponent("redis-\(UUID().uuidString.prefix(6))").path
+    private var process: Process?
+
+    init() throws {
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try start()
+    }
+
+    func start() throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/redis-server")
+        p.arguments = [TestServers.redisConf, "--port", "\(port)", "--daemonize", "no", "--pidfile", "\(dir)/redis.pid", "--dir", dir]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        process = p
+        for _ in 0..<100 where !redisCLI(port: port, "PING").contains("PONG") { usleep(50_000) }
+    }
+
+    /// Kills it outright, as a crash would (nothing is persisted anyway).
+    func stop() {
+        if let p = process, p.isRunning { kill(p.processIdentifier, SIGKILL) }
+        process?.waitUntilExit()
+        process = nil
+    }
+
+    deinit {
+        stop()
+        try? FileManager.default.removeItem(atPath: dir)
     }
 }
 

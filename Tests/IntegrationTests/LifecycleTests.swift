@@ -140,6 +140,7 @@ import Glibc
         d.signal(SIGTERM)
         #expect(listener.waitFor("STOPPING=1"))
         #expect(d.waitForExit(seconds: 5) == 0)
+        listener.stop()
     }
 
     @Test func journalLinesCarryTheirPriority() throws {
@@ -204,11 +205,14 @@ func run(_ program: String, _ args: [String]) -> (Int32, String) {
     return (p.terminationStatus, String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
 }
 
-/// A datagram socket standing in for systemd's notify socket.
-final class NotifyListener {
+/// A datagram socket standing in for systemd's notify socket; a thread of its own keeps reading,
+/// as systemd does, so the socket's small queue never fills.
+final class NotifyListener: @unchecked Sendable {
     let path: String
     let fd: Int32
+    private let lock = NSLock()
     private var received: [String] = []
+    private var closed = false
 
     init() throws {
         path = FileManager.default.temporaryDirectory.appendingPathComponent("notify-\(UUID().uuidString.prefix(8)).sock").path
@@ -220,9 +224,18 @@ final class NotifyListener {
         guard rc == 0 else { throw POSIXError(.EADDRINUSE) }
         var tv = timeval(tv_sec: 0, tv_usec: 100_000)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        Thread.detachNewThread { [self] in
+            var buf = [UInt8](repeating: 0, count: 4096)
+            while !lock.withLock({ closed }) {
+                let n = recv(fd, &buf, buf.count, 0)
+                if n > 0 { lock.withLock { received.append(String(decoding: buf[..<n], as: UTF8.self)) } }
+            }
+        }
     }
 
-    deinit {
+    func stop() {
+        lock.withLock { closed = true }
+        usleep(200_000)
         close(fd)
         unlink(path)
     }
@@ -231,10 +244,8 @@ final class NotifyListener {
     func waitFor(_ message: String, seconds: Double = 10) -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
-            if received.contains(where: { $0.split(separator: "\n").contains(Substring(message)) }) { return true }
-            var buf = [UInt8](repeating: 0, count: 4096)
-            let n = recv(fd, &buf, buf.count, 0)
-            if n > 0 { received.append(String(decoding: buf[..<n], as: UTF8.self)) }
+            if lock.withLock({ received.contains { $0.split(separator: "\n").contains(Substring(message)) } }) { return true }
+            usleep(20_000)
         }
         return false
     }

@@ -8,6 +8,9 @@ ensure_packages() {
   command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx-light)
   [ -x /usr/lib/nagios/plugins/check_dummy ] || need+=(monitoring-plugins-basic)
   command -v promtool >/dev/null 2>&1 || need+=(prometheus)
+  command -v prometheus-node-exporter >/dev/null 2>&1 || need+=(prometheus-node-exporter)
+  command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
   [ ${#need[@]} -gt 0 ] || return 0
   echo "installing test dependencies: ${need[*]}"
   as_root apt-get update -qq
@@ -19,7 +22,10 @@ ensure_packages() {
 
 work=$(mktemp -d /tmp/healthd-servers.XXXXXX)
 stop_servers() {
-  [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
+  for pidfile in "$work"/*.pid "$work"/pg/postmaster.pid; do
+    [ -f "$pidfile" ] && kill "$(head -1 "$pidfile")" 2>/dev/null || true
+  done
+  sleep 0.2
   rm -rf "$work"
 }
 trap stop_servers EXIT
@@ -62,4 +68,95 @@ http {
 }
 CONF
   "$nginx" -c "$work/nginx.conf" -p "$work/nginx" -e "$work/nginx/error.log"
+}
+
+# PostgreSQL refuses to run as root: when we are root, it runs as nobody.
+as_db_user() { if [ "$(id -u)" = 0 ]; then setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$@"; else "$@"; fi; }
+
+# Starts PostgreSQL on a free loopback port with one role per authentication method and a seeded
+# enhancement_history table; sets pg_port.
+start_postgres() {
+  local bin
+  bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+  pg_port=$(free_port)
+  mkdir -p "$work/pg" "$work/pgsock"  # pgsock also holds the server log: nobody may write there
+  [ "$(id -u)" = 0 ] && chown nobody:nogroup "$work/pg" "$work/pgsock" && chmod 755 "$work"
+  as_db_user "$bin/initdb" -D "$work/pg" -U postgres --auth=trust >/dev/null
+  cat > "$work/pg/pg_hba.conf" <<HBA
+local all all trust
+host all postgres 127.0.0.1/32 trust
+host all trust_user 127.0.0.1/32 trust
+host all clear_user 127.0.0.1/32 password
+host all md5_user 127.0.0.1/32 md5
+host all all 127.0.0.1/32 scram-sha-256
+HBA
+  as_db_user "$bin/pg_ctl" -D "$work/pg" -l "$work/pgsock/server.log" -w -o "-p $pg_port -k $work/pgsock -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null
+  as_db_user "$bin/psql" -h "$work/pgsock" -p "$pg_port" -U postgres -q -v ON_ERROR_STOP=1 <<SQL
+CREATE ROLE trust_user LOGIN;
+CREATE ROLE clear_user LOGIN PASSWORD 'clear-secret';
+SET password_encryption = 'md5';
+CREATE ROLE md5_user LOGIN PASSWORD 'md5-secret';
+SET password_encryption = 'scram-sha-256';
+CREATE ROLE scram_user LOGIN PASSWORD 'scram-secret';
+CREATE ROLE healthd LOGIN PASSWORD 'healthd-secret';
+CREATE DATABASE app;
+\\c app
+CREATE TABLE enhancement_history (
+  id serial PRIMARY KEY, tenant_id int NOT NULL, ticket_id text NOT NULL, status text NOT NULL,
+  processing_time_ms int, created_at timestamptz NOT NULL DEFAULT now(), completed_at timestamptz,
+  error_message text);
+INSERT INTO enhancement_history (tenant_id, ticket_id, status, processing_time_ms, created_at, error_message)
+  SELECT i % 7, 'T-' || i, CASE WHEN i % 10 = 0 THEN 'failed' ELSE 'completed' END, 100 + (i * 37) % 900,
+         now() - (i || ' minutes')::interval,
+         CASE WHEN i % 10 = 0 THEN 'upstream video API returned 502 after ' || i || ' ms; ' || repeat('x', 150) END
+  FROM generate_series(1, 500) AS i;
+GRANT SELECT ON ALL TABLES IN SCHEMA public TO PUBLIC;
+SQL
+}
+
+# Starts Redis with a password for the default user and a read-only ACL user; sets redis_port.
+start_redis() {
+  redis_port=$(free_port)
+  cat > "$work/redis.conf" <<CONF
+bind 127.0.0.1
+port $redis_port
+daemonize yes
+pidfile $work/redis.pid
+dir $work
+save ""
+appendonly no
+requirepass redis-secret
+user reader on >reader-secret ~* &* +@read +@connection -@write -@admin -@dangerous
+user healthd on >healthd-secret ~* &* +@read +@connection -@write -@admin -@dangerous
+CONF
+  redis-server "$work/redis.conf"
+  for _ in $(seq 50); do redis-cli -p "$redis_port" -a redis-secret --no-auth-warning ping >/dev/null 2>&1 && return; sleep 0.1; done
+  echo "redis did not start" >&2; return 1
+}
+
+# Starts node_exporter (textfile collector only, reading $work/textfile) and Prometheus scraping it
+# every second; sets prom_port and textfile_dir.
+start_prometheus() {
+  local ne_port
+  ne_port=$(free_port)
+  prom_port=$(free_port)
+  textfile_dir="$work/textfile"
+  mkdir -p "$textfile_dir" "$work/prom"
+  prometheus-node-exporter --web.listen-address="127.0.0.1:$ne_port" --collector.disable-defaults \
+    --collector.textfile --collector.textfile.directory="$textfile_dir" >"$work/node_exporter.log" 2>&1 &
+  echo $! > "$work/node_exporter.pid"
+  cat > "$work/prometheus.yml" <<CONF
+global: { scrape_interval: 1s, evaluation_interval: 1s }
+scrape_configs:
+  - job_name: textfile
+    static_configs: [ { targets: ["127.0.0.1:$ne_port"] } ]
+CONF
+  prometheus --config.file="$work/prometheus.yml" --storage.tsdb.path="$work/prom" \
+    --web.listen-address="127.0.0.1:$prom_port" >"$work/prometheus.log" 2>&1 &
+  echo $! > "$work/prometheus.pid"
+  for _ in $(seq 100); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$prom_port") 2>/dev/null && return
+    sleep 0.1
+  done
+  echo "prometheus did not start" >&2; return 1
 }

@@ -116,8 +116,9 @@ final class Scheduler {
         let time = Timestamp(nanoseconds: wallNanos())
         let sample: Sample
         switch outcome {
-        case .success(let value, let reported, let message):
-            sample = Sample(time: time, latencyMs: latencyMs, value: value, reportedHealth: reported, message: message)
+        case .success(let r):
+            sample = Sample(time: time, latencyMs: latencyMs, value: r.value, reportedHealth: r.reported, message: r.message,
+                            noData: r.noData, details: r.details)
         case .failure(let failure):
             sample = Sample(time: time, latencyMs: latencyMs, failure: failure)
         }

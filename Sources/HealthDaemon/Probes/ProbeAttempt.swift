@@ -3,10 +3,25 @@ import HealthSys
 
 /// What one attempt found, before the scheduler stamps it with time and latency.
 public enum ProbeOutcome: Sendable, Equatable {
-    case success(value: Double?, reported: Health, message: String?)
+    case success(ProbeReading)
     case failure(ProbeFailure)
 
-    static let ok = ProbeOutcome.success(value: nil, reported: .healthy, message: nil)
+    static let ok = ProbeOutcome.success(ProbeReading())
+
+    static func success(value: Double?, reported: Health = .healthy, message: String?, noData: Bool = false) -> ProbeOutcome {
+        .success(ProbeReading(value: value, reported: reported, message: message, noData: noData))
+    }
+}
+
+/// What a successful attempt read.
+public struct ProbeReading: Sendable, Equatable {
+    public var value: Double?
+    /// A check may judge itself (Nagios exit codes).
+    public var reported: Health = .healthy
+    public var message: String?
+    /// The check worked but had nothing to measure (empty result, missing key).
+    public var noData = false
+    public var details: [DetailRow]?
 }
 
 /// One run of a probe, driven on the event loop. `start` must call `finish` exactly once,

@@ -1,10 +1,10 @@
 import HealthConfig
 import HealthCore
 
-/// Makes one attempt of a configured probe. Per-definition work (encoding the HTTP request)
-/// is done once and cached by definition.
+/// Makes one attempt of a configured probe. Requests that depend only on the definition are
+/// encoded once and kept while the definition is unchanged.
 final class ProbeFactory {
-    private var httpRequests: [String: (HTTPCheck, [UInt8])] = [:]
+    private var requests: [String: (target: ProbeTarget, bytes: [UInt8])] = [:]
 
     func makeAttempt(_ probe: ProbeConfig, _ context: ProbeContext) -> ProbeAttempt {
         switch probe.target {
@@ -13,16 +13,29 @@ final class ProbeFactory {
         case .exec(let argv):
             return ExecAttempt(context: context, argv: argv)
         case .http(let check):
-            if let cached = httpRequests[probe.name], cached.0 == check {
-                return HTTPAttempt(context: context, check: check, request: cached.1)
+            return withRequest(probe, { try HTTPAttempt.encodeRequest(check) }) {
+                HTTPAttempt(context: context, check: check, request: $0)
             }
-            do {
-                let request = try HTTPAttempt.encodeRequest(check)
-                httpRequests[probe.name] = (check, request)
-                return HTTPAttempt(context: context, check: check, request: request)
-            } catch {
-                return FailedAttempt(ProbeFailure(.assertion, "cannot build the request: \(error)"))
+        case .prometheus(let check):
+            return withRequest(probe, { try PrometheusAttempt.encodeRequest(check, timeout: probe.timeout) }) {
+                PrometheusAttempt(context: context, check: check, request: $0)
             }
+        case .postgres(let check):
+            return PostgresAttempt(context: context, check: check)
+        case .redis(let check):
+            return RedisAttempt(context: context, check: check)
+        }
+    }
+
+    private func withRequest(_ probe: ProbeConfig, _ encode: () throws -> [UInt8],
+                             _ make: ([UInt8]) -> ProbeAttempt) -> ProbeAttempt {
+        if let cached = requests[probe.name], cached.target == probe.target { return make(cached.bytes) }
+        do {
+            let bytes = try encode()
+            requests[probe.name] = (probe.target, bytes)
+            return make(bytes)
+        } catch {
+            return FailedAttempt(ProbeFailure(.assertion, "cannot build the request: \(error)"))
         }
     }
 }

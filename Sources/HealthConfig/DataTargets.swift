@@ -1,0 +1,42 @@
+import HealthCore
+
+/// `postgres`: connect (and authenticate), then `query` or `SELECT 1`.
+public struct PostgresCheck: Sendable, Equatable {
+    public enum SSLMode: String, Sendable, CaseIterable { case disable, prefer, require }
+
+    public var endpoint: Endpoint
+    public var user: String
+    public var password: String?
+    public var database: String
+    public var sslMode: SSLMode
+    /// The value query: the first column of the first row becomes the sample's value.
+    public var query: String?
+    public var details: DetailsQuery?
+}
+
+/// Rows attached to a probe in the snapshot (the users' "last 10 failures").
+public struct DetailsQuery: Sendable, Equatable {
+    public var query: String
+    public var limit: Int
+    /// Longer text values are cut to this many characters.
+    public var truncate: Int
+}
+
+/// `redis`: AUTH and SELECT as the URL says, then `command` (read-only) or PING.
+public struct RedisCheck: Sendable, Equatable {
+    public var endpoint: Endpoint
+    public var user: String?
+    public var password: String?
+    public var database: Int
+    public var command: [String]
+    /// For INFO: the field whose number becomes the value.
+    public var field: String?
+}
+
+/// `prometheus`: an instant query against `/api/v1/query`.
+public struct PrometheusCheck: Sendable, Equatable {
+    public var endpoint: Endpoint
+    public var query: String
+    /// An empty result is a failure rather than "no data".
+    public var requireData: Bool
+}

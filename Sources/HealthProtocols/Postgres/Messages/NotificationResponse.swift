@@ -1,0 +1,20 @@
+extension PostgresBackendMessage {
+    /// `A`: Int32 process ID of the notifying backend, channel name, payload (LISTEN/NOTIFY).
+    public struct NotificationResponse: Sendable, Hashable {
+        public var processID: Int32
+        public var channel: String
+        public var payload: String
+
+        public init(processID: Int32, channel: String, payload: String) {
+            self.processID = processID
+            self.channel = channel
+            self.payload = payload
+        }
+
+        static func decode(_ reader: inout PostgresMessageReader) throws(PostgresError) -> Self {
+            NotificationResponse(
+                processID: try reader.readInt32("process ID"), channel: try reader.readCString("channel"),
+                payload: try reader.readCString("payload"))
+        }
+    }
+}

@@ -1,0 +1,497 @@
+// The client side of a PostgreSQL probe conversation, as a pure state machine (no I/O, no clock).
+//
+//   [SSLRequest → 'N'] → StartupMessage → authentication (trust, cleartext, MD5, SCRAM-SHA-256)
+//   → ParameterStatus* / BackendKeyData → ReadyForQuery
+//   → Query → RowDescription / DataRow* / CommandComplete (or EmptyQueryResponse) … → ReadyForQuery
+//   → [details Query → … → ReadyForQuery] → Terminate
+//
+// Driving it (see `PostgresProbeSession` for the byte-level version):
+// 1. `start()` → `.send(bytes)` (SSLRequest, or StartupMessage with sslmode=disable).
+// 2. Decode what the server sends with `PostgresMessageDecoder.next(expectingSSLResponse:
+//    expectsSSLResponse)` and hand each message to `receive(_:)`.
+// 3. On EOF call `connectionClosed()`; on a decoding error, timeout or socket error call `fail(_:)`.
+// Each call returns one `Action`:
+// - `.send(bytes)`: write all the bytes, then keep reading;
+// - `.wait`: keep reading;
+// - `.finished(result, farewell:)` / `.failed(error, farewell:)`: write `farewell` if it is not empty
+//   (Terminate; best effort, errors ignored), close the socket, report. Later calls return the same
+//   outcome with an empty farewell.
+//
+// Errors: an ErrorResponse anywhere ends the conversation with its SQLSTATE, severity, message,
+// detail and hint: `.auth` for SQLSTATE class 28 or while credentials are being exchanged, `.server`
+// otherwise. NoticeResponse is ignored. A message that does not belong where it arrives is a
+// `.protocol` error naming it. No error or description ever contains the password.
+
+public struct PostgresConnectionStateMachine: Sendable, CustomStringConvertible, CustomDebugStringConvertible,
+    CustomReflectable
+{
+    public enum Action: Sendable, Equatable, CustomStringConvertible {
+        /// Write these bytes, then keep reading.
+        case send([UInt8])
+        /// Keep reading.
+        case wait
+        /// Done: write `farewell` (Terminate), close, report the result.
+        case finished(PostgresResult, farewell: [UInt8])
+        /// Failed: write `farewell` if not empty (Terminate, once the session was up and the error was
+        /// not FATAL), close, report the error.
+        case failed(PostgresError, farewell: [UInt8])
+
+        /// Never shows the bytes sent (they may hold a password).
+        public var description: String {
+            switch self {
+            case .send(let bytes): "send(\(bytes.count) bytes)"
+            case .wait: "wait"
+            case .finished(let result, _): "finished(\(result))"
+            case .failed(let error, _): "failed(\(error))"
+            }
+        }
+    }
+
+    public let configuration: PostgresConfiguration
+    private let clientNonce: String
+    private var state: State = .initial
+    private var serverParameters: [String: String] = [:]
+    private var backendKey: PostgresBackendMessage.BackendKeyData?
+
+    private enum State: Sendable {
+        case initial
+        /// SSLRequest sent; waiting for 'S' or 'N'.
+        case sslNegotiation
+        /// StartupMessage sent; waiting for the first authentication request.
+        case startup
+        /// Credentials are being exchanged.
+        case authenticating(Authentication)
+        /// AuthenticationOk received; waiting for ReadyForQuery.
+        case sessionSetup
+        case query(QueryProgress)
+        case detailsQuery(QueryProgress, main: PostgresResult)
+        case finished(PostgresResult)
+        case failed(PostgresError)
+    }
+
+    private enum Authentication: Sendable {
+        /// Cleartext or MD5 password sent; waiting for AuthenticationOk.
+        case passwordSent
+        case scramClientFirstSent(SCRAMSHA256Client)
+        case scramClientFinalSent(expectedServerSignature: [UInt8])
+        /// Server signature verified; waiting for AuthenticationOk.
+        case scramVerified
+    }
+
+    /// The result set being read. A query with several statements yields several result sets; like
+    /// libpq's PQexec, the last one is the result.
+    private struct QueryProgress: Sendable {
+        /// Between RowDescription and CommandComplete.
+        var readingRows = false
+        var columns: [PostgresBackendMessage.RowDescription.Column] = []
+        var firstValue: String?
+        var rowCount = 0
+        var commandTag: String?
+        var rows: [[(column: String, value: String?)]] = []
+        var rowsTruncated = false
+    }
+
+    /// - Parameter nonceGenerator: the SCRAM client nonce (printable ASCII, no comma); called once,
+    ///   here. The default is 18 random bytes in base64, like libpq.
+    public init(
+        configuration: PostgresConfiguration,
+        nonceGenerator: () -> String = PostgresConnectionStateMachine.randomNonce
+    ) {
+        self.configuration = configuration
+        self.clientNonce = nonceGenerator()
+    }
+
+    public static func randomNonce() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return Base64.encode((0..<18).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
+    }
+
+    // MARK: - Inputs
+
+    /// Opens the conversation: `.send(SSLRequest)`, or `.send(StartupMessage)` with sslmode=disable;
+    /// `.failed` if the configuration cannot be sent.
+    public mutating func start() -> Action {
+        guard case .initial = state else {
+            return fail(.protocolViolation("start() called twice"))
+        }
+        if let error = configuration.validate() { return fail(error) }
+        if configuration.sslMode == .disable { return sendStartup() }
+        state = .sslNegotiation
+        return .send(PostgresFrontendMessage.sslRequest.encoded())
+    }
+
+    /// The next byte from the server is the unframed answer to SSLRequest: decode with
+    /// `PostgresMessageDecoder.next(expectingSSLResponse: true)`.
+    public var expectsSSLResponse: Bool {
+        if case .sslNegotiation = state { return true }
+        return false
+    }
+
+    /// The conversation is over (`.finished` or `.failed` was returned).
+    public var isFinished: Bool {
+        switch state {
+        case .finished, .failed: true
+        default: false
+        }
+    }
+
+    /// To cancel a running query from another connection (e.g. on timeout): write these bytes on a
+    /// new connection to the same server, then close it. Nil until BackendKeyData arrived.
+    public var cancelRequest: [UInt8]? {
+        backendKey.map {
+            PostgresFrontendMessage.CancelRequest(processID: $0.processID, secretKey: $0.secretKey).encoded()
+        }
+    }
+
+    public mutating func receive(_ message: PostgresBackendMessage) -> Action {
+        switch state {
+        case .finished, .failed:
+            return outcome
+        case .initial:
+            return unexpected(message)
+        case .sslNegotiation:
+            return receiveSSLResponse(message)
+        default:
+            break
+        }
+        switch message {
+        case .noticeResponse:
+            return .wait
+        case .errorResponse(let response):
+            return fail(serverError(response), farewell: farewellAfter(response))
+        default:
+            break
+        }
+        switch state {
+        case .startup:
+            switch message {
+            case .authentication(let request): return beginAuthentication(request)
+            // Only sent for a newer minor version or `_pq_.` options, neither of which we ask for.
+            case .negotiateProtocolVersion: return .wait
+            default: return unexpected(message)
+            }
+        case .authenticating(let step):
+            guard case .authentication(let request) = message else { return unexpected(message) }
+            return continueAuthentication(step, request)
+        case .sessionSetup:
+            switch message {
+            case .parameterStatus(let parameter):
+                serverParameters[parameter.name] = parameter.value
+                return .wait
+            case .backendKeyData(let key):
+                backendKey = key
+                return .wait
+            case .notificationResponse:
+                return .wait
+            case .readyForQuery:
+                state = .query(QueryProgress())
+                return .send(PostgresFrontendMessage.query(.init(configuration.query)).encoded())
+            default:
+                return unexpected(message)
+            }
+        case .query(var progress):
+            if let action = read(message, into: &progress, keepingRows: 0) { return action }
+            guard case .readyForQuery = message else {
+                state = .query(progress)
+                return .wait
+            }
+            let result = makeResult(progress)
+            guard let detailsQuery = configuration.detailsQuery else { return finish(result) }
+            state = .detailsQuery(QueryProgress(), main: result)
+            return .send(PostgresFrontendMessage.query(.init(detailsQuery)).encoded())
+        case .detailsQuery(var progress, var result):
+            if let action = read(message, into: &progress, keepingRows: configuration.detailsRowLimit) {
+                return action
+            }
+            guard case .readyForQuery = message else {
+                state = .detailsQuery(progress, main: result)
+                return .wait
+            }
+            result.details = progress.rows
+            result.detailsTruncated = progress.rowsTruncated
+            result.serverParameters = serverParameters
+            return finish(result)
+        case .initial, .sslNegotiation, .finished, .failed:
+            return outcome  // handled above
+        }
+    }
+
+    /// The server closed the connection (EOF).
+    public mutating func connectionClosed() -> Action {
+        let message: String
+        switch state {
+        case .finished, .failed: return outcome
+        case .initial: message = "the connection closed before the conversation started"
+        case .sslNegotiation: message = "server closed the connection without answering SSLRequest"
+        case .startup: message = "server closed the connection without asking for authentication"
+        case .authenticating: message = "server closed the connection during authentication"
+        case .sessionSetup: message = "server closed the connection before it was ready for queries"
+        case .query, .detailsQuery: message = "server closed the connection before the query completed"
+        }
+        return fail(PostgresError(.connectionClosed, message), farewell: false)
+    }
+
+    /// Ends the conversation with `error` (a decoding error, a socket error, a timeout). Its context
+    /// is filled in with the current phase when empty.
+    public mutating func fail(_ error: PostgresError) -> Action {
+        fail(error, farewell: sessionIsUp)
+    }
+
+    // MARK: - Phases
+
+    private mutating func receiveSSLResponse(_ message: PostgresBackendMessage) -> Action {
+        switch message {
+        case .sslResponse(.supported):
+            return fail(
+                PostgresError(
+                    .tlsRequired,
+                    "server requires TLS (it answered 'S' to SSLRequest); TLS is not supported by healthd yet,"
+                        + " set sslmode=disable in the URL to connect in plain text"))
+        case .sslResponse(.notSupported):
+            guard configuration.sslMode != .require else {
+                return fail(
+                    PostgresError(
+                        .tlsUnavailable,
+                        "server does not support TLS (it answered 'N' to SSLRequest) and sslmode=require"))
+            }
+            return sendStartup()
+        case .errorResponse(let response):
+            return fail(serverError(response), farewell: false)
+        default:
+            return unexpected(message)
+        }
+    }
+
+    private mutating func sendStartup() -> Action {
+        state = .startup
+        let startup = PostgresFrontendMessage.StartupMessage(parameters: configuration.startupParameters)
+        return .send(PostgresFrontendMessage.startup(startup).encoded())
+    }
+
+    private mutating func beginAuthentication(_ request: PostgresBackendMessage.AuthenticationRequest) -> Action {
+        switch request {
+        case .ok:  // trust
+            state = .sessionSetup
+            return .wait
+        case .cleartextPassword:
+            guard let password = configuration.password else { return missingPassword("cleartext password") }
+            guard !password.utf8.contains(0) else {
+                return fail(PostgresError(.configuration, "the password contains a NUL character"))
+            }
+            state = .authenticating(.passwordSent)
+            return .send(PostgresFrontendMessage.password(.init(password: password)).encoded())
+        case .md5Password(let salt):
+            guard let password = configuration.password else { return missingPassword("MD5 password") }
+            state = .authenticating(.passwordSent)
+            let message = PostgresFrontendMessage.PasswordMessage.md5(
+                user: configuration.user, password: password, salt: salt)
+            return .send(PostgresFrontendMessage.password(message).encoded())
+        case .sasl(let mechanisms):
+            guard mechanisms.contains(SCRAMSHA256Client.mechanism) else {
+                let offered = mechanisms.isEmpty ? "none" : mechanisms.joined(separator: ", ")
+                let reason =
+                    mechanisms.contains("SCRAM-SHA-256-PLUS")
+                    ? "server requires SCRAM-SHA-256-PLUS (channel binding), which needs TLS"
+                    : "server offers no SASL mechanism healthd supports (offered: \(offered))"
+                return fail(PostgresError(.auth, reason))
+            }
+            guard let password = configuration.password else { return missingPassword("SCRAM-SHA-256") }
+            guard SCRAMSHA256Client.isValidNonce(clientNonce) else {
+                return fail(
+                    PostgresError(.configuration, "the SCRAM nonce is not printable ASCII without commas"))
+            }
+            let client = SCRAMSHA256Client(password: password, clientNonce: clientNonce)
+            state = .authenticating(.scramClientFirstSent(client))
+            let response = PostgresFrontendMessage.SASLInitialResponse(
+                mechanism: SCRAMSHA256Client.mechanism, initialResponse: client.clientFirstMessage)
+            return .send(PostgresFrontendMessage.saslInitialResponse(response).encoded())
+        case .kerberosV5, .scmCredential, .gss, .sspi:
+            let method =
+                switch request {
+                case .kerberosV5: "Kerberos V5"
+                case .scmCredential: "SCM credential"
+                case .gss: "GSSAPI"
+                default: "SSPI"
+                }
+            return fail(
+                PostgresError(
+                    .auth,
+                    "server requires \(method) authentication, which healthd does not support"
+                        + " (use scram-sha-256, md5, password or trust in pg_hba.conf)"))
+        case .gssContinue, .saslContinue, .saslFinal:
+            return unexpected(.authentication(request))
+        }
+    }
+
+    private mutating func continueAuthentication(
+        _ step: Authentication, _ request: PostgresBackendMessage.AuthenticationRequest
+    ) -> Action {
+        switch (step, request) {
+        case (.passwordSent, .ok), (.scramVerified, .ok):
+            state = .sessionSetup
+            return .wait
+        case (.scramClientFirstSent(let client), .saslContinue(let data)):
+            do {
+                let final = try client.respond(toServerFirst: data, maxIterations: configuration.maxSCRAMIterations)
+                state = .authenticating(.scramClientFinalSent(expectedServerSignature: final.expectedServerSignature))
+                return .send(PostgresFrontendMessage.saslResponse(.init(data: final.message)).encoded())
+            } catch {
+                return fail(error)
+            }
+        case (.scramClientFinalSent(let expected), .saslFinal(let data)):
+            do {
+                try SCRAMSHA256Client.verifyServerFinal(data, expectedServerSignature: expected)
+                state = .authenticating(.scramVerified)
+                return .wait
+            } catch {
+                return fail(error)
+            }
+        case (.scramClientFirstSent, .ok), (.scramClientFinalSent, .ok):
+            // Accepting this would let anyone impersonate the server without knowing the password.
+            return fail(
+                PostgresError(
+                    .auth,
+                    "server sent AuthenticationOk before completing SCRAM-SHA-256:"
+                        + " it did not prove it knows the password"
+                ))
+        default:
+            return unexpected(.authentication(request))
+        }
+    }
+
+    /// Handles a message of the query phase; returns nil when the caller must go on (the message
+    /// was absorbed into `progress`, or it is ReadyForQuery).
+    private mutating func read(
+        _ message: PostgresBackendMessage, into progress: inout QueryProgress, keepingRows limit: Int
+    ) -> Action? {
+        switch message {
+        case .parameterStatus(let parameter):
+            serverParameters[parameter.name] = parameter.value
+        case .notificationResponse:
+            break
+        case .rowDescription(let description):
+            guard !progress.readingRows else { return unexpected(message) }
+            progress = QueryProgress(readingRows: true, columns: description.columns)
+        case .dataRow(let row):
+            guard progress.readingRows else { return unexpected(message) }
+            guard row.values.count == progress.columns.count else {
+                return fail(
+                    .protocolViolation(
+                        "DataRow has \(row.values.count) columns, RowDescription announced \(progress.columns.count)"))
+            }
+            if progress.rowCount == 0, let first = row.values.first {
+                progress.firstValue = first.map { String(decoding: $0, as: UTF8.self) }
+            }
+            if progress.rows.count < limit {
+                progress.rows.append(
+                    zip(progress.columns, row.values).map { column, value in
+                        (column: column.name, value: value.map { String(decoding: $0, as: UTF8.self) })
+                    })
+            } else {
+                progress.rowsTruncated = true
+            }
+            progress.rowCount += 1
+        case .commandComplete(let complete):
+            // A statement without rows (SET, INSERT…) replaces the previous result, as in PQexec.
+            if !progress.readingRows { progress = QueryProgress() }
+            progress.readingRows = false
+            progress.commandTag = complete.tag
+        case .emptyQueryResponse:
+            guard !progress.readingRows else { return unexpected(message) }
+            progress = QueryProgress()
+        case .readyForQuery:
+            guard !progress.readingRows else { return unexpected(message) }
+            return nil
+        default:
+            return unexpected(message)
+        }
+        return nil
+    }
+
+    private func makeResult(_ progress: QueryProgress) -> PostgresResult {
+        let column = progress.columns.first
+        return PostgresResult(
+            value: progress.firstValue, typeOID: column?.dataTypeOID, columnName: column?.name,
+            hasRows: progress.rowCount > 0, rowCount: progress.rowCount, commandTag: progress.commandTag,
+            serverParameters: serverParameters, backendProcessID: backendKey?.processID)
+    }
+
+    // MARK: - Outcomes
+
+    private mutating func finish(_ result: PostgresResult) -> Action {
+        state = .finished(result)
+        return .finished(result, farewell: PostgresFrontendMessage.terminate.encoded())
+    }
+
+    private mutating func fail(_ error: PostgresError, farewell: Bool) -> Action {
+        if case .finished = state { return outcome }
+        if case .failed = state { return outcome }
+        var error = error
+        if error.context.isEmpty { error.context = phase }
+        state = .failed(error)
+        return .failed(error, farewell: farewell ? PostgresFrontendMessage.terminate.encoded() : [])
+    }
+
+    /// The outcome again, for calls after the end (nothing more to write); `.wait` before the end.
+    var outcome: Action {
+        switch state {
+        case .finished(let result): .finished(result, farewell: [])
+        case .failed(let error): .failed(error, farewell: [])
+        default: .wait
+        }
+    }
+
+    private mutating func unexpected(_ message: PostgresBackendMessage) -> Action {
+        fail(.protocolViolation("unexpected \(message.name)"))
+    }
+
+    private mutating func missingPassword(_ method: String) -> Action {
+        fail(PostgresError(.auth, "server requires \(method) authentication, but no password is configured"))
+    }
+
+    /// Terminate is worth sending once the server is idle in a session, i.e. after the first ReadyForQuery.
+    private var sessionIsUp: Bool {
+        switch state {
+        case .query, .detailsQuery: true
+        default: false
+        }
+    }
+
+    /// No Terminate after FATAL or PANIC: the server is already closing the connection.
+    private func farewellAfter(_ response: PostgresBackendMessage.ErrorResponse) -> Bool {
+        sessionIsUp && !["FATAL", "PANIC"].contains(response.severity ?? "")
+    }
+
+    private func serverError(_ response: PostgresBackendMessage.ErrorResponse) -> PostgresError {
+        var code = PostgresError.Code.server
+        if response.sqlState?.hasPrefix("28") == true { code = .auth }
+        if case .authenticating = state { code = .auth }
+        return PostgresError(
+            code, response.message ?? "(no message)", sqlState: response.sqlState, severity: response.severity,
+            detail: response.detail, hint: response.hint, context: phase)
+    }
+
+    /// Where the conversation is, for error contexts.
+    private var phase: String {
+        switch state {
+        case .initial: "before connecting"
+        case .sslNegotiation: "during SSL negotiation"
+        case .startup: "during startup"
+        case .authenticating: "during authentication"
+        case .sessionSetup: "during session setup"
+        case .query: "in the query"
+        case .detailsQuery: "in the details query"
+        case .finished, .failed: "after the conversation ended"
+        }
+    }
+
+    public var description: String {
+        "PostgresConnectionStateMachine(\(configuration), phase: \(phase))"
+    }
+
+    public var debugDescription: String { description }
+
+    public var customMirror: Mirror {
+        Mirror(self, children: ["configuration": configuration, "phase": phase], displayStyle: .struct)
+    }
+}

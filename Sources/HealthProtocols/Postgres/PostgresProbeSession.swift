@@ -1,0 +1,80 @@
+// The byte-level driver of a probe conversation: `PostgresMessageDecoder` feeding
+// `PostgresConnectionStateMachine`. The transport only moves bytes:
+//
+//   var session = PostgresProbeSession(configuration: config)
+//   act(session.start())
+//   on readable:  act(session.receive(bytesRead))
+//   on EOF:       act(session.connectionClosed())
+//   on timeout or socket error: act(session.fail(PostgresError(...)))
+//
+//   act(.send(bytes)):               write all of them, keep reading
+//   act(.wait):                      keep reading
+//   act(.finished(result, farewell)): write farewell (best effort), close, report success
+//   act(.failed(error, farewell)):    write farewell if not empty (best effort), close, report failure
+
+public struct PostgresProbeSession: Sendable, CustomStringConvertible, CustomDebugStringConvertible,
+    CustomReflectable
+{
+    public typealias Action = PostgresConnectionStateMachine.Action
+
+    public private(set) var stateMachine: PostgresConnectionStateMachine
+    private var decoder: PostgresMessageDecoder
+
+    public init(
+        configuration: PostgresConfiguration,
+        nonceGenerator: () -> String = PostgresConnectionStateMachine.randomNonce,
+        maxMessageLength: Int = PostgresMessageDecoder.defaultMaxMessageLength
+    ) {
+        stateMachine = PostgresConnectionStateMachine(configuration: configuration, nonceGenerator: nonceGenerator)
+        decoder = PostgresMessageDecoder(maxMessageLength: maxMessageLength)
+    }
+
+    public var isFinished: Bool { stateMachine.isFinished }
+
+    /// See `PostgresConnectionStateMachine.cancelRequest`.
+    public var cancelRequest: [UInt8]? { stateMachine.cancelRequest }
+
+    public mutating func start() -> Action { stateMachine.start() }
+
+    /// Bytes read from the socket, in any split. Decodes every complete message and returns one action:
+    /// the outcome if the conversation ended, else `.send` with everything to write (in order), else `.wait`.
+    public mutating func receive(_ bytes: some Sequence<UInt8>) -> Action {
+        if stateMachine.isFinished { return stateMachine.outcome }
+        decoder.append(bytes)
+        var pending: [UInt8] = []
+        while true {
+            let message: PostgresBackendMessage?
+            do {
+                message = try decoder.next(expectingSSLResponse: stateMachine.expectsSSLResponse)
+            } catch {
+                return stateMachine.fail(error)
+            }
+            guard let message else { break }
+            switch stateMachine.receive(message) {
+            case .wait: continue
+            case .send(let bytes): pending.append(contentsOf: bytes)
+            case let outcome: return outcome
+            }
+        }
+        return pending.isEmpty ? .wait : .send(pending)
+    }
+
+    /// The server closed the connection.
+    public mutating func connectionClosed() -> Action {
+        if !stateMachine.isFinished && decoder.bufferedByteCount > 0 {
+            return stateMachine.fail(
+                PostgresError(
+                    .connectionClosed,
+                    "server closed the connection in the middle of a message"
+                        + " (\(decoder.bufferedByteCount) bytes buffered)"))
+        }
+        return stateMachine.connectionClosed()
+    }
+
+    /// Ends the conversation (timeout, socket error).
+    public mutating func fail(_ error: PostgresError) -> Action { stateMachine.fail(error) }
+
+    public var description: String { "PostgresProbeSession(\(stateMachine))" }
+    public var debugDescription: String { description }
+    public var customMirror: Mirror { Mirror(self, children: ["stateMachine": stateMachine], displayStyle: .struct) }
+}

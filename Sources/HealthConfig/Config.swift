@@ -51,6 +51,14 @@ public struct HTTPCheck: Sendable, Equatable {
     public var headers: [(String, String)]
     /// Accepted status codes; empty means 200–399.
     public var statuses: [Int]
+    /// Texts the body must contain, a regular expression it must match, JSON fields it must hold.
+    public var bodyContains: [String] = []
+    public var bodyRegex: String?
+    public var json: [JSONCheck] = []
+    /// A response slower than this fails (`assertion`), however good it is.
+    public var maxLatency: TimeSpan?
+    /// A JSON field of the body that becomes the sample's value.
+    public var valueFromJSON: JSONPath?
 
     public init(endpoint: Endpoint, method: String = "GET", headers: [(String, String)] = [], statuses: [Int] = []) {
         self.endpoint = endpoint
@@ -62,7 +70,8 @@ public struct HTTPCheck: Sendable, Equatable {
     public func accepts(status: Int) -> Bool { statuses.isEmpty ? (200...399).contains(status) : statuses.contains(status) }
 
     public static func == (a: HTTPCheck, b: HTTPCheck) -> Bool {
-        a.endpoint == b.endpoint && a.method == b.method && a.statuses == b.statuses
+        a.endpoint == b.endpoint && a.method == b.method && a.statuses == b.statuses && a.bodyContains == b.bodyContains
+            && a.bodyRegex == b.bodyRegex && a.json == b.json && a.maxLatency == b.maxLatency && a.valueFromJSON == b.valueFromJSON
             && a.headers.map { "\($0.0):\($0.1)" } == b.headers.map { "\($0.0):\($0.1)" }
     }
 }

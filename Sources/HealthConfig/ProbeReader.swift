@@ -80,12 +80,29 @@ struct ProbeReader {
     private func readHTTP() -> ProbeTarget? {
         let ep = endpoint(schemes: ["http"])
         var statuses: [Int] = []
+        var bodyContains: [String] = []
+        var bodyRegex: String?
+        var json: [JSONCheck] = []
+        var maxLatency: TimeSpan?
         if let expect = node["expect"], expect.requireObject() {
             for n in expect["status"]?.array ?? [] {
                 guard let code = n.int else { continue }
                 if (100...599).contains(code) { statuses.append(code) } else { n.fail("\(code) is not an HTTP status") }
             }
+            if let c = expect["body_contains"] {
+                if case .string(let one) = c.value { bodyContains = [one] } else { bodyContains = c.stringList ?? [] }
+            }
+            if let r = expect["body_regex"], let pattern = r.string {
+                if (try? Regex(pattern)) == nil { r.fail("\"\(pattern)\" is not a regular expression") } else { bodyRegex = pattern }
+            }
+            json = (expect["json"]?.array ?? []).compactMap(readJSONCheck)
+            maxLatency = expect["max_latency"].flatMap(duration)
             expect.rejectUnknownKeys()
+        }
+        var valueFromJSON: JSONPath?
+        if let v = node["value_from_json"], let text = v.string {
+            valueFromJSON = JSONPath(parsing: text)
+            if valueFromJSON == nil { v.fail("\"\(text)\" is not a JSON path like $.queue.depth or $.items[0].count") }
         }
         var headers: [(String, String)] = []
         if let h = node["headers"], h.requireObject(), case .object(let obj) = h.value {
@@ -98,7 +115,36 @@ struct ProbeReader {
         let method = node["method"]?.string ?? "GET"
         if !["GET", "HEAD"].contains(method) { node["method"]?.fail("probes only read: GET or HEAD") }
         guard let ep else { return nil }
-        return .http(HTTPCheck(endpoint: ep, method: method, headers: headers, statuses: statuses))
+        var check = HTTPCheck(endpoint: ep, method: method, headers: headers, statuses: statuses)
+        check.bodyContains = bodyContains
+        check.bodyRegex = bodyRegex
+        check.json = json
+        check.maxLatency = maxLatency
+        check.valueFromJSON = valueFromJSON
+        return .http(check)
+    }
+
+    private func readJSONCheck(_ n: Node) -> JSONCheck? {
+        guard n.requireObject() else { return nil }
+        let pathText = n.required("path")?.string
+        let path = pathText.flatMap(JSONPath.init(parsing:))
+        if let pathText, path == nil { n["path"]?.fail("\"\(pathText)\" is not a JSON path like $.status") }
+        let opText = n["op"]?.string ?? "=="
+        let op = Condition.Op(rawValue: opText)
+        if op == nil { n["op"]?.fail("\"\(opText)\" is not one of > >= < <= == !=") }
+        var expected: JSONCheck.Expected?
+        if let v = n.required("value") {
+            switch v.value {
+            case .string(let s): expected = .string(s)
+            case .number(let d): expected = .number(d)
+            case .bool(let b): expected = .bool(b)
+            default: v.fail("must be a string, number or true/false")
+            }
+        }
+        n.rejectUnknownKeys()
+        guard let path, let op, let expected else { return nil }
+        if case .string = expected, op != .eq, op != .ne { n["op"]?.fail("text compares with == or != only"); return nil }
+        return JSONCheck(path: path, op: op, value: expected)
     }
 }
 

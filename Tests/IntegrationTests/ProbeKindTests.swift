@@ -120,3 +120,27 @@ func processesMatching(_ text: String) -> Int {
         return !zombie && String(decoding: cmd, as: UTF8.self).contains(text)
     }.count
 }
+
+/// `expect` beyond the status, and `value_from_json`, against nginx's JSON answers.
+@Suite struct HTTPExpectationTests {
+    @Test func bodyAndJSONChecks() throws {
+        let port = TestServers.nginxPort
+        func probe(_ name: String, _ path: String, _ extra: String) -> String {
+            #"{ name: "\#(name)", kind: "http", url: "http://127.0.0.1:\#(port)\#(path)", interval: "300ms", timeout: "250ms", failure_threshold: 1, \#(extra) }"#
+        }
+        let d = try DaemonHarness(probes: "[" + [
+            probe("operational", "/health", #"expect: { status: [200], body_contains: "operational", body_regex: "\"status\":\\s*\"oper", json: [{ path: "$.status", op: "==", value: "operational" }] }"#),
+            probe("not_operational", "/health", #"expect: { json: [{ path: "$.status", value: "down" }] }"#),
+            probe("missing_text", "/health", #"expect: { body_contains: ["operational", "maintenance"] }"#),
+            probe("depth", "/queue", #"value_from_json: "$.queue.depth", degraded: ["value > 10"], expect: { json: [{ path: "$.queue.workers[0].busy", value: true }, { path: "$.queue.depth", op: "<", value: 100 }] }"#),
+            probe("not_json", "/", #"value_from_json: "$.x""#),
+        ].joined(separator: ",") + "]")
+        #expect(d.waitForProbe("operational") { $0["health"] as? String == "healthy" } != nil)
+        let down = d.waitForProbe("not_operational") { $0["health"] as? String == "down" }
+        #expect(message(down) == #"$.status is "operational", expected == "down""#)
+        #expect(message(d.waitForProbe("missing_text") { $0["health"] as? String == "down" }) == #"the body does not contain "maintenance""#)
+        let depth = d.waitForProbe("depth") { $0["value"] as? Int == 42 }
+        #expect(depth?["health"] as? String == "degraded")
+        #expect(message(d.waitForProbe("not_json") { $0["health"] as? String == "down" }) == "the body is not JSON")
+    }
+}

@@ -64,6 +64,7 @@ http {
     root $work/nginx/html;
     location = /health { default_type application/json; return 200 '{"status":"operational"}'; }
     location = /unavailable { return 503; }
+    location = /queue { default_type application/json; return 200 '{"queue":{"depth":42,"workers":[{"name":"w1","busy":true}]}}'; }
   }
 }
 CONF

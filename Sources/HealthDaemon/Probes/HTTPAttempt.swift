@@ -1,9 +1,10 @@
 import HealthConfig
 import HealthCore
 import HealthProtocols
+import HealthSys
 
 /// `http`: one GET over a fresh connection with our HTTP/1.1 client; latency is the time to the
-/// full response. The status must be one of `expect.status` (default 200–399).
+/// full response, which must meet `expect` (status, by default 200–399; body; JSON; latency).
 final class HTTPAttempt: ProbeAttempt {
     private let exchange: HTTPExchange
     private let check: HTTPCheck
@@ -22,21 +23,15 @@ final class HTTPAttempt: ProbeAttempt {
     }
 
     func start(_ finish: @escaping (ProbeOutcome) -> Void) {
+        let started = monotonicNanos()
         exchange.start { [check] result in
             switch result {
             case .failure(let f): finish(.failure(f))
-            case .success(let response): finish(Self.judge(response, check))
+            case .success(let response):
+                finish(HTTPExpectations.judge(response, check, latencyMs: Double(monotonicNanos() - started) / 1e6))
             }
         }
     }
 
     func abort() { exchange.abort() }
-
-    private static func judge(_ response: HTTPResponse, _ check: HTTPCheck) -> ProbeOutcome {
-        guard check.accepts(status: response.status) else {
-            let expected = check.statuses.isEmpty ? "200-399" : check.statuses.map(String.init).joined(separator: ", ")
-            return .failure(ProbeFailure(.assertion, "status \(response.status) \(response.reason), expected \(expected)"))
-        }
-        return .success(value: nil, reported: .healthy, message: "\(response.status) \(response.reason)")
-    }
 }

@@ -12,6 +12,12 @@ public struct PostgresCheck: Sendable, Equatable {
     /// The value query: the first column of the first row becomes the sample's value.
     public var query: String?
     public var details: DetailsQuery?
+
+    public init(endpoint: Endpoint, user: String, password: String?, database: String, sslMode: SSLMode,
+                query: String?, details: DetailsQuery?) {
+        (self.endpoint, self.user, self.password, self.database) = (endpoint, user, password, database)
+        (self.sslMode, self.query, self.details) = (sslMode, query, details)
+    }
 }
 
 /// Rows attached to a probe in the snapshot (the users' "last 10 failures").
@@ -31,6 +37,11 @@ public struct RedisCheck: Sendable, Equatable {
     public var command: [String]
     /// For INFO: the field whose number becomes the value.
     public var field: String?
+
+    public init(endpoint: Endpoint, user: String?, password: String?, database: Int, command: [String], field: String?) {
+        (self.endpoint, self.user, self.password, self.database, self.command, self.field) =
+            (endpoint, user, password, database, command, field)
+    }
 }
 
 /// `prometheus`: an instant query against `/api/v1/query`.
@@ -39,4 +50,8 @@ public struct PrometheusCheck: Sendable, Equatable {
     public var query: String
     /// An empty result is a failure rather than "no data".
     public var requireData: Bool
+
+    public init(endpoint: Endpoint, query: String, requireData: Bool) {
+        (self.endpoint, self.query, self.requireData) = (endpoint, query, requireData)
+    }
 }

@@ -30,3 +30,12 @@ if wants("scheduler") {
     let kinds = (option("--kinds") ?? "tcp,http").split(separator: ",").map(String.init)
     SchedulerBench.run(port: port, seconds: seconds, counts: counts, kinds: kinds)
 }
+if wants("protocols") {
+    guard let nginx = option("--nginx-port").flatMap(UInt16.init), let pg = option("--postgres-port").flatMap(UInt16.init),
+          let redis = option("--redis-port").flatMap(UInt16.init), let prom = option("--prometheus-port").flatMap(UInt16.init) else {
+        FileHandle.standardError.write(Data("protocols benchmark needs --nginx-port, --postgres-port, --redis-port, --prometheus-port (scripts/bench starts them)\n".utf8))
+        exit(2)
+    }
+    ProtocolBench.run(ProtocolBench.Servers(nginx: nginx, postgres: pg, redis: redis, prometheus: prom),
+                      count: Int(option("--protocol-count") ?? "") ?? 200, seconds: option("--seconds").flatMap(Double.init) ?? 10)
+}

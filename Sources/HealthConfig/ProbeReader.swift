@@ -78,7 +78,7 @@ struct ProbeReader {
     }
 
     private func readHTTP() -> ProbeTarget? {
-        let ep = endpoint(schemes: ["http"])
+        let ep = endpoint(schemes: ["http", "https"])
         var statuses: [Int] = []
         var bodyContains: [String] = []
         var bodyRegex: String?

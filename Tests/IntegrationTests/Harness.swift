@@ -142,6 +142,10 @@ final class DaemonHarness: @unchecked Sendable {
 /// The servers scripts/test starts on loopback.
 enum TestServers {
     static var nginxPort: Int { port("HEALTHD_TEST_NGINX_PORT") }
+    /// nginx over TLS with a certificate from a CA scripts/test makes this machine trust for the run.
+    static var nginxTLSPort: Int { port("HEALTHD_TEST_NGINX_TLS_PORT") }
+    /// nginx over TLS with a self-signed certificate nobody trusts.
+    static var nginxUntrustedPort: Int { port("HEALTHD_TEST_NGINX_UNTRUSTED_PORT") }
     static var postgresPort: Int { port("HEALTHD_TEST_PG_PORT") }
     static var redisPort: Int { port("HEALTHD_TEST_REDIS_PORT") }
     static var prometheusPort: Int { port("HEALTHD_TEST_PROM_PORT") }

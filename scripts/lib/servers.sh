@@ -22,6 +22,10 @@ ensure_packages() {
 
 work=$(mktemp -d /tmp/healthd-servers.XXXXXX)
 stop_servers() {
+  if [ -n "${trusted_ca:-}" ]; then
+    as_root rm -f "$trusted_ca"
+    as_root update-ca-certificates --fresh >/dev/null 2>&1 || true
+  fi
   for pidfile in "$work"/*.pid "$work"/pg/postmaster.pid; do
     [ -f "$pidfile" ] && kill "$(head -1 "$pidfile")" 2>/dev/null || true
   done
@@ -38,10 +42,32 @@ free_port() {
   done
 }
 
-# Starts nginx on a free loopback port; sets nginx_port.
+# A throwaway CA, trusted by this machine for the run (libcurl, under Foundation's URLSession, reads
+# only the system store), and a certificate for 127.0.0.1/localhost signed by it.
+make_test_tls() {
+  local d="$work/tls"
+  mkdir -p "$d"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=healthd test CA" \
+    -keyout "$d/ca.key" -out "$d/ca.crt" >/dev/null 2>&1
+  openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" -keyout "$d/server.key" -out "$d/server.csr" >/dev/null 2>&1
+  printf "subjectAltName=IP:127.0.0.1,DNS:localhost\n" > "$d/san.ext"
+  openssl x509 -req -in "$d/server.csr" -CA "$d/ca.crt" -CAkey "$d/ca.key" -CAcreateserial -days 2 \
+    -extfile "$d/san.ext" -out "$d/server.crt" >/dev/null 2>&1
+  trusted_ca=/usr/local/share/ca-certificates/healthd-test-$$.crt
+  as_root cp "$d/ca.crt" "$trusted_ca"
+  as_root update-ca-certificates >/dev/null 2>&1
+  # And one self-signed certificate nobody trusts.
+  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=localhost" -addext "subjectAltName=IP:127.0.0.1" \
+    -keyout "$d/untrusted.key" -out "$d/untrusted.crt" >/dev/null 2>&1
+}
+
+# Starts nginx on free loopback ports, plain and TLS; sets nginx_port, nginx_tls_port and nginx_untrusted_port.
 start_nginx() {
   local nginx
   nginx=$(command -v nginx || echo /usr/sbin/nginx)
+  make_test_tls
+  nginx_tls_port=$(free_port)
+  nginx_untrusted_port=$(free_port)
   nginx_port=$(free_port)
   mkdir -p "$work/nginx/html"
   echo "ok" > "$work/nginx/html/index.html"
@@ -65,6 +91,20 @@ http {
     location = /health { default_type application/json; return 200 '{"status":"operational"}'; }
     location = /unavailable { return 503; }
     location = /queue { default_type application/json; return 200 '{"queue":{"depth":42,"workers":[{"name":"w1","busy":true}]}}'; }
+    location = /moved { return 302 /health; }
+  }
+  server {
+    listen 127.0.0.1:$nginx_tls_port ssl;
+    ssl_certificate $work/tls/server.crt;
+    ssl_certificate_key $work/tls/server.key;
+    location = /health { default_type application/json; return 200 '{"status":"operational"}'; }
+    location = /moved { return 302 /health; }
+  }
+  server {
+    listen 127.0.0.1:$nginx_untrusted_port ssl;
+    ssl_certificate $work/tls/untrusted.crt;
+    ssl_certificate_key $work/tls/untrusted.key;
+    location / { return 200 'ok'; }
   }
 }
 CONF

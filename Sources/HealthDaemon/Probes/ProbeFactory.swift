@@ -12,6 +12,8 @@ final class ProbeFactory {
             return TCPAttempt(context: context, host: host, port: port)
         case .exec(let argv):
             return ExecAttempt(context: context, argv: argv)
+        case .http(let check) where check.endpoint.scheme == "https":
+            return HTTPSAttempt(context: context, check: check, timeout: probe.timeout)
         case .http(let check):
             return withRequest(probe, { try HTTPAttempt.encodeRequest(check) }) {
                 HTTPAttempt(context: context, check: check, request: $0)

@@ -30,6 +30,11 @@ if wants("scheduler") {
     let kinds = (option("--kinds") ?? "tcp,http").split(separator: ",").map(String.init)
     SchedulerBench.run(port: port, seconds: seconds, counts: counts, kinds: kinds)
 }
+if wants("blackbox") {
+    guard let port = option("--nginx-port").flatMap(UInt16.init) else { exit(2) }
+    BlackboxBench.run(nginxPort: port, targets: Int(option("--blackbox-targets") ?? "") ?? 200,
+                      seconds: option("--seconds").flatMap(Double.init) ?? 20)
+}
 if wants("protocols") {
     guard let nginx = option("--nginx-port").flatMap(UInt16.init), let pg = option("--postgres-port").flatMap(UInt16.init),
           let redis = option("--redis-port").flatMap(UInt16.init), let prom = option("--prometheus-port").flatMap(UInt16.init) else {

@@ -17,6 +17,8 @@ import Glibc
             ("redis:6379", "127.0.0.1:\(redisPort)"),
             ("http://prometheus:9090", "http://127.0.0.1:\(TestServers.prometheusPort)"),
             ("/run/healthd", dir),
+            ("https://video-api.example.com", "https://127.0.0.1:\(TestServers.nginxTLSPort)"),
+            ("https://avatar-api.example.com", "https://localhost:\(TestServers.nginxTLSPort)"),
         ]
         for (from, to) in replacements { text = text.replacingOccurrences(of: from, with: to) }
         for slow in ["10s", "30s", "60s"] { text = text.replacingOccurrences(of: "interval: \"\(slow)\"", with: "interval: \"1s\"") }

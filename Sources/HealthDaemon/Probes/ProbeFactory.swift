@@ -23,9 +23,11 @@ final class ProbeFactory {
                 PrometheusAttempt(context: context, check: check, request: $0)
             }
         case .postgres(let check):
-            return PostgresAttempt(context: context, check: check)
+            return ConversationAttempt(context: context, host: check.endpoint.host, port: check.endpoint.port,
+                                       conversation: PostgresConversation(check: check))
         case .redis(let check):
-            return RedisAttempt(context: context, check: check)
+            return ConversationAttempt(context: context, host: check.endpoint.host, port: check.endpoint.port,
+                                       conversation: RedisConversation(check: check))
         }
     }
 

@@ -3,15 +3,12 @@ import HealthCore
 import HealthProtocols
 
 /// `postgres`: startup, authentication, the value query (or `SELECT 1`), optionally the details
-/// query, Terminate — driven by the pure `PostgresProbeSession` over a non-blocking connection.
-final class PostgresAttempt: ProbeAttempt {
-    private let connection: StreamConnection
+/// query, Terminate — the pure `PostgresProbeSession` turned into conversation steps.
+struct PostgresConversation: ProbeConversation {
     private let check: PostgresCheck
     private var session: PostgresProbeSession
-    private var finish: ((ProbeOutcome) -> Void)?
 
-    init(context: ProbeContext, check: PostgresCheck) {
-        self.connection = StreamConnection(context: context)
+    init(check: PostgresCheck) {
         self.check = check
         self.session = PostgresProbeSession(configuration: PostgresConfiguration(
             user: check.user, password: check.password, database: check.database,
@@ -19,42 +16,16 @@ final class PostgresAttempt: ProbeAttempt {
             query: check.query, detailsQuery: check.details?.query, detailsRowLimit: check.details?.limit ?? 10))
     }
 
-    func start(_ finish: @escaping (ProbeOutcome) -> Void) {
-        self.finish = finish
-        connection.onBytes = { [weak self] bytes in
-            guard let self else { return false }
-            return handle(session.receive(bytes))
-        }
-        connection.onClose = { [weak self] failure in
-            guard let self else { return }
-            if let failure { return done(.failure(failure)) }
-            _ = handle(session.connectionClosed())
-        }
-        connection.connect(host: check.endpoint.host, port: check.endpoint.port) { [weak self] failure in
-            guard let self else { return }
-            if let failure { return done(.failure(failure)) }
-            _ = handle(session.start())
-        }
-    }
+    mutating func start() -> ConversationStep { step(session.start()) }
+    mutating func receive(_ bytes: UnsafeRawBufferPointer) -> ConversationStep { step(session.receive(bytes)) }
+    mutating func closed() -> ConversationStep { step(session.connectionClosed()) }
 
-    func abort() { connection.close() }
-
-    /// Carries out an action; false once the conversation is over.
-    private func handle(_ action: PostgresProbeSession.Action) -> Bool {
+    private func step(_ action: PostgresProbeSession.Action) -> ConversationStep {
         switch action {
-        case .send(let bytes):
-            connection.send(bytes)
-            return true
-        case .wait:
-            return true
-        case .finished(let result, let farewell):
-            connection.send(farewell)
-            done(outcome(result))
-            return false
-        case .failed(let error, let farewell):
-            if !farewell.isEmpty { connection.send(farewell) }
-            done(.failure(Self.failure(error)))
-            return false
+        case .send(let bytes): .send(bytes)
+        case .wait: .wait
+        case .finished(let result, let farewell): .done(outcome(result), farewell: farewell)
+        case .failed(let error, let farewell): .done(.failure(Self.failure(error)), farewell: farewell)
         }
     }
 
@@ -81,12 +52,6 @@ final class PostgresAttempt: ProbeAttempt {
         default: .protocol
         }
         return ProbeFailure(category, error.description)
-    }
-
-    private func done(_ outcome: ProbeOutcome) {
-        connection.close()
-        finish?(outcome)
-        finish = nil
     }
 }
 

@@ -1,3 +1,5 @@
+import Synchronization
+
 // SCRAM-SHA-256 client (RFC 5802, RFC 7677) as PostgreSQL uses it:
 // https://www.postgresql.org/docs/current/sasl-authentication.html
 //
@@ -81,7 +83,7 @@ struct SCRAMSHA256Client: Sendable, CustomStringConvertible, CustomDebugStringCo
         let clientFinalWithoutProof = "c=" + Base64.encode(Array(Self.gs2Header.utf8)) + ",r=" + nonce
         let authMessage = Array((clientFirstMessageBare + "," + serverFirst + "," + clientFinalWithoutProof).utf8)
 
-        let saltedPassword = PBKDF2.sha256(password: password, salt: salt, iterations: iterations)
+        let saltedPassword = SaltedPasswords.value(password: password, salt: salt, iterations: iterations)
         let clientKey = HMACSHA256.authenticate(Array("Client Key".utf8), key: saltedPassword)
         let storedKey = SHA256.hash(clientKey)
         let clientSignature = HMACSHA256.authenticate(authMessage, key: storedKey)
@@ -176,5 +178,26 @@ enum SASLprep {
         case 0xE0001, 0xE0020...0xE007F: return true  // C.9
         default: return v & 0xFFFE == 0xFFFE  // C.4: U+xxFFFE and U+xxFFFF
         }
+    }
+}
+
+/// SaltedPassword depends only on the password, the role's salt and the iteration count, all fixed
+/// for a role: remembering it turns a 4096-round PBKDF2 per login (milliseconds on the probe's
+/// thread) into a lookup, as RFC 5802 §5.1 allows. Bounded; the values are as secret as the
+/// password the process already holds.
+enum SaltedPasswords {
+    private struct Key: Hashable { var password: [UInt8], salt: [UInt8], iterations: Int }
+    private static let cache = Mutex<[Key: [UInt8]]>([:])
+    private static let capacity = 64
+
+    static func value(password: [UInt8], salt: [UInt8], iterations: Int) -> [UInt8] {
+        let key = Key(password: password, salt: salt, iterations: iterations)
+        if let hit = cache.withLock({ $0[key] }) { return hit }
+        let salted = PBKDF2.sha256(password: password, salt: salt, iterations: iterations)
+        cache.withLock { c in
+            if c.count >= capacity { c.removeAll() }
+            c[key] = salted
+        }
+        return salted
     }
 }

@@ -72,6 +72,6 @@ public struct HTTPCheck: Sendable, Equatable {
     public static func == (a: HTTPCheck, b: HTTPCheck) -> Bool {
         a.endpoint == b.endpoint && a.method == b.method && a.statuses == b.statuses && a.bodyContains == b.bodyContains
             && a.bodyRegex == b.bodyRegex && a.json == b.json && a.maxLatency == b.maxLatency && a.valueFromJSON == b.valueFromJSON
-            && a.headers.map { "\($0.0):\($0.1)" } == b.headers.map { "\($0.0):\($0.1)" }
+            && a.headers.count == b.headers.count && zip(a.headers, b.headers).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
     }
 }

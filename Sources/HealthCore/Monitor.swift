@@ -97,7 +97,7 @@ public struct Monitor: Sendable {
         return (v, entries[f].rules.name)
     }
 
-    private func probeSnapshot(_ i: Int, now: Timestamp) -> ProbeSnapshot {
+    func probeSnapshot(_ i: Int, now: Timestamp) -> ProbeSnapshot {
         let e = entries[i]
         let s = e.state
         let last = s.lastSample

@@ -39,6 +39,35 @@ import Glibc
         #expect(snapshot?["version"] as? Int == 1)
     }
 
+    @Test func probeAndHistoryOps() throws {
+        let d = try DaemonHarness(probes: "[\(execProbe("a")), \(execProbe("b", code: 1))]")
+        _ = d.waitForStatus { ($0["pending"] as? Int) == 0 }
+        let client = try APIClient(path: d.socketPath)
+        func ask(_ line: String) throws -> [String: Any] {
+            try JSONSerialization.jsonObject(with: Data(try client.request(line))) as? [String: Any] ?? [:]
+        }
+        let probe = try ask(#"{"op":"probe","name":"b"}"#)
+        #expect((probe["b"] as? [String: Any])?["health"] as? String == "degraded")
+        let history = try ask(#"{"op":"history","probe":"a","range":"1h"}"#)
+        #expect(history["step"] as? String == "1m")
+        let points = history["points"] as? [[String: Any]] ?? []
+        #expect(points.count >= 60 && points.count <= 61)
+        #expect(points.contains { ($0["count"] as? Int ?? 0) > 0 && $0["availability"] as? Int == 1 })
+        let one = try ask(#"{"op":"history","probe":"a","range":"24h","series":"latency.p95"}"#)
+        #expect(one["step"] as? String == "15m")
+        #expect((one["points"] as? [[String: Any]])?.last?["v"] != nil)
+        #expect((try ask(#"{"op":"history","probe":"a","range":"7d","step":"1m"}"#)["error"] as? String)?.contains("more than 1000 points") == true)
+        #expect((try ask(#"{"op":"probe","name":"zzz"}"#)["error"] as? String) == "no probe named \"zzz\"")
+        #expect((try ask(#"{"op":"history","probe":"a","series":"speed"}"#)["error"] as? String)?.hasPrefix("history \"series\" is one of") == true)
+        // Answers keep the order of the questions, even when one goes to the engine.
+        try client.send(#"{"op":"history","probe":"a","range":"7d"}"#)
+        try client.send(#"{"op":"snapshot"}"#)
+        let first = try JSONSerialization.jsonObject(with: Data(try #require(try client.readLine()))) as? [String: Any]
+        let second = try JSONSerialization.jsonObject(with: Data(try #require(try client.readLine()))) as? [String: Any]
+        #expect(first?["range"] as? String == "7d")
+        #expect(second?["version"] as? Int == 1)
+    }
+
     @Test func subscribeGetsTheSnapshotThenChanges() throws {
         let d = try DaemonHarness(probes: "[\(execProbe("a"))]")
         d.waitForSocket()

@@ -6,7 +6,11 @@ import Glibc
 /// The Unix-socket API: newline-delimited JSON, one request per line, one response per line.
 /// Loop-confined. Every client has bounded buffers, so a client that floods, stalls or never
 /// reads costs bounded memory and is disconnected rather than slowing anyone else.
-final class APIServer {
+/// Questions about history go to the engine; the client's next lines wait for the answer, so
+/// answers keep the order of the questions.
+final class APIServer: @unchecked Sendable {  // loop-confined: other threads only reach it through loop.execute
+    /// Asks the engine; `reply` may be called on any thread.
+    typealias Query = (APIRequest, @escaping @Sendable ([UInt8]) -> Void) -> Void
     struct Limits {
         var maxClients = 1024
         var maxLine = 64 * 1024
@@ -14,12 +18,14 @@ final class APIServer {
         var maxPendingOutput = 8 << 20
     }
 
-    private final class Client {
+    private final class Client: @unchecked Sendable {  // loop-confined, like the server
         let fd: Int32
         var input: [UInt8] = []
         var output: [UInt8] = []
         var sent = 0
         var subscribed = false
+        /// A question is with the engine; further lines wait.
+        var awaiting = false
         init(fd: Int32) { self.fd = fd }
         var pending: Int { output.count - sent }
     }
@@ -33,8 +39,11 @@ final class APIServer {
     private var latest: [UInt8]
     private let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
 
-    init(loop: EventLoop, path: String, logger: Logger, initial: [UInt8], limits: Limits = Limits()) {
+    private let query: Query
+
+    init(loop: EventLoop, path: String, logger: Logger, initial: [UInt8], limits: Limits = Limits(), query: @escaping Query) {
         self.latest = initial
+        self.query = query
         self.loop = loop
         self.path = path
         self.logger = logger
@@ -107,7 +116,7 @@ final class APIServer {
     /// Answers every complete line; false when the client was dropped.
     private func handleLines(_ c: Client) -> Bool {
         var start = 0
-        while let nl = c.input[start...].firstIndex(of: 10) {
+        while !c.awaiting, let nl = c.input[start...].firstIndex(of: 10) {
             let line = c.input[start..<nl]
             start = nl + 1
             if line.allSatisfy({ $0 == 32 || $0 == 13 || $0 == 9 }) { continue }
@@ -117,6 +126,17 @@ final class APIServer {
                 case .subscribe:
                     c.subscribed = true
                     send(latest, to: c)
+                case .probe, .history:
+                    c.awaiting = true
+                    let request = try APIRequest(line: line)
+                    query(request) { [weak self, weak c] answer in
+                        self?.loop.execute { [weak self, weak c] in
+                            guard let self, let c, clients[c.fd] === c else { return }
+                            c.awaiting = false
+                            send(answer, to: c)
+                            if clients[c.fd] === c { _ = handleLines(c) }
+                        }
+                    }
                 }
             } catch {
                 send(errorLine(error.message), to: c)

@@ -11,6 +11,8 @@ enum EngineEvent: Sendable {
     case reload(MonitorSpec, epochs: [String: Int], kept: Set<String>, interval: TimeSpan)
     /// Publish now and say when the files are written (shutdown).
     case flush(CheckedContinuation<Void, Never>)
+    /// A question from the API about one probe or its history; the answer is one JSON line.
+    case query(APIRequest, reply: @Sendable ([UInt8]) -> Void)
 }
 
 /// Samples in, evaluation, snapshots out. Changes are published within `debounce` (a burst of
@@ -54,12 +56,32 @@ final class Engine {
                 self.interval = interval.nanoseconds
                 changed = true
                 publish()
+            case .query(let request, let reply):
+                reply(answer(request))
             case .flush(let done):
                 publish()
                 await publisher.drain()
                 done.resume()
             }
         }
+    }
+
+    private func answer(_ request: APIRequest) -> [UInt8] {
+        let now = Timestamp(nanoseconds: wallNanos())
+        let json: String?
+        let name: String
+        switch request {
+        case .probe(let n):
+            name = n
+            json = monitor.probeJSON(n, now: now)
+        case .history(let h):
+            name = h.probe
+            json = monitor.historyJSON(h, now: now)
+        case .snapshot, .subscribe:
+            return Array((monitor.snapshot(now: now).json() + "\n").utf8)
+        }
+        guard let json else { return errorLine("no probe named \"\(name)\"") }
+        return Array((json + "\n").utf8)
     }
 
     private func publish() {

@@ -47,7 +47,7 @@ public final class Daemon: @unchecked Sendable {
             let batcher = ResultBatcher(loop: loop) { sink.yield(.results($0)) }
             scheduler = Scheduler(context: context, makeAttempt: factory.makeAttempt, deliver: batcher.add)
             scheduler.apply(config.probes, epoch: epoch)
-            return startAPI(config.output.socket, spec: config.monitorSpec)
+            return startAPI(config.output.socket, spec: config.monitorSpec, engine: sink)
         }
         guard started else {
             loop.shutdown()
@@ -119,7 +119,7 @@ public final class Daemon: @unchecked Sendable {
             scheduler.apply(next.probes, epoch: epoch)
             if socketChanged {
                 api?.stop()
-                _ = startAPI(next.output.socket, spec: next.monitorSpec)
+                _ = startAPI(next.output.socket, spec: next.monitorSpec, engine: sink)
             }
             return scheduler.epochs
         }
@@ -132,12 +132,14 @@ public final class Daemon: @unchecked Sendable {
     }
 
     /// Loop-confined: opens the API socket if configured. False when it cannot.
-    private func startAPI(_ path: String?, spec: MonitorSpec) -> Bool {
+    private func startAPI(_ path: String?, spec: MonitorSpec, engine: AsyncStream<EngineEvent>.Continuation) -> Bool {
         api = nil
         guard let path else { return true }
         // Until the engine publishes, answer with the all-pending snapshot rather than nothing.
         let initial = Monitor(spec: spec).snapshot(now: Timestamp(nanoseconds: wallNanos()))
-        let server = APIServer(loop: loop, path: path, logger: logger, initial: Array((initial.json() + "\n").utf8))
+        let server = APIServer(loop: loop, path: path, logger: logger, initial: Array((initial.json() + "\n").utf8)) { request, reply in
+            engine.yield(.query(request, reply: reply))
+        }
         do {
             try server.start()
             api = server

@@ -2,8 +2,9 @@ import Foundation
 import HealthDaemon
 
 let usage = """
-    usage: healthctl [--socket PATH] snapshot     print the current snapshot (JSON)
-           healthctl [--socket PATH] watch        show health live, one table per change
+    usage: healthctl [--socket PATH] status [--json]  health as a table; exit 0 healthy, 1 degraded, 2 down, 3 unknown
+           healthctl [--socket PATH] snapshot         print the current snapshot (JSON)
+           healthctl [--socket PATH] watch            show health live, one table per change
            default socket: \(APIClient.defaultSocket)
     """
 
@@ -22,7 +23,15 @@ func connect(_ socketPath: String) -> APIClient {
     }
 }
 
+let colour = isatty(1) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+
 switch args.first {
+case "status":
+    // Like a Nagios plugin, so healthctl can itself be a check.
+    let client = connect(socketPath)
+    guard let line = try? client.request(#"{"op":"snapshot"}"#) else { exit(3) }
+    print(args.contains("--json") ? String(decoding: line, as: UTF8.self) : StatusTable.render(json: line, colour: colour))
+    exit(StatusTable.exitCode(json: line))
 case "snapshot":
     let client = connect(socketPath)
     guard let line = try? client.request(#"{"op":"snapshot"}"#) else { exit(3) }
@@ -34,7 +43,7 @@ case "watch":
         try client.send(#"{"op":"subscribe"}"#)
         while let line = try client.readLine() {
             if tty { print("\u{1B}[H\u{1B}[2J", terminator: "") }
-            print(StatusTable.render(json: line))
+            print(StatusTable.render(json: line, colour: colour))
         }
     } catch {
         FileHandle.standardError.write(Data("healthctl: \(error)\n".utf8))

@@ -68,6 +68,23 @@ import Glibc
         #expect(second?["version"] as? Int == 1)
     }
 
+    @Test func healthctlStatusExitsLikeAPlugin() throws {
+        let ctl = URL(fileURLWithPath: DaemonHarness.binary).deletingLastPathComponent().appendingPathComponent("healthctl").path
+        for (code, health) in [(0, "healthy"), (1, "degraded"), (2, "down")] {
+            let d = try DaemonHarness(probes: "[\(execProbe("p", code: code))]")
+            _ = d.waitForStatus { ($0["health"] as? String) == health }
+            let table = shell(ctl, ["--socket", d.socketPath, "status"])
+            #expect(table.0 == Int32(code), "\(health)")
+            #expect(table.1.contains("system \(health)"))
+            #expect(!table.1.contains("\u{1B}["))  // not a terminal: no colour
+            let json = shell(ctl, ["--socket", d.socketPath, "status", "--json"])
+            #expect((try? JSONSerialization.jsonObject(with: Data(json.1.utf8))) != nil)
+        }
+        let missing = shell(ctl, ["--socket", "/nonexistent/healthd.sock", "status"])
+        #expect(missing.0 == 3)
+        #expect(missing.1.contains("is healthd running?"))
+    }
+
     @Test func subscribeGetsTheSnapshotThenChanges() throws {
         let d = try DaemonHarness(probes: "[\(execProbe("a"))]")
         d.waitForSocket()

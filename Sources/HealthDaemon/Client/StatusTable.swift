@@ -4,18 +4,33 @@ import Foundation
 public enum StatusTable {
     static let marks = ["healthy": "✅", "degraded": "⚠️ ", "down": "❌"]
 
-    public static func render(json: [UInt8]) -> String {
+    /// 0 healthy, 1 degraded, 2 down, 3 unreadable: the Nagios plugin convention.
+    public static func exitCode(json: [UInt8]) -> Int32 {
+        let doc = (try? JSONSerialization.jsonObject(with: Data(json))) as? [String: Any]
+        switch doc?["health"] as? String {
+        case "healthy": return 0
+        case "degraded": return 1
+        case "down": return 2
+        default: return 3
+        }
+    }
+
+    public static func render(json: [UInt8], colour: Bool = false) -> String {
         guard let doc = (try? JSONSerialization.jsonObject(with: Data(json))) as? [String: Any] else {
             return "unreadable snapshot: \(String(decoding: json.prefix(200), as: UTF8.self))"
         }
         if let error = doc["error"] as? String { return "error: \(error)" }
         let health = doc["health"] as? String ?? "?"
-        var lines = ["\(marks[health] ?? "?") system \(health)   (\(doc["generated_at"] as? String ?? ""))"]
+        func paint(_ h: String?, _ text: String) -> String {
+            guard colour, let h, let code = ["healthy": "32", "degraded": "33", "down": "31"][h] else { return text }
+            return "\u{1B}[\(code)m\(text)\u{1B}[0m"
+        }
+        var lines = ["\(marks[health] ?? "?") system \(paint(health, health))   (\(doc["generated_at"] as? String ?? ""))"]
         if let components = doc["components"] as? [String: [String: Any]], !components.isEmpty {
             lines.append("")
             for (name, c) in components.sorted(by: { $0.key < $1.key }) {
                 let h = c["health"] as? String
-                lines.append("  \(mark(h)) \(pad(name, 24)) \(h ?? "pending")")
+                lines.append("  \(mark(h)) \(pad(name, 24)) \(paint(h, h ?? "pending"))")
             }
         }
         lines.append("")
@@ -25,7 +40,7 @@ public enum StatusTable {
             let value = (p["value"] as? Double).map { String(format: "%g", $0) } ?? "-"
             var why = (p["reasons"] as? [String] ?? []).joined(separator: "; ")
             if why.isEmpty, let err = p["error"] as? [String: Any] { why = "\(err["category"] ?? ""): \(err["message"] ?? "")" }
-            lines.append("  \(mark(h)) \(pad(name, 24)) \(pad(h ?? "pending", 9)) \(pad(latency, 10)) \(pad(value, 10)) \(why)")
+            lines.append("  \(mark(h)) \(pad(name, 24)) \(paint(h, pad(h ?? "pending", 9))) \(pad(latency, 10)) \(pad(value, 10)) \(why)")
         }
         return lines.joined(separator: "\n")
     }

@@ -48,12 +48,12 @@ public struct PostgresConnectionStateMachine: Sendable, CustomStringConvertible,
     }
 
     public let configuration: PostgresConfiguration
-    private let clientNonce: String
-    private var state: State = .initial
-    private var serverParameters: [String: String] = [:]
-    private var backendKey: PostgresBackendMessage.BackendKeyData?
+    let clientNonce: String
+    var state: State = .initial
+    var serverParameters: [String: String] = [:]
+    var backendKey: PostgresBackendMessage.BackendKeyData?
 
-    private enum State: Sendable {
+    enum State: Sendable {
         case initial
         /// SSLRequest sent; waiting for 'S' or 'N'.
         case sslNegotiation
@@ -69,7 +69,7 @@ public struct PostgresConnectionStateMachine: Sendable, CustomStringConvertible,
         case failed(PostgresError)
     }
 
-    private enum Authentication: Sendable {
+    enum Authentication: Sendable {
         /// Cleartext or MD5 password sent; waiting for AuthenticationOk.
         case passwordSent
         case scramClientFirstSent(SCRAMSHA256Client)
@@ -80,7 +80,7 @@ public struct PostgresConnectionStateMachine: Sendable, CustomStringConvertible,
 
     /// The result set being read. A query with several statements yields several result sets; like
     /// libpq's PQexec, the last one is the result.
-    private struct QueryProgress: Sendable {
+    struct QueryProgress: Sendable {
         /// Between RowDescription and CommandComplete.
         var readingRows = false
         var columns: [PostgresBackendMessage.RowDescription.Column] = []
@@ -239,7 +239,7 @@ public struct PostgresConnectionStateMachine: Sendable, CustomStringConvertible,
 
     // MARK: - Phases
 
-    private mutating func receiveSSLResponse(_ message: PostgresBackendMessage) -> Action {
+    mutating func receiveSSLResponse(_ message: PostgresBackendMessage) -> Action {
         switch message {
         case .sslResponse(.supported):
             return fail(
@@ -262,106 +262,15 @@ public struct PostgresConnectionStateMachine: Sendable, CustomStringConvertible,
         }
     }
 
-    private mutating func sendStartup() -> Action {
+    mutating func sendStartup() -> Action {
         state = .startup
         let startup = PostgresFrontendMessage.StartupMessage(parameters: configuration.startupParameters)
         return .send(PostgresFrontendMessage.startup(startup).encoded())
     }
 
-    private mutating func beginAuthentication(_ request: PostgresBackendMessage.AuthenticationRequest) -> Action {
-        switch request {
-        case .ok:  // trust
-            state = .sessionSetup
-            return .wait
-        case .cleartextPassword:
-            guard let password = configuration.password else { return missingPassword("cleartext password") }
-            guard !password.utf8.contains(0) else {
-                return fail(PostgresError(.configuration, "the password contains a NUL character"))
-            }
-            state = .authenticating(.passwordSent)
-            return .send(PostgresFrontendMessage.password(.init(password: password)).encoded())
-        case .md5Password(let salt):
-            guard let password = configuration.password else { return missingPassword("MD5 password") }
-            state = .authenticating(.passwordSent)
-            let message = PostgresFrontendMessage.PasswordMessage.md5(
-                user: configuration.user, password: password, salt: salt)
-            return .send(PostgresFrontendMessage.password(message).encoded())
-        case .sasl(let mechanisms):
-            guard mechanisms.contains(SCRAMSHA256Client.mechanism) else {
-                let offered = mechanisms.isEmpty ? "none" : mechanisms.joined(separator: ", ")
-                let reason =
-                    mechanisms.contains("SCRAM-SHA-256-PLUS")
-                    ? "server requires SCRAM-SHA-256-PLUS (channel binding), which needs TLS"
-                    : "server offers no SASL mechanism healthd supports (offered: \(offered))"
-                return fail(PostgresError(.auth, reason))
-            }
-            guard let password = configuration.password else { return missingPassword("SCRAM-SHA-256") }
-            guard SCRAMSHA256Client.isValidNonce(clientNonce) else {
-                return fail(
-                    PostgresError(.configuration, "the SCRAM nonce is not printable ASCII without commas"))
-            }
-            let client = SCRAMSHA256Client(password: password, clientNonce: clientNonce)
-            state = .authenticating(.scramClientFirstSent(client))
-            let response = PostgresFrontendMessage.SASLInitialResponse(
-                mechanism: SCRAMSHA256Client.mechanism, initialResponse: client.clientFirstMessage)
-            return .send(PostgresFrontendMessage.saslInitialResponse(response).encoded())
-        case .kerberosV5, .scmCredential, .gss, .sspi:
-            let method =
-                switch request {
-                case .kerberosV5: "Kerberos V5"
-                case .scmCredential: "SCM credential"
-                case .gss: "GSSAPI"
-                default: "SSPI"
-                }
-            return fail(
-                PostgresError(
-                    .auth,
-                    "server requires \(method) authentication, which healthd does not support"
-                        + " (use scram-sha-256, md5, password or trust in pg_hba.conf)"))
-        case .gssContinue, .saslContinue, .saslFinal:
-            return unexpected(.authentication(request))
-        }
-    }
-
-    private mutating func continueAuthentication(
-        _ step: Authentication, _ request: PostgresBackendMessage.AuthenticationRequest
-    ) -> Action {
-        switch (step, request) {
-        case (.passwordSent, .ok), (.scramVerified, .ok):
-            state = .sessionSetup
-            return .wait
-        case (.scramClientFirstSent(let client), .saslContinue(let data)):
-            do {
-                let final = try client.respond(toServerFirst: data, maxIterations: configuration.maxSCRAMIterations)
-                state = .authenticating(.scramClientFinalSent(expectedServerSignature: final.expectedServerSignature))
-                return .send(PostgresFrontendMessage.saslResponse(.init(data: final.message)).encoded())
-            } catch {
-                return fail(error)
-            }
-        case (.scramClientFinalSent(let expected), .saslFinal(let data)):
-            do {
-                try SCRAMSHA256Client.verifyServerFinal(data, expectedServerSignature: expected)
-                state = .authenticating(.scramVerified)
-                return .wait
-            } catch {
-                return fail(error)
-            }
-        case (.scramClientFirstSent, .ok), (.scramClientFinalSent, .ok):
-            // Accepting this would let anyone impersonate the server without knowing the password.
-            return fail(
-                PostgresError(
-                    .auth,
-                    "server sent AuthenticationOk before completing SCRAM-SHA-256:"
-                        + " it did not prove it knows the password"
-                ))
-        default:
-            return unexpected(.authentication(request))
-        }
-    }
-
     /// Handles a message of the query phase; returns nil when the caller must go on (the message
     /// was absorbed into `progress`, or it is ReadyForQuery).
-    private mutating func read(
+    mutating func read(
         _ message: PostgresBackendMessage, into progress: inout QueryProgress, keepingRows limit: Int
     ) -> Action? {
         switch message {
@@ -408,7 +317,7 @@ public struct PostgresConnectionStateMachine: Sendable, CustomStringConvertible,
         return nil
     }
 
-    private func makeResult(_ progress: QueryProgress) -> PostgresResult {
+    func makeResult(_ progress: QueryProgress) -> PostgresResult {
         let column = progress.columns.first
         return PostgresResult(
             value: progress.firstValue, typeOID: column?.dataTypeOID, columnName: column?.name,
@@ -418,12 +327,12 @@ public struct PostgresConnectionStateMachine: Sendable, CustomStringConvertible,
 
     // MARK: - Outcomes
 
-    private mutating func finish(_ result: PostgresResult) -> Action {
+    mutating func finish(_ result: PostgresResult) -> Action {
         state = .finished(result)
         return .finished(result, farewell: PostgresFrontendMessage.terminate.encoded())
     }
 
-    private mutating func fail(_ error: PostgresError, farewell: Bool) -> Action {
+    mutating func fail(_ error: PostgresError, farewell: Bool) -> Action {
         if case .finished = state { return outcome }
         if case .failed = state { return outcome }
         var error = error
@@ -441,16 +350,16 @@ public struct PostgresConnectionStateMachine: Sendable, CustomStringConvertible,
         }
     }
 
-    private mutating func unexpected(_ message: PostgresBackendMessage) -> Action {
+    mutating func unexpected(_ message: PostgresBackendMessage) -> Action {
         fail(.protocolViolation("unexpected \(message.name)"))
     }
 
-    private mutating func missingPassword(_ method: String) -> Action {
+    mutating func missingPassword(_ method: String) -> Action {
         fail(PostgresError(.auth, "server requires \(method) authentication, but no password is configured"))
     }
 
     /// Terminate is worth sending once the server is idle in a session, i.e. after the first ReadyForQuery.
-    private var sessionIsUp: Bool {
+    var sessionIsUp: Bool {
         switch state {
         case .query, .detailsQuery: true
         default: false
@@ -458,11 +367,11 @@ public struct PostgresConnectionStateMachine: Sendable, CustomStringConvertible,
     }
 
     /// No Terminate after FATAL or PANIC: the server is already closing the connection.
-    private func farewellAfter(_ response: PostgresBackendMessage.ErrorResponse) -> Bool {
+    func farewellAfter(_ response: PostgresBackendMessage.ErrorResponse) -> Bool {
         sessionIsUp && !["FATAL", "PANIC"].contains(response.severity ?? "")
     }
 
-    private func serverError(_ response: PostgresBackendMessage.ErrorResponse) -> PostgresError {
+    func serverError(_ response: PostgresBackendMessage.ErrorResponse) -> PostgresError {
         var code = PostgresError.Code.server
         if response.sqlState?.hasPrefix("28") == true { code = .auth }
         if case .authenticating = state { code = .auth }
@@ -472,7 +381,7 @@ public struct PostgresConnectionStateMachine: Sendable, CustomStringConvertible,
     }
 
     /// Where the conversation is, for error contexts.
-    private var phase: String {
+    var phase: String {
         switch state {
         case .initial: "before connecting"
         case .sslNegotiation: "during SSL negotiation"

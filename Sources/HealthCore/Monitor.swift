@@ -31,6 +31,8 @@ public struct Monitor: Sendable {
     private let componentMembers: [[Int]]
     /// Each probe's fallback, resolved once.
     private let fallbackIndex: [Int?]
+    /// Each probe's `depends_on` parents, resolved once.
+    private let parentIndices: [[Int]]
 
     public init(spec: MonitorSpec) {
         self.spec = spec
@@ -42,6 +44,7 @@ public struct Monitor: Sendable {
             spec.probes.indices.filter { i in c.patterns.contains { globMatches($0, spec.probes[i].name) } }
         }
         self.fallbackIndex = spec.probes.map { p in p.fallback.flatMap { index[$0] } }
+        self.parentIndices = spec.probes.map { p in p.dependsOn.compactMap { index[$0] } }
     }
 
     public func index(of name: String) -> Int? { indexByName[name] }
@@ -111,6 +114,18 @@ public struct Monitor: Sendable {
             valueSource: fallback?.source, noData: last?.ok == true && last?.noData == true, details: s.lastDetails,
             consecutiveFailures: s.consecutiveFailures, error: last?.failure, message: last?.message,
             reasons: s.reasons,
-            windows: spec.snapshotWindows.map { ($0, e.windows.stats(over: $0, now: now)) })
+            windows: spec.snapshotWindows.map { ($0, e.windows.stats(over: $0, now: now)) },
+            suppressedBy: suppressor(of: i), flapping: s.flaps.flapping)
+    }
+
+    /// The first ancestor (through `depends_on`) that is down; the config forbids cycles, and the
+    /// depth bound keeps a hand-built spec from looping.
+    func suppressor(of i: Int, depth: Int = 0) -> String? {
+        guard depth < entries.count else { return nil }
+        for p in parentIndices[i] {
+            if entries[p].state.health == .down { return entries[p].rules.name }
+            if let root = suppressor(of: p, depth: depth + 1) { return root }
+        }
+        return nil
     }
 }

@@ -12,6 +12,12 @@ public struct ProbeRules: Sendable, Equatable {
     public var down: [Condition]
     /// While this probe fails, its value comes from that probe (e.g. Prometheus first, the database second).
     public var fallback: String?
+    /// While one of these probes is down, this probe's alerts are suppressed (it is likely the cause).
+    public var dependsOn: [String] = []
+    /// An availability objective judged by burn rates.
+    public var slo: SLO?
+    /// Flap detection thresholds, in percent of weighted state changes (Nagios's defaults).
+    public var flapLow = 5.0, flapHigh = 20.0
 
     public init(name: String, kind: String, critical: Bool = true, failureThreshold: Int = 3,
                 successThreshold: Int = 1, degraded: [Condition] = [], down: [Condition] = [], fallback: String? = nil) {

@@ -12,6 +12,8 @@ public struct ProbeState: Sendable, Equatable {
     public private(set) var lastGoodValueTime: Timestamp?
     /// The rows the last successful sample that had any attached.
     public private(set) var lastDetails: [DetailRow]?
+    /// The evaluated level of the last results, for flap detection.
+    public private(set) var flaps = FlapDetector()
     /// Latched by `failureThreshold` failures, released by `successThreshold` successes.
     private var failedDown = false
     /// Consecutive evaluations that computed a better level than the current one.
@@ -47,7 +49,8 @@ public struct ProbeState: Sendable, Equatable {
             if betterStreak < rules.successThreshold { return failureChanged }
         }
         betterStreak = 0
-        let changed = failureChanged || health != level || reasons != why
+        let flapChanged = flaps.record(level, low: rules.flapLow, high: rules.flapHigh)
+        let changed = failureChanged || flapChanged || health != level || reasons != why
         if health != level { since = sample.time }
         health = level
         reasons = why
@@ -63,10 +66,13 @@ public struct ProbeState: Sendable, Equatable {
             return (.down, ["down after \(rules.failureThreshold) consecutive failures (\(f.category.rawValue): \(f.message))"])
         }
         let metrics = MetricReader(state: self, windows: windows, now: sample.time, fallbackValue: fallbackValue)
-        let downWhy = rules.down.compactMap(metrics.violation)
+        let burning = rules.slo?.judge(windows, now: sample.time)
+        var downWhy = rules.down.compactMap(metrics.violation)
+        if let (level, why) = burning, level == .down { downWhy.append(why) }
         if !downWhy.isEmpty { return (.down, downWhy) }
         var level = Health.healthy
         var why = rules.degraded.compactMap(metrics.violation)
+        if let (_, burnWhy) = burning { why.append(burnWhy) }
         if !why.isEmpty { level = .degraded }
         if sample.ok, sample.reportedHealth > .healthy {
             level = max(level, sample.reportedHealth)

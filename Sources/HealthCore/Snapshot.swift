@@ -31,6 +31,9 @@ public struct ProbeSnapshot: Sendable {
     public var message: String?
     public var reasons: [String]
     public var windows: [(span: TimeSpan, stats: WindowStats)]
+    /// The parent probe (`depends_on`) that is down, so this probe's alerts are held back.
+    public var suppressedBy: String?
+    public var flapping: Bool
 
     public var pending: Bool { health == nil }
 }

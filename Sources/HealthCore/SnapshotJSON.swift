@@ -64,6 +64,8 @@ extension ProbeSnapshot {
         }
         w.field("message", message)
         w.field("reasons", strings: reasons)
+        w.field("suppressed_by", suppressedBy)
+        w.field("flapping", flapping)
         if let details {
             w.key("details")
             w.beginArray()

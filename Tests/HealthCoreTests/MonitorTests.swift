@@ -85,3 +85,23 @@ import Testing
         #expect(s.probes[1].pending)
     }
 }
+
+@Suite struct DependencyTests {
+    @Test func childOfADownParentSaysSuppressedBy() {
+        var db = ProbeRules(name: "db", kind: "postgres", failureThreshold: 1)
+        db.dependsOn = []
+        var rate = ProbeRules(name: "success_rate", kind: "postgres", failureThreshold: 1)
+        rate.dependsOn = ["db"]
+        var report = ProbeRules(name: "report", kind: "http", failureThreshold: 1)
+        report.dependsOn = ["success_rate"]
+        var m = Monitor(spec: MonitorSpec(probes: [db, rate, report]))
+        let t = Timestamp(seconds: 1_795_000_000)
+        for i in 0..<3 { m.ingest(Sample(time: t, latencyMs: 1, failure: ProbeFailure(.refused, "no")), probe: i) }
+        var s = m.snapshot(now: t)
+        #expect(s.probes.map(\.suppressedBy) == [nil, "db", "db"], "through the chain to the root cause")
+        #expect(s.json().contains("\"suppressed_by\":\"db\""))
+        m.ingest(Sample(time: t + .seconds(10), latencyMs: 1), probe: 0)
+        s = m.snapshot(now: t + .seconds(10))
+        #expect(s.probes.map(\.suppressedBy) == [nil, nil, "success_rate"])
+    }
+}

@@ -1,0 +1,144 @@
+/// Turns evaluated health into notifications: the alert rules' `for`, `repeat` and `send_resolved`,
+/// silences, dependency suppression and flapping. Pure: the caller passes each snapshot and the time.
+///
+/// Each (rule, subject) pair converges what its receivers were last told toward what is true;
+/// while muted (silenced, suppressed by a parent, flapping after its one notice) it is not told,
+/// so when the mute ends whatever changed meanwhile is sent then.
+public struct AlertTracker: Sendable {
+    struct Key: Hashable, Sendable {
+        var rule: Int
+        var subject: AlertSubject
+    }
+
+    struct Track: Sendable, Equatable {
+        /// When the subject first reached the rule's level this time (the `for` clock).
+        var pendingSince: Timestamp?
+        var firingLevel: Health?
+        var startsAt: Timestamp?
+        /// What the receivers were last told; nil: nothing, or resolved.
+        var notified: Health?
+        var lastSent: Timestamp?
+        var flapNotified = false
+        var isIdle: Bool { pendingSince == nil && firingLevel == nil && notified == nil && !flapNotified }
+    }
+
+    /// What the tracker needs of a subject, taken from the snapshot.
+    struct Observation {
+        var subject: AlertSubject
+        var health: Health?
+        var reasons: [String]
+        var value: Double?
+        var since: Timestamp?
+        var suppressedBy: String?
+        var flapping: Bool
+    }
+
+    public private(set) var rules: [AlertRule]
+    var tracks: [Key: Track] = [:]
+
+    public init(rules: [AlertRule]) { self.rules = rules }
+
+    /// A reload: tracks of rules that are still there (unchanged) carry over, so nothing re-fires.
+    public mutating func replaceRules(_ next: [AlertRule]) {
+        var carried: [Key: Track] = [:]
+        for (key, track) in tracks {
+            guard let i = next.firstIndex(of: rules[key.rule]) else { continue }
+            carried[Key(rule: i, subject: key.subject)] = track
+        }
+        rules = next
+        tracks = carried
+    }
+
+    /// One evaluation round: the notifications to send now, in a stable order.
+    public mutating func evaluate(_ snapshot: Snapshot, silences: [Silence], now: Timestamp) -> [Notification] {
+        let active = silences.filter { $0.isActive(at: now) }
+        var out: [Notification] = []
+        for o in Self.observations(snapshot) {
+            for (r, rule) in rules.enumerated() where rule.matches(o.subject) {
+                let key = Key(rule: r, subject: o.subject)
+                var track = tracks[key] ?? Track()
+                let silence = active.first { $0.matches(o.subject) }
+                if let alert = step(&track, rule: rule, o, muted: silence != nil || o.suppressedBy != nil, now: now) {
+                    out.append(Notification(hooks: rule.hooks, alert: alert))
+                }
+                tracks[key] = track.isIdle ? nil : track
+            }
+        }
+        return out
+    }
+
+    private func step(_ t: inout Track, rule: AlertRule, _ o: Observation, muted: Bool, now: Timestamp) -> Alert? {
+        let level = o.health.flatMap { $0 >= rule.minLevel ? $0 : nil }
+        if let level {
+            if t.firingLevel != nil {
+                t.firingLevel = level
+            } else {
+                let pending = t.pendingSince ?? now
+                t.pendingSince = pending
+                if now - pending >= rule.holdFor { (t.firingLevel, t.startsAt) = (level, now) }
+            }
+        } else {
+            (t.pendingSince, t.firingLevel) = (nil, nil)
+        }
+        guard !muted else { return nil }
+
+        func alert(_ event: Alert.Event, _ level: Health) -> Alert {
+            Alert(subject: o.subject, event: event, level: level, previousLevel: t.notified, reasons: o.reasons,
+                  value: o.value, since: o.since, startsAt: t.startsAt ?? now, endsAt: event == .resolved ? now : nil)
+        }
+        if o.flapping {
+            guard !t.flapNotified, let level = t.firingLevel ?? t.notified else { return nil }
+            let a = alert(.flapping, level)
+            (t.flapNotified, t.notified, t.lastSent) = (true, level, now)
+            return a
+        }
+        t.flapNotified = false
+        switch (t.firingLevel, t.notified) {
+        case (nil, nil):
+            return nil
+        case (nil, .some(let told)):
+            t.notified = nil
+            guard rule.sendResolved else { return nil }
+            var a = alert(.resolved, .healthy)
+            a.previousLevel = told
+            return a
+        case (.some(let level), let told):
+            if level != told {
+                let a = alert(told == nil ? .firing : .changed, level)
+                (t.notified, t.lastSent) = (level, now)
+                return a
+            }
+            guard let every = rule.repeatEvery, let last = t.lastSent, now - last >= every else { return nil }
+            t.lastSent = now
+            return alert(.repeated, level)
+        }
+    }
+
+    /// The alerts firing now, with why each is quiet if it is.
+    public func firing(_ snapshot: Snapshot, silences: [Silence], now: Timestamp) -> [FiringAlert] {
+        let observed = Dictionary(Self.observations(snapshot).map { ($0.subject, $0) }, uniquingKeysWith: { a, _ in a })
+        return tracks.sorted { ($0.key.subject.description, $0.key.rule) < ($1.key.subject.description, $1.key.rule) }
+            .compactMap { key, track in
+                guard let level = track.firingLevel, let startsAt = track.startsAt else { return nil }
+                let o = observed[key.subject]
+                let silence = silences.first { $0.isActive(at: now) && $0.matches(key.subject) }
+                return FiringAlert(subject: key.subject, level: level, startsAt: startsAt, reasons: o?.reasons ?? [],
+                                   silencedBy: silence?.id, suppressedBy: o?.suppressedBy, flapping: o?.flapping ?? false,
+                                   hooks: rules[key.rule].hooks)
+            }
+    }
+
+    static func observations(_ s: Snapshot) -> [Observation] {
+        var out = s.probes.map {
+            Observation(subject: AlertSubject(.probe, $0.name), health: $0.health, reasons: $0.reasons, value: $0.value,
+                        since: $0.since, suppressedBy: $0.suppressedBy, flapping: $0.flapping)
+        }
+        out += s.components.map {
+            Observation(subject: AlertSubject(.component, $0.name), health: $0.health, reasons: $0.reasons, value: nil,
+                        since: nil, suppressedBy: nil, flapping: false)
+        }
+        out.append(Observation(subject: .system, health: s.health, reasons: s.reasons, value: nil, since: nil,
+                               suppressedBy: nil, flapping: false))
+        return out
+    }
+}

@@ -1,0 +1,51 @@
+/// A time during which matching alerts are evaluated and shown but not notified: maintenance,
+/// a known outage. One-off (start…end) or weekly (days, time of day in UTC, duration).
+public struct Silence: Sendable, Equatable {
+    public enum Schedule: Sendable, Equatable {
+        case once(start: Timestamp, end: Timestamp)
+        /// `days`: 0 = Sunday … 6 = Saturday; `start` from midnight UTC.
+        case weekly(days: Set<Int>, start: TimeSpan, duration: TimeSpan)
+    }
+
+    public var id: String
+    /// Probe or component names or globs; `system` matches the system's own alert.
+    public var matchers: [String]
+    public var schedule: Schedule
+    public var reason: String
+    /// Who set it: "config", or the operator's user at run time.
+    public var createdBy: String
+
+    public init(id: String, matchers: [String], schedule: Schedule, reason: String, createdBy: String) {
+        self.id = id
+        self.matchers = matchers
+        self.schedule = schedule
+        self.reason = reason
+        self.createdBy = createdBy
+    }
+
+    public func matches(_ subject: AlertSubject) -> Bool { matchers.contains { globMatches($0, subject.name) } }
+
+    public func isActive(at t: Timestamp) -> Bool {
+        switch schedule {
+        case .once(let start, let end):
+            return start <= t && t < end
+        case .weekly(let days, let start, let duration):
+            // An occurrence may have begun on any of the last 7 days and still be running.
+            let day = TimeSpan.days(1).nanoseconds
+            let today = t.nanoseconds >= 0 ? t.nanoseconds / day : (t.nanoseconds - day + 1) / day
+            for back in Int64(0)...7 {
+                let d = today - back
+                guard days.contains(Int((d + 4) % 7 + 7) % 7) else { continue } // 1970-01-01 was a Thursday
+                let begin = d * day + start.nanoseconds
+                if begin <= t.nanoseconds && t.nanoseconds < begin + duration.nanoseconds { return true }
+            }
+            return false
+        }
+    }
+
+    /// A one-off silence that is over can be forgotten.
+    public func isExpired(at t: Timestamp) -> Bool {
+        if case .once(_, let end) = schedule { return end <= t }
+        return false
+    }
+}

@@ -118,13 +118,13 @@ public struct Monitor: Sendable {
             suppressedBy: suppressor(of: i), flapping: s.flaps.flapping)
     }
 
-    /// The first ancestor (through `depends_on`) that is down; the config forbids cycles, and the
-    /// depth bound keeps a hand-built spec from looping.
+    /// The most distant ancestor (through `depends_on`) that is down: the likely root cause. The
+    /// config forbids cycles; the depth bound keeps a hand-built spec from looping.
     func suppressor(of i: Int, depth: Int = 0) -> String? {
         guard depth < entries.count else { return nil }
         for p in parentIndices[i] {
-            if entries[p].state.health == .down { return entries[p].rules.name }
             if let root = suppressor(of: p, depth: depth + 1) { return root }
+            if entries[p].state.health == .down { return entries[p].rules.name }
         }
         return nil
     }

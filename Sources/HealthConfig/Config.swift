@@ -5,6 +5,10 @@ public struct Config: Sendable, Equatable {
     public var output: OutputConfig
     public var probes: [ProbeConfig]
     public var components: [ComponentRules]
+    public var state = StateConfig()
+    public var hooks: [HookConfig] = []
+    public var alerts: [AlertRule] = []
+    public var silences: [Silence] = []
 
     public var monitorSpec: MonitorSpec {
         MonitorSpec(probes: probes.map(\.rules), components: components, snapshotWindows: output.windows)

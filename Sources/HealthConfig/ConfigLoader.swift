@@ -54,15 +54,43 @@ struct ConfigReader {
             if f == p.name { node["fallback"]?.fail("a probe cannot be its own fallback") }
             else if !seen.contains(f) { node["fallback"]?.fail("\"\(f)\" is not a probe") }
         }
+        checkDependencies(parsed)
         let probes = parsed.map(\.probe)
         let components = (root["components"]?.array ?? []).compactMap { readComponent($0, probeNames: seen) }
         var componentNames: Set<String> = []
         for (c, node) in zip(components, root["components"]?.array ?? []) where !componentNames.insert(c.name).inserted {
             node["name"]?.fail("\"\(c.name)\" is used by an earlier component")
         }
+        let alerting = AlertingReader(probeNames: seen, componentNames: componentNames)
+        let state = alerting.readState(root["state"])
+        let hooks = alerting.readHooks(root["hooks"])
+        let alerts = alerting.readAlerts(root["alerts"], hooks: hooks)
+        let silences = alerting.readSilences(root["silences"])
         root.rejectUnknownKeys()
         guard let output else { return nil }
-        return Config(output: output, probes: probes, components: components)
+        var config = Config(output: output, probes: probes, components: components)
+        (config.state, config.hooks, config.alerts, config.silences) = (state, hooks, alerts, silences)
+        return config
+    }
+
+    /// `depends_on` names existing probes, and following it never comes back (a cycle would
+    /// suppress a whole loop of probes while any of them is down).
+    private func checkDependencies(_ parsed: [(probe: ProbeConfig, node: Node)]) {
+        let parents = Dictionary(parsed.map { ($0.probe.name, $0.probe.rules.dependsOn) }, uniquingKeysWith: { a, _ in a })
+        for (p, node) in parsed {
+            for (n, parent) in zip(node["depends_on"]?.array ?? [], p.rules.dependsOn) where parents[parent] == nil || parent == p.name {
+                n.fail(parent == p.name ? "a probe cannot depend on itself" : "\"\(parent)\" is not a probe")
+            }
+            guard !p.rules.dependsOn.contains(p.name) else { continue }
+            var seen: Set<String> = [p.name], frontier = p.rules.dependsOn
+            while let next = frontier.popLast() {
+                if next == p.name {
+                    node["depends_on"]?.fail("depends on itself through \(p.rules.dependsOn.joined(separator: ", ")): remove the cycle")
+                    break
+                }
+                if seen.insert(next).inserted { frontier += parents[next] ?? [] }
+            }
+        }
     }
 
     private func readOutput(_ node: Node?) -> OutputConfig? {

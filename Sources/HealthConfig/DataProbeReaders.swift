@@ -60,18 +60,7 @@ extension ProbeReader {
         return .prometheus(PrometheusCheck(endpoint: ep, query: query, requireData: requireData))
     }
 
-    /// `password_file`, with `${VAR}` expanded from the environment (systemd's `${CREDENTIALS_DIRECTORY}`).
-    private func passwordFile() -> String? {
-        guard let n = node["password_file"], let raw = n.string else { return nil }
-        let path = expandEnvironment(raw)
-        guard let data = FileManager.default.contents(atPath: path) else {
-            n.fail("cannot read \(path) (does it exist, and may healthd read it?)")
-            return nil
-        }
-        var text = String(decoding: data, as: UTF8.self)
-        while text.hasSuffix("\n") || text.hasSuffix("\r") { text.removeLast() }
-        return text
-    }
+    private func passwordFile() -> String? { node["password_file"].flatMap(secretFile) }
 
     /// Probes only read: a statement that could change data is refused at config time (the
     /// session is also opened read-only, so this is the early, readable half of the guard).

@@ -22,12 +22,53 @@ struct ProbeReader {
         let degraded = conditions("degraded")
         let down = conditions("down")
         let fallback = node["fallback"]?.string
+        let dependsOn = node["depends_on"]?.stringList ?? []
+        let slo = node["slo"].flatMap(readSLO)
+        let flapping = node["flapping"].flatMap(readFlapping)
         let target = kind.flatMap(readTarget)
         node.rejectUnknownKeys()
         guard let name, let kind, let target else { return nil }
-        let rules = ProbeRules(name: name, kind: kind, critical: critical, failureThreshold: failureThreshold,
+        var rules = ProbeRules(name: name, kind: kind, critical: critical, failureThreshold: failureThreshold,
                                successThreshold: successThreshold, degraded: degraded, down: down, fallback: fallback)
+        rules.dependsOn = dependsOn
+        rules.slo = slo
+        if let (low, high) = flapping { (rules.flapLow, rules.flapHigh) = (low, high) }
         return ProbeConfig(rules: rules, interval: interval, timeout: timeout, target: target)
+    }
+
+    /// `slo: {objective: 0.999, windows: [{long: "1h", short: "5m", burn: 14.4, level: "down"}]}`.
+    private func readSLO(_ n: Node) -> SLO? {
+        guard n.requireObject() else { return nil }
+        let objective = n.required("objective")?.number
+        if let objective, !(objective > 0 && objective < 1) { n["objective"]?.fail("must be between 0 and 1 (0.999 is 99.9%)") }
+        let windows = n["windows"]?.array.map { list in
+            list.compactMap { (w: Node) -> SLO.Window? in
+                guard w.requireObject() else { return nil }
+                let long = w.required("long").flatMap(duration), short = w.required("short").flatMap(duration)
+                let burn = w.required("burn")?.number
+                let level = w.required("level")?.string
+                if let long, let short, short >= long { w["short"]?.fail("must be shorter than long (\(long))") }
+                if let long, long > Condition.maxWindow { w["long"]?.fail("windows cover at most 7d") }
+                if let burn, burn <= 0 { w["burn"]?.fail("must be more than 0") }
+                if let level, level != "degraded", level != "down" { w["level"]?.fail("\"\(level)\" must be degraded or down") }
+                w.rejectUnknownKeys()
+                guard let long, let short, let burn, let level else { return nil }
+                return SLO.Window(long: long, short: short, burn: burn, level: level == "down" ? .down : .degraded)
+            }
+        }
+        n.rejectUnknownKeys()
+        guard let objective else { return nil }
+        return SLO(objective: objective, windows: windows ?? SLO.defaultWindows)
+    }
+
+    /// `flapping: {low: 5, high: 20}` in percent of weighted state changes.
+    private func readFlapping(_ n: Node) -> (Double, Double)? {
+        guard n.requireObject() else { return nil }
+        let low = n.required("low")?.number, high = n.required("high")?.number
+        n.rejectUnknownKeys()
+        guard let low, let high else { return nil }
+        guard 0 <= low, low < high, high <= 100 else { n.fail("needs 0 ≤ low < high ≤ 100 (percent)"); return nil }
+        return (low, high)
     }
 
     private func positive(_ key: String, default value: Int) -> Int {

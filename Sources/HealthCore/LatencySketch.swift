@@ -80,10 +80,10 @@ enum LatencyScale {
 /// from `lowestKey − 1`. The capacity is a generic parameter so the bytes live inside the owning bucket: a heap buffer
 /// per bucket would cost ~40 bytes of overhead each.
 public struct LatencySketch<let capacity: Int>: Sendable, Equatable {
-    private var used: UInt16 = 0
-    private var lowestKey: UInt16 = 0  // the first entry's key
-    private var storedLevel: UInt8 = 0  // the collapse level; its top bit records that lowest bins were folded
-    private var bytes = InlineArray<capacity, UInt8>(repeating: 0)
+    var used: UInt16 = 0
+    var lowestKey: UInt16 = 0  // the first entry's key
+    var storedLevel: UInt8 = 0  // the collapse level; its top bit records that lowest bins were folded
+    var bytes = InlineArray<capacity, UInt8>(repeating: 0)
 
     /// An empty sketch; `capacity` must hold two worst-case entries (24 bytes) so that an insert always fits.
     public init() {

@@ -25,7 +25,7 @@ public struct Monitor: Sendable {
     }
 
     public private(set) var spec: MonitorSpec
-    public private(set) var entries: [Entry]
+    public internal(set) var entries: [Entry]
     private let indexByName: [String: Int]
     /// Component members resolved once: indices into `entries`.
     private let componentMembers: [[Int]]

@@ -1,23 +1,23 @@
 /// The evaluated state of one probe, advanced by each sample.
 public struct ProbeState: Sendable, Equatable {
     /// nil while pending (no result yet).
-    public private(set) var health: Health?
-    public private(set) var since: Timestamp?
-    public private(set) var reasons: [String] = []
-    public private(set) var consecutiveFailures = 0
-    public private(set) var consecutiveSuccesses = 0
-    public private(set) var lastSample: Sample?
+    public internal(set) var health: Health?
+    public internal(set) var since: Timestamp?
+    public internal(set) var reasons: [String] = []
+    public internal(set) var consecutiveFailures = 0
+    public internal(set) var consecutiveSuccesses = 0
+    public internal(set) var lastSample: Sample?
     /// The last value a successful sample carried, kept while the probe fails (shown as stale).
-    public private(set) var lastGoodValue: Double?
-    public private(set) var lastGoodValueTime: Timestamp?
+    public internal(set) var lastGoodValue: Double?
+    public internal(set) var lastGoodValueTime: Timestamp?
     /// The rows the last successful sample that had any attached.
-    public private(set) var lastDetails: [DetailRow]?
+    public internal(set) var lastDetails: [DetailRow]?
     /// The evaluated level of the last results, for flap detection.
-    public private(set) var flaps = FlapDetector()
+    public internal(set) var flaps = FlapDetector()
     /// Latched by `failureThreshold` failures, released by `successThreshold` successes.
-    private var failedDown = false
+    var failedDown = false
     /// Consecutive evaluations that computed a better level than the current one.
-    private var betterStreak = 0
+    var betterStreak = 0
 
     public init() {}
 

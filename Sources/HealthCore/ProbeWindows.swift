@@ -78,12 +78,12 @@ public struct ProbeWindows: Sendable {
     // worst of 10⁵ / 3·10⁴ / 10⁴ / 3·10³ simulated buckets took 59 / 119 / 145 / 170 bytes. With the 56 bytes of a
     // bucket's other fields and the sketch's 5, capacities ≡ 3 (mod 8) leave no padding. All together a history takes
     // 89,625 bytes on 64-bit Linux: ~400 buckets of that many bins do not fit the former 64 KiB goal.
-    private var ring = RawRing(capacity: 384)
-    private var minutes = Tier<59>(step: .minutes(1), span: .hours(1))
-    private var fiveMinutes = Tier<123>(step: .minutes(5), span: .hours(6))
-    private var quarterHours = Tier<147>(step: .minutes(15), span: .hours(24))
-    private var hours = Tier<171>(step: .hours(1), span: retention)
-    private var newest: Timestamp?
+    var ring = RawRing(capacity: 384)
+    var minutes = Tier<59>(step: .minutes(1), span: .hours(1))
+    var fiveMinutes = Tier<123>(step: .minutes(5), span: .hours(6))
+    var quarterHours = Tier<147>(step: .minutes(15), span: .hours(24))
+    var hours = Tier<171>(step: .hours(1), span: retention)
+    var newest: Timestamp?
 
     /// An empty history.
     public init() {}
@@ -197,7 +197,7 @@ extension ProbeWindows {
     // MARK: - Value aggregates
 
     /// Count, min, max, sum and newest of a set of values; 44 bytes, as it is stored in every bucket.
-    fileprivate struct ValueSummary {
+    struct ValueSummary {
         var min = Double.infinity
         var max = -Double.infinity
         var sum = 0.0
@@ -225,7 +225,7 @@ extension ProbeWindows {
     // MARK: - Raw ring
 
     /// The most recent raw samples, answering exactly while they reach back far enough.
-    private struct RawRing {
+    struct RawRing {
         /// 24 bytes: latency as Float, whose 1e-7 relative error is far below anything reported.
         struct Entry {
             var time: Timestamp
@@ -235,10 +235,10 @@ extension ProbeWindows {
         }
 
         let capacity: Int
-        private var entries: [Entry] = []
-        private var next = 0  // the slot to overwrite once full: the oldest arrival
+        var entries: [Entry] = []
+        var next = 0  // the slot to overwrite once full: the oldest arrival
         /// Newest time among overwritten samples: the ring holds every sample from just after it on.
-        private var evictedThrough: Timestamp?
+        var evictedThrough: Timestamp?
 
         init(capacity: Int) {
             self.capacity = capacity
@@ -285,7 +285,7 @@ extension ProbeWindows {
     // MARK: - Rollup tiers
 
     /// One tier's time-aligned bucket: totals, value summary and a sketch of successful latencies.
-    private struct Bucket<let sketchBytes: Int> {
+    struct Bucket<let sketchBytes: Int> {
         var values = ValueSummary()
         /// Absolute bucket number, `time / step`; Int32 holds any Int64 nanosecond time for steps ≥ 1 minute.
         var index: Int32
@@ -304,7 +304,7 @@ extension ProbeWindows {
     }
 
     /// Running totals while merging buckets into one window or series point.
-    private struct BucketTotals {
+    struct BucketTotals {
         var count = 0
         var failures = 0
         var values = ValueSummary()
@@ -341,9 +341,9 @@ extension ProbeWindows {
         func lastValue(atOrBefore time: Timestamp) -> Double?
     }
 
-    private struct Tier<let sketchBytes: Int>: RollupTier {
+    struct Tier<let sketchBytes: Int>: RollupTier {
         let step: TimeSpan
-        private var buckets: [Bucket<sketchBytes>]
+        var buckets: [Bucket<sketchBytes>]
 
         init(step: TimeSpan, span: TimeSpan) {
             precondition(step >= .minutes(1), "bucket indices are Int32")

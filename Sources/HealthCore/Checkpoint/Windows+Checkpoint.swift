@@ -1,0 +1,172 @@
+// ProbeWindows in a checkpoint: the newest time, the raw ring, then the four tiers finest first, each bucket in slot
+// order. Each tier and the ring also record their geometry (step, slots, sketch bytes), which must match this build's:
+// changing the geometry needs a new `Checkpoint.formatVersion`, and the check catches a forgotten bump.
+//
+// Compactness comes from what the data is like: times as zigzag varints relative to something near (the previous
+// ring entry, the bucket's start), bucket indices relative to the previous bucket's, never-used slots as one byte,
+// and a bucket's value min / max / sum stored only where they differ from its last value (one sample: one double).
+extension ProbeWindows {
+    func encode(into w: inout ByteWriter) {
+        w.appendOptional(newest) { $0.append($1) }
+        ring.encode(into: &w)
+        minutes.encode(into: &w)
+        fiveMinutes.encode(into: &w)
+        quarterHours.encode(into: &w)
+        hours.encode(into: &w)
+    }
+
+    init(decoding r: inout ByteReader) throws(CheckpointError) {
+        self.init()
+        newest = try r.readOptionalTimestamp()
+        try ring.decode(from: &r)
+        try minutes.decode(from: &r, name: "1m")
+        try fiveMinutes.decode(from: &r, name: "5m")
+        try quarterHours.decode(from: &r, name: "15m")
+        try hours.decode(from: &r, name: "1h")
+    }
+}
+
+extension ProbeWindows.RawRing {
+    private static let okFlag: UInt8 = 1, valueFlag: UInt8 = 2
+
+    func encode(into w: inout ByteWriter) {
+        w.appendVarint(capacity)
+        w.appendVarint(next)
+        w.appendOptional(evictedThrough) { $0.append($1) }
+        w.appendVarint(entries.count)
+        var previous: Int64 = 0
+        for entry in entries {
+            w.append((entry.ok ? Self.okFlag : 0) | (entry.value == nil ? 0 : Self.valueFlag))
+            w.appendZigZag(entry.time.nanoseconds &- previous)
+            previous = entry.time.nanoseconds
+            w.append(entry.latencyMs)
+            if let value = entry.value { w.append(value) }
+        }
+    }
+
+    /// Fills this empty ring, created with the current capacity.
+    mutating func decode(from r: inout ByteReader) throws(CheckpointError) {
+        let storedCapacity = try r.readVarint()
+        guard storedCapacity == UInt64(capacity) else {
+            throw .corrupt("raw ring of \(storedCapacity) samples, this build keeps \(capacity)")
+        }
+        next = try r.readInt(max: capacity - 1, "raw ring position")
+        evictedThrough = try r.readOptionalTimestamp()
+        // Entries take at least 6 bytes: flags, time, latency.
+        let count = try r.readCount(max: capacity, minBytes: 6, "raw ring length")
+        // A ring that is not full was never overwritten: it appends from slot 0.
+        guard count == capacity || (next == 0 && evictedThrough == nil) else {
+            throw .corrupt("raw ring of \(count) samples has wrapped")
+        }
+        var previous: Int64 = 0
+        for _ in 0..<count {
+            let flags = try r.readByte()
+            guard flags & ~(Self.okFlag | Self.valueFlag) == 0 else { throw .corrupt("raw sample flags \(flags)") }
+            previous = previous &+ (try r.readZigZag())
+            let latencyMs = try r.readFloat()
+            let value = flags & Self.valueFlag != 0 ? try r.readDouble() : nil
+            entries.append(Entry(time: try ByteReader.time(previous), value: value, ok: flags & Self.okFlag != 0,
+                                 latencyMs: latencyMs))
+        }
+    }
+}
+
+extension ProbeWindows.Tier {
+    private static var emptyTag: UInt8 { 0 }
+    private static var bucketTag: UInt8 { 1 }
+
+    func encode(into w: inout ByteWriter) {
+        w.appendVarint(UInt64(step.nanoseconds))
+        w.appendVarint(buckets.count)
+        w.appendVarint(sketchBytes)
+        var previousIndex: Int64 = 0
+        for bucket in buckets {
+            if bucket.isUnused {
+                w.append(Self.emptyTag)
+                continue
+            }
+            w.append(Self.bucketTag)
+            w.appendZigZag(Int64(bucket.index) - previousIndex)
+            previousIndex = Int64(bucket.index)
+            w.appendVarint(UInt64(bucket.count))
+            w.appendVarint(UInt64(bucket.failures))
+            bucket.values.encode(into: &w, bucketStart: Int64(bucket.index) &* step.nanoseconds)
+            bucket.latency.encode(into: &w)
+        }
+    }
+
+    /// Fills this tier, created with the current geometry, in place.
+    mutating func decode(from r: inout ByteReader, name: String) throws(CheckpointError) {
+        let storedStep = try r.readVarint(), storedSlots = try r.readVarint(), sketch = try r.readVarint()
+        let slots = Int64(buckets.count)
+        guard storedStep == UInt64(step.nanoseconds), storedSlots == UInt64(slots), sketch == UInt64(sketchBytes) else {
+            throw .corrupt("\(name) tier of \(storedSlots) × \(storedStep) ns buckets with \(sketch)-byte sketches, "
+                           + "this build keeps \(slots) × \(step.nanoseconds) ns with \(sketchBytes)")
+        }
+        var previousIndex: Int64 = 0
+        for slot in buckets.indices {
+            switch try r.readByte() {
+            case Self.emptyTag:
+                buckets[slot] = ProbeWindows.Bucket(index: .min)
+            case Self.bucketTag:
+                let index = previousIndex &+ (try r.readZigZag())
+                // Slots are addressed by index modulo their number, so a bucket elsewhere would never be found.
+                guard let index32 = Int32(exactly: index), (index % slots + slots) % slots == Int64(slot) else {
+                    throw .corrupt("\(name) bucket \(index) in slot \(slot)")
+                }
+                previousIndex = index
+                var bucket = ProbeWindows.Bucket<sketchBytes>(index: index32)
+                // Capped well below UInt32.max, so that recording on into the bucket cannot overflow.
+                bucket.count = UInt32(try r.readInt(max: Int(Int32.max), "\(name) bucket sample count"))
+                bucket.failures = UInt32(try r.readInt(max: Int(bucket.count), "\(name) bucket failure count"))
+                bucket.values = try ProbeWindows.ValueSummary(decoding: &r, bucketStart: index &* step.nanoseconds,
+                                                              samples: Int(bucket.count))
+                bucket.latency = try LatencySketch(decoding: &r, expectedCount: Int(bucket.count - bucket.failures))
+                buckets[slot] = bucket
+            case let tag:
+                throw .corrupt("\(name) bucket tag \(tag)")
+            }
+        }
+    }
+}
+
+extension ProbeWindows.Bucket {
+    /// Still as created for an empty slot: nothing to store but that.
+    var isUnused: Bool {
+        index == .min && count == 0 && failures == 0 && values.count == 0 && latency == LatencySketch()
+    }
+}
+
+extension ProbeWindows.ValueSummary {
+    private static let minIsLast: UInt8 = 1, maxIsLast: UInt8 = 2, sumIsLast: UInt8 = 4
+
+    func encode(into w: inout ByteWriter, bucketStart: Int64) {
+        w.appendVarint(UInt64(count))
+        guard count > 0 else { return }  // an empty summary is always the initial one
+        // Bit patterns, so that −0.0 and NaN payloads are not taken for equal and lost.
+        let flags = (min.bitPattern == last.bitPattern ? Self.minIsLast : 0)
+            | (max.bitPattern == last.bitPattern ? Self.maxIsLast : 0)
+            | (sum.bitPattern == last.bitPattern ? Self.sumIsLast : 0)
+        w.append(flags)
+        w.append(last)
+        if flags & Self.minIsLast == 0 { w.append(min) }
+        if flags & Self.maxIsLast == 0 { w.append(max) }
+        if flags & Self.sumIsLast == 0 { w.append(sum) }
+        w.appendZigZag(lastTime.nanoseconds &- bucketStart)
+    }
+
+    init(decoding r: inout ByteReader, bucketStart: Int64, samples: Int) throws(CheckpointError) {
+        self.init()
+        count = UInt32(try r.readInt(max: samples, "bucket value count"))
+        guard count > 0 else { return }
+        let flags = try r.readByte()
+        guard flags & ~(Self.minIsLast | Self.maxIsLast | Self.sumIsLast) == 0 else {
+            throw .corrupt("bucket value flags \(flags)")
+        }
+        last = try r.readDouble()
+        min = flags & Self.minIsLast != 0 ? last : try r.readDouble()
+        max = flags & Self.maxIsLast != 0 ? last : try r.readDouble()
+        sum = flags & Self.sumIsLast != 0 ? last : try r.readDouble()
+        lastTime = try ByteReader.time(bucketStart &+ (try r.readZigZag()))
+    }
+}

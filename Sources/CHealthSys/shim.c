@@ -39,7 +39,13 @@ int chs_eventfd(void) { return eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC); }
 
 int chs_pidfd_open(pid_t pid) { return (int)syscall(SYS_pidfd_open, pid, 0); }
 
-int chs_pipe(int fds[2]) { return pipe2(fds, O_CLOEXEC | O_NONBLOCK); }
+int chs_pipe(int fds[2], int nonblocking_end) {
+    /* Only healthd's end is non-blocking: the child's end is shared with a program that expects
+       ordinary blocking reads and writes. */
+    if (pipe2(fds, O_CLOEXEC) != 0) return -1;
+    int flags = fcntl(fds[nonblocking_end], F_GETFL);
+    return fcntl(fds[nonblocking_end], F_SETFL, flags | O_NONBLOCK);
+}
 
 int chs_accept(int fd) { return accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC); }
 
@@ -53,7 +59,7 @@ int chs_peer_credentials(int fd, pid_t *pid, uid_t *uid, gid_t *gid) {
     return 0;
 }
 
-pid_t chs_spawn(const char *const argv[], int stdout_fd, int stderr_fd) {
+pid_t chs_spawn(const char *const argv[], const char *const envp[], int stdin_fd, int stdout_fd, int stderr_fd) {
     posix_spawn_file_actions_t fa;
     posix_spawnattr_t attr;
     sigset_t all, none;
@@ -61,7 +67,10 @@ pid_t chs_spawn(const char *const argv[], int stdout_fd, int stderr_fd) {
     int rc;
 
     posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    if (stdin_fd >= 0)
+        posix_spawn_file_actions_adddup2(&fa, stdin_fd, 0);
+    else
+        posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_adddup2(&fa, stdout_fd, 1);
     posix_spawn_file_actions_adddup2(&fa, stderr_fd, 2);
 
@@ -74,7 +83,7 @@ pid_t chs_spawn(const char *const argv[], int stdout_fd, int stderr_fd) {
     posix_spawnattr_setpgroup(&attr, 0);
     posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
 
-    rc = posix_spawnp(&pid, argv[0], &fa, &attr, (char *const *)argv, environ);
+    rc = posix_spawnp(&pid, argv[0], &fa, &attr, (char *const *)argv, envp ? (char *const *)envp : environ);
     posix_spawn_file_actions_destroy(&fa);
     posix_spawnattr_destroy(&attr);
     return rc == 0 ? pid : -rc;

@@ -3,8 +3,10 @@ import CHealthSys
 import Glibc
 #endif
 
-/// A spawned program watched by the loop: its output through non-blocking pipes, its exit through
-/// a pidfd, so nothing waits in waitpid and no SIGCHLD handler is needed. Loop-confined.
+/// A spawned program watched by the loop: its input and output through pipes whose healthd end is
+/// non-blocking, its exit through a pidfd, so nothing waits in waitpid and no SIGCHLD handler is
+/// needed. Output beyond `outputLimit` is read and dropped, so a flooding child never stalls.
+/// Loop-confined.
 public final class ChildProcess {
     public struct Exit: Sendable {
         /// Exit code, or nil when a signal ended it.
@@ -12,6 +14,8 @@ public final class ChildProcess {
         public var signal: Int32?
         public var stdout: [UInt8]
         public var stderr: [UInt8]
+        /// Bytes of output beyond the limit that were read and dropped.
+        public var dropped: Int
     }
 
     private let loop: EventLoop
@@ -19,38 +23,55 @@ public final class ChildProcess {
     private let pidfd: Int32
     private var pipes: [Int32: [UInt8]]
     private let outFd: Int32, errFd: Int32
+    private var inFd: Int32 = -1
+    private var input: ArraySlice<UInt8>
     private let limit: Int
+    private var dropped = 0
     private var completion: ((Exit) -> Void)?
 
     /// Starts `argv` in its own process group; `completion` runs on the loop when it has exited.
-    public init(argv: [String], loop: EventLoop, outputLimit: Int = 64 * 1024,
-                completion: @escaping (Exit) -> Void) throws(SystemError) {
-        var outPipe: [Int32] = [-1, -1], errPipe: [Int32] = [-1, -1]
-        try syscall("pipe2") { chs_pipe(&outPipe) }
-        do throws(SystemError) { try syscall("pipe2") { chs_pipe(&errPipe) } } catch {
-            close(outPipe[0]); close(outPipe[1]); throw error
+    /// `input` is written to its stdin (then closed); `environment` ("NAME=value") is added to healthd's own.
+    public init(argv: [String], input: [UInt8]? = nil, environment: [String] = [], loop: EventLoop,
+                outputLimit: Int = 64 * 1024, completion: @escaping (Exit) -> Void) throws(SystemError) {
+        var fds: [[Int32]] = []
+        func closeAll() { for pair in fds { close(pair[0]); close(pair[1]) } }
+        // stdin: healthd writes (end 1); stdout, stderr: healthd reads (end 0).
+        for nonblocking in [1, 0, 0] where nonblocking == 0 || input != nil {
+            var pair: [Int32] = [-1, -1]
+            do throws(SystemError) { try syscall("pipe2") { chs_pipe(&pair, Int32(nonblocking)) } } catch {
+                closeAll(); throw error
+            }
+            fds.append(pair)
         }
-        let pid = Self.spawn(argv, stdout: outPipe[1], stderr: errPipe[1])
+        let stdinPipe = input != nil ? fds[0] : nil
+        let (outPipe, errPipe) = (fds[fds.count - 2], fds[fds.count - 1])
+        let pid = Self.spawn(argv, environment: environment, stdin: stdinPipe?[0] ?? -1, stdout: outPipe[1], stderr: errPipe[1])
+        if let stdinPipe { close(stdinPipe[0]) }
         close(outPipe[1])
         close(errPipe[1])
         guard pid > 0 else {
             close(outPipe[0]); close(errPipe[0])
+            if let stdinPipe { close(stdinPipe[1]) }
             throw SystemError("spawn \(argv[0])", errno: -pid)
         }
-        let pidfd = chs_pidfd_open(pid)
         self.loop = loop
         self.pid = pid
-        self.pidfd = pidfd
+        self.pidfd = chs_pidfd_open(pid)
         self.outFd = outPipe[0]
         self.errFd = errPipe[0]
         self.pipes = [outFd: [], errFd: []]
         self.limit = outputLimit
+        self.input = ArraySlice(input ?? [])
         self.completion = completion
         for fd in [outFd, errFd] {
             try? loop.register(fd, events: EventLoop.readable) { [weak self] _ in self?.drain(fd) }
         }
         if pidfd >= 0 {
             try? loop.register(pidfd, events: EventLoop.readable) { [weak self] _ in self?.reap() }
+        }
+        if let stdinPipe {
+            inFd = stdinPipe[1]
+            try? loop.register(inFd, events: EventLoop.writable) { [weak self] _ in self?.feed() }
         }
         retainUntilExit = self
     }
@@ -63,6 +84,26 @@ public final class ChildProcess {
         kill(-pid, SIGKILL)
     }
 
+    /// Writes what the pipe takes; the rest when it is writable again. A child that exits
+    /// or closes stdin without reading it all just ends the feeding.
+    private func feed() {
+        while !input.isEmpty {
+            let n = input.withUnsafeBytes { write(inFd, $0.baseAddress, $0.count) }
+            if n > 0 { input = input.dropFirst(n); continue }
+            if n < 0, errno == EINTR { continue }
+            if n < 0, errno == EAGAIN { return }
+            break
+        }
+        closeInput()
+    }
+
+    private func closeInput() {
+        guard inFd >= 0 else { return }
+        loop.unregister(inFd)
+        close(inFd)
+        inFd = -1
+    }
+
     private func drain(_ fd: Int32) {
         var chunk = [UInt8](repeating: 0, count: 16 * 1024)
         while true {
@@ -71,7 +112,9 @@ public final class ChildProcess {
                 if r == .eof || r == nil { loop.unregister(fd) }
                 return
             }
-            if pipes[fd]!.count < limit { pipes[fd]!.append(contentsOf: chunk[..<min(n, limit - pipes[fd]!.count)]) }
+            let keep = min(n, limit - pipes[fd]!.count)
+            if keep > 0 { pipes[fd]!.append(contentsOf: chunk[..<keep]) }
+            dropped += n - max(keep, 0)
         }
     }
 
@@ -82,26 +125,44 @@ public final class ChildProcess {
         // Output written just before exit is still in the pipes; a grandchild may hold them open, so don't wait for EOF.
         drain(outFd)
         drain(errFd)
+        closeInput()
         for fd in [outFd, errFd, pidfd] {
             loop.unregister(fd)
             close(fd)
         }
         let termSig = status & 0x7f
         let exit = Exit(code: termSig == 0 ? (status >> 8) & 0xff : nil, signal: termSig == 0 ? nil : termSig,
-                        stdout: pipes[outFd]!, stderr: pipes[errFd]!)
+                        stdout: pipes[outFd]!, stderr: pipes[errFd]!, dropped: dropped)
         let done = completion
         completion = nil
         retainUntilExit = nil
         done?(exit)
     }
 
-    private static func spawn(_ argv: [String], stdout: Int32, stderr: Int32) -> pid_t {
+    private static func spawn(_ argv: [String], environment: [String], stdin: Int32, stdout: Int32, stderr: Int32) -> pid_t {
         var cargs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) }
         cargs.append(nil)
-        defer { for p in cargs { free(p) } }
-        return cargs.withUnsafeBufferPointer { buf in
-            buf.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: buf.count) {
-                chs_spawn($0, stdout, stderr)
+        // Extra variables are added to (and override) healthd's own environment.
+        var cenv: [UnsafeMutablePointer<CChar>?] = []
+        if !environment.isEmpty {
+            let names = Set(environment.map { $0.prefix { $0 != "=" } })
+            var p = environ
+            while let entry = p.pointee {
+                if !names.contains(String(cString: entry).prefix { $0 != "=" }) { cenv.append(strdup(entry)) }
+                p += 1
+            }
+            cenv += environment.map { strdup($0) }
+            cenv.append(nil)
+        }
+        defer { for p in cargs + cenv { free(p) } }
+        return cargs.withUnsafeBufferPointer { args in
+            args.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: args.count) { argp in
+                cenv.withUnsafeBufferPointer { env in
+                    guard !env.isEmpty, let base = env.baseAddress else { return chs_spawn(argp, nil, stdin, stdout, stderr) }
+                    return base.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: env.count) {
+                        chs_spawn(argp, $0, stdin, stdout, stderr)
+                    }
+                }
             }
         }
     }

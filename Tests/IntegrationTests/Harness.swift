@@ -21,10 +21,13 @@ final class DaemonHarness: @unchecked Sendable {
     var statusPath: String { "\(dir)/status.json" }
 
     /// `probes` is the JSON5 text of the probes list; the output section points into the temp dir.
-    convenience init(probes: String, components: String = "[]", extraEnvironment: [String: String] = [:], outputInterval: String = "1s") throws {
+    /// `extra` is more top-level sections (hooks, alerts, silences …).
+    convenience init(probes: String, components: String = "[]", extra: String = "", extraEnvironment: [String: String] = [:],
+                     outputInterval: String = "1s") throws {
         let dir = try Self.makeDir()
         let configPath = "\(dir)/healthd.json5"
-        try Self.config(dir: dir, probes: probes, components: components, interval: outputInterval).write(toFile: configPath, atomically: true, encoding: .utf8)
+        try Self.config(dir: dir, probes: probes, components: components, interval: outputInterval, extra: extra)
+            .write(toFile: configPath, atomically: true, encoding: .utf8)
         try self.init(configPath: configPath, dir: dir, extraEnvironment: extraEnvironment)
     }
 
@@ -51,12 +54,25 @@ final class DaemonHarness: @unchecked Sendable {
         return dir
     }
 
-    static func config(dir: String, probes: String, components: String = "[]", interval: String = "1s") -> String {
+    /// The state dir is in the temp dir too unless `extra` has a `state` section.
+    static func config(dir: String, probes: String, components: String = "[]", interval: String = "1s", extra: String = "") -> String {
         """
         { output: { dir: "\(dir)", socket: "\(dir)/healthd.sock", interval: "\(interval)" },
+          \(extra.contains("state:") ? "" : "state: { dir: \"\(dir)/state\" },")
           probes: \(probes),
-          components: \(components) }
+          components: \(components),
+          \(extra) }
         """
+    }
+
+    var auditPath: String { "\(dir)/state/audit.log" }
+
+    /// The audit log's entries so far.
+    func audit() -> [[String: Any]] {
+        let text = (try? String(contentsOfFile: auditPath, encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").compactMap {
+            (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any]
+        }
     }
 
     func rewriteConfig(probes: String, components: String = "[]") throws {
@@ -126,6 +142,7 @@ final class DaemonHarness: @unchecked Sendable {
         return last
     }
 
+    @discardableResult
     func waitForProbe(_ name: String, seconds: Double = 15, _ condition: @escaping ([String: Any]) -> Bool) -> [String: Any]? {
         let doc = waitForStatus(seconds: seconds) { s in
             ((s["probes"] as? [String: Any])?[name] as? [String: Any]).map(condition) ?? false
@@ -152,6 +169,7 @@ enum TestServers {
     static var redisConf: String { setting("HEALTHD_TEST_REDIS_CONF") }
     static var prometheusConfig: String { setting("HEALTHD_TEST_PROM_CONFIG") }
     static var textfileDir: String { setting("HEALTHD_TEST_TEXTFILE_DIR") }
+    static var alertmanagerPort: Int { port("HEALTHD_TEST_AM_PORT") }
 
     private static func port(_ name: String) -> Int { Int(setting(name)) ?? 1 }
 

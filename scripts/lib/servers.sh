@@ -10,7 +10,9 @@ ensure_packages() {
   command -v promtool >/dev/null 2>&1 || need+=(prometheus)
   command -v prometheus-node-exporter >/dev/null 2>&1 || need+=(prometheus-node-exporter)
   command -v prometheus-blackbox-exporter >/dev/null 2>&1 || need+=(prometheus-blackbox-exporter)
+  command -v prometheus-alertmanager >/dev/null 2>&1 || need+=(prometheus-alertmanager)
   command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+  command -v python3 >/dev/null 2>&1 || need+=(python3)
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
   [ ${#need[@]} -gt 0 ] || return 0
   echo "installing test dependencies: ${need[*]}"
@@ -201,4 +203,22 @@ CONF
     sleep 0.1
   done
   echo "prometheus did not start" >&2; return 1
+}
+
+# Alertmanager with one do-nothing receiver: the tests read back what healthd posted through its API.
+start_alertmanager() {
+  am_port=$(free_port)
+  mkdir -p "$work/am"
+  cat > "$work/alertmanager.yml" <<CONF
+route: { receiver: nobody, group_wait: 1s, group_interval: 1s, repeat_interval: 1h }
+receivers: [ { name: nobody } ]
+CONF
+  prometheus-alertmanager --config.file="$work/alertmanager.yml" --storage.path="$work/am" \
+    --web.listen-address="127.0.0.1:$am_port" --cluster.listen-address= >"$work/alertmanager.log" 2>&1 &
+  echo $! > "$work/alertmanager.pid"
+  for _ in $(seq 100); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$am_port") 2>/dev/null && return
+    sleep 0.1
+  done
+  echo "alertmanager did not start" >&2; return 1
 }

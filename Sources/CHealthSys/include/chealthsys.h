@@ -22,8 +22,8 @@ extern const uint32_t CHS_EPOLLIN, CHS_EPOLLOUT, CHS_EPOLLERR, CHS_EPOLLHUP, CHS
 int chs_eventfd(void);
 int chs_pidfd_open(pid_t pid);
 
-/* pipe2 with O_CLOEXEC | O_NONBLOCK. */
-int chs_pipe(int fds[2]);
+/* Close-on-exec pipe; only fds[nonblocking_end] is non-blocking. */
+int chs_pipe(int fds[2], int nonblocking_end);
 
 /* accept4 with SOCK_NONBLOCK | SOCK_CLOEXEC. */
 int chs_accept(int fd);
@@ -32,7 +32,8 @@ int chs_accept(int fd);
 int chs_peer_credentials(int fd, pid_t *pid, uid_t *uid, gid_t *gid);
 
 /* Starts argv[0] (looked up in PATH) in a new process group with default signal handling,
-   stdin from /dev/null, stdout and stderr to the given fds. Returns the pid or -errno. */
-pid_t chs_spawn(const char *const argv[], int stdout_fd, int stderr_fd);
+   stdin from stdin_fd (/dev/null when < 0), stdout and stderr to the given fds, with envp
+   (healthd's own environment when NULL). Returns the pid or -errno. */
+pid_t chs_spawn(const char *const argv[], const char *const envp[], int stdin_fd, int stdout_fd, int stderr_fd);
 
 #endif

@@ -38,6 +38,9 @@ public struct AlertTracker: Sendable {
 
     public init(rules: [AlertRule]) { self.rules = rules }
 
+    /// True while some alert is pending, firing or owed: then time alone can change what to send.
+    public var isActive: Bool { !tracks.isEmpty }
+
     /// A reload: tracks of rules that are still there (unchanged) carry over, so nothing re-fires.
     public mutating func replaceRules(_ next: [AlertRule]) {
         var carried: [Key: Track] = [:]

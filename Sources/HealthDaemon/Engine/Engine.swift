@@ -2,21 +2,33 @@ import HealthConfig
 import HealthCore
 import HealthSys
 
-/// Messages to the engine task, which alone owns the monitor.
+/// What the engine evaluates by: the monitor's spec and the alerting rules, from one config.
+struct EngineSetup: Sendable {
+    var spec: MonitorSpec
+    /// The scheduler's definitions, to accept results by.
+    var epochs: [String: Int]
+    var interval: TimeSpan
+    var alertRules: [AlertRule]
+    var silences: [Silence]
+}
+
+/// Messages to the engine task, which alone owns the monitor and the alert state.
 enum EngineEvent: Sendable {
     case results([ProbeResult])
-    /// A timer: publish if something changed or the interval is up.
+    /// A timer: publish if something changed or the interval is up; move alerts' clocks.
     case tick
-    /// A new config took effect; `epochs` are the scheduler's definitions, `kept` the probes whose history carries over.
-    case reload(MonitorSpec, epochs: [String: Int], kept: Set<String>, interval: TimeSpan)
+    /// A new config took effect; `kept` are the probes whose history carries over.
+    case reload(EngineSetup, kept: Set<String>)
     /// Publish now and say when the files are written (shutdown).
     case flush(CheckedContinuation<Void, Never>)
-    /// A question from the API about one probe or its history; the answer is one JSON line.
+    /// A question from the API; the answer is one JSON line.
     case query(APIRequest, reply: @Sendable ([UInt8]) -> Void)
 }
 
-/// Samples in, evaluation, snapshots out. Changes are published within `debounce` (a burst of
-/// changes becomes one write), and a snapshot is written at least every `interval` regardless.
+/// Samples in, evaluation, snapshots and notifications out. Changes are published within
+/// `debounce` (a burst of changes becomes one write), and a snapshot is written at least every
+/// `interval` regardless. Alerts are evaluated with each published snapshot, and every second
+/// while any alert is pending, firing or owed (for `for`, `repeat` and silences that end).
 final class Engine {
     private var monitor: Monitor
     private var epochs: [String: Int]
@@ -24,17 +36,24 @@ final class Engine {
     private let debounce: Int64 = 100_000_000
     private let publisher: Publisher
     private let onHealthChange: (Health) -> Void
+    private let notify: ([Notification]) -> Void
     private var changed = true
     private var lastPublish: Int64 = 0
     private var lastHealth: Health?
+    private(set) var alerts: AlertTracker
+    private(set) var silences: SilenceBook
+    private var lastAlertRound: Int64 = 0
 
-    init(spec: MonitorSpec, epochs: [String: Int], interval: TimeSpan, publisher: Publisher,
-         onHealthChange: @escaping (Health) -> Void) {
-        self.monitor = Monitor(spec: spec)
-        self.epochs = epochs
-        self.interval = interval.nanoseconds
+    init(_ setup: EngineSetup, publisher: Publisher, onHealthChange: @escaping (Health) -> Void,
+         notify: @escaping ([Notification]) -> Void) {
+        self.monitor = Monitor(spec: setup.spec)
+        self.epochs = setup.epochs
+        self.interval = setup.interval.nanoseconds
         self.publisher = publisher
         self.onHealthChange = onHealthChange
+        self.notify = notify
+        self.alerts = AlertTracker(rules: setup.alertRules)
+        self.silences = SilenceBook(configured: setup.silences)
     }
 
     func run(_ events: AsyncStream<EngineEvent>) async {
@@ -47,13 +66,19 @@ final class Engine {
                 }
             case .tick:
                 let now = monotonicNanos()
-                if (changed && now - lastPublish >= debounce) || now - lastPublish >= interval { publish() }
-            case .reload(let spec, let epochs, let kept, let interval):
-                var next = Monitor(spec: spec)
+                if (changed && now - lastPublish >= debounce) || now - lastPublish >= interval {
+                    publish()
+                } else if alerts.isActive, now - lastAlertRound >= 1_000_000_000 {
+                    evaluateAlerts(monitor.snapshot(now: Timestamp(nanoseconds: wallNanos())))
+                }
+            case .reload(let setup, let kept):
+                var next = Monitor(spec: setup.spec)
                 next.adopt(from: monitor, probes: kept)
                 monitor = next
-                self.epochs = epochs
-                self.interval = interval.nanoseconds
+                epochs = setup.epochs
+                interval = setup.interval.nanoseconds
+                alerts.replaceRules(setup.alertRules)
+                silences.replaceConfigured(setup.silences)
                 changed = true
                 publish()
             case .query(let request, let reply):
@@ -93,5 +118,13 @@ final class Engine {
             lastHealth = snapshot.health
             onHealthChange(snapshot.health)
         }
+        evaluateAlerts(snapshot)
+    }
+
+    private func evaluateAlerts(_ snapshot: Snapshot) {
+        lastAlertRound = monotonicNanos()
+        _ = silences.expire(now: snapshot.generatedAt)
+        let due = alerts.evaluate(snapshot, silences: silences.all, now: snapshot.generatedAt)
+        if !due.isEmpty { notify(due) }
     }
 }

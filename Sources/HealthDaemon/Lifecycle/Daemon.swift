@@ -14,6 +14,7 @@ public final class Daemon: @unchecked Sendable {
     // Loop-confined.
     private var scheduler: Scheduler!
     private var api: APIServer?
+    private var dispatcher: AlertDispatcher!
     private let factory = ProbeFactory()
     // Engine-task-confined.
     private var config: Config
@@ -31,12 +32,16 @@ public final class Daemon: @unchecked Sendable {
     /// Runs until SIGTERM or SIGINT; returns the exit status.
     public func run() async -> Int32 {
         let signals = Signals.stream([SIGTERM, SIGINT, SIGHUP])
-        do {
-            try FileManager.default.createDirectory(atPath: config.output.dir, withIntermediateDirectories: true)
-        } catch {
-            logger.error("cannot create output.dir \(config.output.dir): \(error.localizedDescription)")
-            return 1
+        for (what, dir) in [("output.dir", config.output.dir), ("state.dir", config.state.dir)] {
+            do {
+                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            } catch {
+                logger.error("cannot create \(what) \(dir): \(error.localizedDescription) (set \(what) to a directory healthd may write)")
+                return 1
+            }
         }
+        logger.redactor.update(config.secrets)
+        let audit = AuditLog(dir: config.state.dir, maxBytes: config.state.auditMaxBytes, files: config.state.auditFiles, logger: logger)
         let (events, sink) = AsyncStream<EngineEvent>.makeStream()
         let publisher = Publisher(dir: config.output.dir, logger: logger) { [loop, unowned self] json, changed in
             loop.execute { self.api?.update(json, changed: changed) }
@@ -47,23 +52,26 @@ public final class Daemon: @unchecked Sendable {
             let batcher = ResultBatcher(loop: loop) { sink.yield(.results($0)) }
             scheduler = Scheduler(context: context, makeAttempt: factory.makeAttempt, deliver: batcher.add)
             scheduler.apply(config.probes, epoch: epoch)
+            dispatcher = AlertDispatcher(context: HookContext(probes: context, audit: audit, logger: logger, instance: hostName()))
+            dispatcher.apply(config.hooks)
             return startAPI(config.output.socket, spec: config.monitorSpec, engine: sink)
         }
         guard started else {
             loop.shutdown()
             return 1
         }
-        let epochs = await onLoop { self.scheduler.epochs }
-        let (spec, interval) = (config.monitorSpec, config.output.interval)
+        let setup = engineSetup(config, epochs: await onLoop { self.scheduler.epochs })
         logger.info("healthd started: \(config.probes.count) probes, snapshots in \(config.output.dir)" +
                     (config.output.socket.map { ", socket \($0)" } ?? ""))
         notifier.notify("READY=1\nSTATUS=evaluating \(config.probes.count) probes")
 
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { [notifier] in
-                let engine = Engine(spec: spec, epochs: epochs, interval: interval, publisher: publisher) { health in
+            group.addTask { [notifier, loop] in
+                let engine = Engine(setup, publisher: publisher, onHealthChange: { health in
                     notifier.notify("STATUS=system \(health)")
-                }
+                }, notify: { [loop, unowned self] due in
+                    loop.execute { self.dispatcher.dispatch(due) }
+                })
                 await engine.run(events)
             }
             group.addTask {
@@ -89,6 +97,8 @@ public final class Daemon: @unchecked Sendable {
                 notifier.notify("STOPPING=1")
                 await onLoop { self.scheduler.stopAll() }
                 await withCheckedContinuation { done in sink.yield(.flush(done)) }
+                await onLoop { self.dispatcher.stopAll() }
+                await audit.drain()
                 sink.finish()
                 group.cancelAll()
                 break
@@ -117,18 +127,24 @@ public final class Daemon: @unchecked Sendable {
         let socketChanged = next.output.socket != old.output.socket
         let epochs = await onLoop { [self, epoch] in
             scheduler.apply(next.probes, epoch: epoch)
+            dispatcher.apply(next.hooks)
             if socketChanged {
                 api?.stop()
                 _ = startAPI(next.output.socket, spec: next.monitorSpec, engine: sink)
             }
             return scheduler.epochs
         }
-        if next.output.dir != old.output.dir {
-            logger.warning("output.dir changed; it takes effect at the next restart")
+        for (what, changed) in [("output.dir", next.output.dir != old.output.dir), ("state", next.state != old.state)] where changed {
+            logger.warning("\(what) changed; it takes effect at the next restart")
         }
+        logger.redactor.update(next.secrets + old.secrets)
         config = next
-        sink.yield(.reload(next.monitorSpec, epochs: epochs, kept: kept, interval: next.output.interval))
+        sink.yield(.reload(engineSetup(next, epochs: epochs), kept: kept))
         logger.info("reloaded \(configPath): \(next.probes.count) probes, \(kept.count) kept their history")
+    }
+
+    private func engineSetup(_ c: Config, epochs: [String: Int]) -> EngineSetup {
+        EngineSetup(spec: c.monitorSpec, epochs: epochs, interval: c.output.interval, alertRules: c.alerts, silences: c.silences)
     }
 
     /// Loop-confined: opens the API socket if configured. False when it cannot.

@@ -13,6 +13,8 @@ public final class Logger: Sendable {
 
     private let journal: Bool
     private let lock = Mutex(())
+    /// Every line passes through it: no secret reaches the journal.
+    public let redactor = Redactor()
 
     public init(environment: [String: String]) {
         journal = environment["JOURNAL_STREAM"] != nil
@@ -23,7 +25,7 @@ public final class Logger: Sendable {
     public func info(_ message: String) { log(.info, message) }
 
     public func log(_ level: Level, _ message: String) {
-        let oneLine = message.replacingNewlines()
+        let oneLine = redactor.scrub(message.replacingNewlines())
         let line: String
         if journal {
             line = "<\(level.rawValue)>\(oneLine)\n"

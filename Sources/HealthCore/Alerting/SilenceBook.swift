@@ -1,0 +1,64 @@
+/// The silences in force: the config's, and those operators add at run time (which survive
+/// reloads and restarts; the config's are replaced by each reload).
+public struct SilenceBook: Sendable, Equatable {
+    public private(set) var configured: [Silence]
+    public private(set) var runtime: [Silence]
+
+    public init(configured: [Silence] = [], runtime: [Silence] = []) {
+        self.configured = configured
+        self.runtime = runtime
+    }
+
+    public var all: [Silence] { configured + runtime }
+
+    public mutating func replaceConfigured(_ next: [Silence]) { configured = next }
+
+    /// Adds a run-time silence; its id is `s-<n>`, unique among those present.
+    public mutating func add(matchers: [String], start: Timestamp, end: Timestamp, reason: String, by user: String) -> Silence {
+        let taken = Set(runtime.map(\.id))
+        var n = runtime.count + 1
+        while taken.contains("s-\(n)") { n += 1 }
+        let s = Silence(id: "s-\(n)", matchers: matchers, schedule: .once(start: start, end: end), reason: reason, createdBy: user)
+        runtime.append(s)
+        return s
+    }
+
+    /// Removes a run-time silence; config silences are changed in the config.
+    public mutating func remove(id: String) -> Silence? {
+        guard let i = runtime.firstIndex(where: { $0.id == id }) else { return nil }
+        return runtime.remove(at: i)
+    }
+
+    /// Forgets run-time silences that are over; true if any was.
+    public mutating func expire(now: Timestamp) -> Bool {
+        let before = runtime.count
+        runtime.removeAll { $0.isExpired(at: now) }
+        return runtime.count != before
+    }
+}
+
+extension Silence {
+    public func write(to w: inout JSONWriter, now: Timestamp) {
+        w.beginObject()
+        w.field("id", id)
+        w.field("match", strings: matchers)
+        switch schedule {
+        case .once(let start, let end):
+            w.field("start", start.iso8601())
+            w.field("end", end.iso8601())
+        case .weekly(let days, let start, let duration):
+            let names = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"]
+            w.key("weekly")
+            w.beginObject()
+            w.field("days", strings: days.sorted().map { names[$0] })
+            let minutes = start.nanoseconds / 60_000_000_000
+            w.field("at", (minutes / 60 < 10 ? "0" : "") + "\(minutes / 60):" + (minutes % 60 < 10 ? "0" : "") + "\(minutes % 60)")
+            w.field("duration", duration.description)
+            w.endObject()
+        }
+        w.field("reason", reason)
+        w.field("created_by", createdBy)
+        w.field("active", isActive(at: now))
+        w.endObject()
+    }
+}

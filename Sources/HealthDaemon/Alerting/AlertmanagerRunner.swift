@@ -1,0 +1,65 @@
+import HealthConfig
+import HealthCore
+import HealthSys
+
+/// `alertmanager` hooks: each round's alerts posted to every URL (an HA pair deduplicates), and
+/// every firing alert re-sent each `resend` so Alertmanager does not time it out; a resolved one
+/// is posted once with `endsAt` and forgotten.
+final class AlertmanagerRunner: AlertHook {
+    let config: HookConfig
+    private let hook: AlertmanagerHook
+    private let context: HookContext
+    private let payload: AlertmanagerPayload
+    private var firing: [AlertSubject: Alert] = [:]
+    private var resendTimer: EventLoop.TimerID?
+
+    init(config: HookConfig, hook: AlertmanagerHook, context: HookContext) {
+        self.config = config
+        self.hook = hook
+        self.context = context
+        self.payload = AlertmanagerPayload(instance: context.instance, labels: hook.labels)
+        armResend()
+    }
+
+    func deliver(_ alerts: [Alert]) {
+        for a in alerts { firing[a.subject] = a.firing ? a : nil }
+        post(alerts)
+    }
+
+    /// Carries the firing set over from the runner this one replaces (a reload).
+    func adopt(_ other: AlertmanagerRunner) { firing = other.firing }
+
+    func stop() {
+        if let resendTimer { context.loop.cancel(resendTimer) }
+        resendTimer = nil
+    }
+
+    private func armResend() {
+        resendTimer = context.loop.schedule(at: monotonicNanos() + hook.resend.nanoseconds) { [weak self] in
+            guard let self else { return }
+            if !firing.isEmpty { post(firing.values.sorted { $0.subject.description < $1.subject.description }) }
+            armResend()
+        }
+    }
+
+    private func post(_ alerts: [Alert]) {
+        let body = Array(payload.json(alerts, now: Timestamp(nanoseconds: wallNanos())).utf8)
+        for ep in hook.endpoints {
+            var target = ep
+            target.target = (ep.target.hasSuffix("/") ? String(ep.target.dropLast()) : ep.target) + "/api/v2/alerts"
+            let started = monotonicNanos()
+            HTTPPost.send(body, to: target, headers: [], timeout: hook.timeout, context: context.probes) { [context, config] result in
+                let error: String? = switch result {
+                case .success(let status) where (200..<300).contains(status): nil
+                case .success(let status): "HTTP \(status)"
+                case .failure(let f): "\(f.category.rawValue): \(f.message)"
+                }
+                context.recordAttempt(hook: config, alerts: alerts, outcome: error == nil ? "ok" : "failed", started: started,
+                                      error: error) { w in
+                    w.field("url", target.redacted)
+                    if case .success(let status) = result { w.field("status", status) }
+                }
+            }
+        }
+    }
+}

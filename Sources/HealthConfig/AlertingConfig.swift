@@ -57,3 +57,13 @@ public struct AlertmanagerHook: Sendable, Equatable {
             && a.labels.count == b.labels.count && zip(a.labels, b.labels).allSatisfy { $0 == $1 }
     }
 }
+
+/// Who may use the API socket and how much: its group (read ops), the admin group (ops that act),
+/// and the per-client limits.
+public struct SocketConfig: Sendable, Equatable {
+    public var group: String?
+    public var adminGroup: String?
+    public var maxClients = 1024
+    public var idleTimeout = TimeSpan.seconds(60)
+    public var requestsPerSecond = 50.0
+}

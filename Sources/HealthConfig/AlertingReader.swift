@@ -20,6 +20,22 @@ struct AlertingReader {
         return s
     }
 
+    func readSocket(_ node: Node?) -> SocketConfig {
+        var s = SocketConfig()
+        guard let node, node.requireObject() else { return s }
+        s.group = node["group"]?.string
+        s.adminGroup = node["admin_group"]?.string
+        if let n = node["max_clients"], let v = n.int {
+            if v < 1 { n.fail("must be at least 1") } else { s.maxClients = v }
+        }
+        if let t = node["idle_timeout"].flatMap(duration) { s.idleTimeout = t }
+        if let n = node["requests_per_second"], let v = n.number {
+            if v <= 0 { n.fail("must be more than 0") } else { s.requestsPerSecond = v }
+        }
+        node.rejectUnknownKeys()
+        return s
+    }
+
     func readHooks(_ node: Node?) -> [HookConfig] {
         guard let node, node.requireObject(), case .object(let obj) = node.value else { return [] }
         return obj.keys.sorted().compactMap { name in

@@ -6,6 +6,7 @@ public struct Config: Sendable, Equatable {
     public var probes: [ProbeConfig]
     public var components: [ComponentRules]
     public var state = StateConfig()
+    public var socket = SocketConfig()
     public var hooks: [HookConfig] = []
     public var alerts: [AlertRule] = []
     public var silences: [Silence] = []

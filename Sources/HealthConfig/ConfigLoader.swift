@@ -63,13 +63,14 @@ struct ConfigReader {
         }
         let alerting = AlertingReader(probeNames: seen, componentNames: componentNames)
         let state = alerting.readState(root["state"])
+        let socket = alerting.readSocket(root["socket"])
         let hooks = alerting.readHooks(root["hooks"])
         let alerts = alerting.readAlerts(root["alerts"], hooks: hooks)
         let silences = alerting.readSilences(root["silences"])
         root.rejectUnknownKeys()
         guard let output else { return nil }
         var config = Config(output: output, probes: probes, components: components)
-        (config.state, config.hooks, config.alerts, config.silences) = (state, hooks, alerts, silences)
+        (config.state, config.socket, config.hooks, config.alerts, config.silences) = (state, socket, hooks, alerts, silences)
         return config
     }
 

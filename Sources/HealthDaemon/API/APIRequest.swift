@@ -8,10 +8,56 @@ enum APIRequest: Equatable {
     /// One probe in full, details rows included.
     case probe(String)
     case history(HistoryRequest)
+    /// The alerts firing now.
+    case alerts
+    case silences
+    /// The last `limit` audit entries.
+    case audit(limit: Int)
+    // Admin ops: they act, so only admins may send them, and each is audited.
+    case run(probe: String)
+    case silence(SilenceRequest)
+    case unsilence(id: String)
+    case reload
 
     struct Invalid: Error, Equatable { var message: String }
 
-    static let ops = ["snapshot", "subscribe", "probe", "history"]
+    static let ops = ["snapshot", "subscribe", "probe", "history", "alerts", "silences", "audit",
+                      "run", "silence", "unsilence", "reload"]
+
+    var isAdmin: Bool {
+        switch self {
+        case .run, .silence, .unsilence, .reload: true
+        default: false
+        }
+    }
+
+    /// What the op acts on, for the audit log.
+    var details: String {
+        switch self {
+        case .run(let probe): "probe \(probe)"
+        case .silence(let r): "match \(r.matchers.joined(separator: ",")) reason \(r.reason)"
+        case .unsilence(let id): "silence \(id)"
+        case .probe(let name): "probe \(name)"
+        case .history(let h): "probe \(h.probe)"
+        default: ""
+        }
+    }
+
+    var op: String {
+        switch self {
+        case .snapshot: "snapshot"
+        case .subscribe: "subscribe"
+        case .probe: "probe"
+        case .history: "history"
+        case .alerts: "alerts"
+        case .silences: "silences"
+        case .audit: "audit"
+        case .run: "run"
+        case .silence: "silence"
+        case .unsilence: "unsilence"
+        case .reload: "reload"
+        }
+    }
 
     init(line: ArraySlice<UInt8>) throws(Invalid) {
         let object: Any
@@ -30,6 +76,20 @@ enum APIRequest: Equatable {
             self = .probe(name)
         case "history":
             self = .history(try Self.history(dict))
+        case "alerts": self = .alerts
+        case "silences": self = .silences
+        case "audit":
+            let limit = dict["limit"] as? Int ?? 20
+            guard (1...1000).contains(limit) else { throw Invalid(message: "audit \"limit\" is 1…1000") }
+            self = .audit(limit: limit)
+        case "run":
+            guard let name = dict["probe"] as? String else { throw Invalid(message: "run needs \"probe\"") }
+            self = .run(probe: name)
+        case "silence": self = .silence(try SilenceRequest(dict))
+        case "unsilence":
+            guard let id = dict["id"] as? String else { throw Invalid(message: "unsilence needs \"id\" (see the silences op)") }
+            self = .unsilence(id: id)
+        case "reload": self = .reload
         default: throw Invalid(message: "unknown op \"\(op)\" (ops: \(Self.ops.joined(separator: ", ")))")
         }
     }
@@ -59,6 +119,46 @@ extension APIRequest {
         } catch {
             throw Invalid(message: "history: \(error.message)")
         }
+    }
+}
+
+/// `{"op":"silence","match":["redis*"],"duration":"2h","reason":"upgrade"}`, or `"end"` (and an
+/// optional `"start"`) as ISO 8601 times instead of a duration.
+struct SilenceRequest: Equatable, Sendable {
+    var matchers: [String]
+    var start: Timestamp?
+    var end: Timestamp?
+    var duration: TimeSpan?
+    var reason: String
+
+    init(_ dict: [String: Any]) throws(APIRequest.Invalid) {
+        guard let match = dict["match"] as? [String], !match.isEmpty, match.allSatisfy({ !$0.isEmpty }) else {
+            throw APIRequest.Invalid(message: "silence needs \"match\": a list of probe or component names or globs")
+        }
+        guard let reason = dict["reason"] as? String, !reason.isEmpty else {
+            throw APIRequest.Invalid(message: "silence needs a \"reason\" (it is shown and audited)")
+        }
+        (matchers, self.reason) = (match, reason)
+        func time(_ key: String) throws(APIRequest.Invalid) -> Timestamp? {
+            guard let text = dict[key] as? String else { return nil }
+            guard let t = Timestamp(iso8601: text) else { throw APIRequest.Invalid(message: "silence \"\(key)\" is not a time (2026-11-22T10:00:00Z)") }
+            return t
+        }
+        start = try time("start")
+        end = try time("end")
+        if let text = dict["duration"] as? String {
+            guard let d = TimeSpan(parsing: text), d.nanoseconds > 0 else {
+                throw APIRequest.Invalid(message: "silence \"duration\" is not a duration (30m, 2h, 1d)")
+            }
+            duration = d
+        }
+        guard (end == nil) != (duration == nil) else { throw APIRequest.Invalid(message: "silence needs either \"duration\" or \"end\"") }
+    }
+
+    /// The window it covers, starting now unless a start was given.
+    func window(now: Timestamp) -> (Timestamp, Timestamp) {
+        let from = start ?? now
+        return (from, end ?? from + (duration ?? TimeSpan(nanoseconds: 0)))
     }
 }
 

@@ -1,32 +1,52 @@
+import HealthCore
 import HealthSys
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// The Unix-socket API: newline-delimited JSON, one request per line, one response per line.
-/// Loop-confined. Every client has bounded buffers, so a client that floods, stalls or never
-/// reads costs bounded memory and is disconnected rather than slowing anyone else.
-/// Questions about history go to the engine; the client's next lines wait for the answer, so
-/// answers keep the order of the questions.
+/// Loop-confined. Every client has bounded buffers, a request rate and an idle timeout, so a
+/// client that floods, stalls, sends half a line or nothing costs bounded memory and time and is
+/// disconnected rather than slowing anyone else. Questions for the engine hold the client's
+/// next lines until answered, so answers keep the order of the questions. Admin ops need an
+/// admin peer (SO_PEERCRED) and are audited, allowed or not.
 final class APIServer: @unchecked Sendable {  // loop-confined: other threads only reach it through loop.execute
-    /// Asks the engine; `reply` may be called on any thread.
-    typealias Query = (APIRequest, @escaping @Sendable ([UInt8]) -> Void) -> Void
-    struct Limits {
+    struct Limits: Sendable, Equatable {
         var maxClients = 1024
         var maxLine = 64 * 1024
         /// Unsent output a subscriber may accumulate before it is dropped.
         var maxPendingOutput = 8 << 20
+        /// A client that neither subscribed nor sent anything for this long is closed.
+        var idleTimeout = TimeSpan.seconds(60)
+        /// Requests per second per client (twice as many in a burst).
+        var requestsPerSecond = 50.0
+    }
+
+    /// What the server asks of the rest of the daemon.
+    struct Handlers {
+        /// Questions and ops the engine answers; `reply` may be called on any thread.
+        var engine: (APIRequest, APIPeer, @escaping @Sendable ([UInt8]) -> Void) -> Void
+        /// Runs a probe now (on the loop); false if there is no such probe.
+        var runProbe: (String) -> Bool
+        /// Reloads the config; `done` gets nil or why the new config was rejected, on any thread.
+        var reload: (@escaping @Sendable (String?) -> Void) -> Void
+        var audit: AuditLog
     }
 
     private final class Client: @unchecked Sendable {  // loop-confined, like the server
         let fd: Int32
+        let peer: APIPeer
         var input: [UInt8] = []
         var output: [UInt8] = []
         var sent = 0
         var subscribed = false
         /// A question is with the engine; further lines wait.
         var awaiting = false
-        init(fd: Int32) { self.fd = fd }
+        var lastActive = monotonicNanos()
+        var tokens: Double
+        init(fd: Int32, peer: APIPeer, tokens: Double) {
+            (self.fd, self.peer, self.tokens) = (fd, peer, tokens)
+        }
         var pending: Int { output.count - sent }
     }
 
@@ -34,35 +54,48 @@ final class APIServer: @unchecked Sendable {  // loop-confined: other threads on
     private let path: String
     private let logger: Logger
     private let limits: Limits
+    private let access: APIAccess
+    private let handlers: Handlers
+    private let inherited: Int32?
     private var listener: Int32 = -1
     private var clients: [Int32: Client] = [:]
     private var latest: [UInt8]
+    private var sweeper: EventLoop.TimerID?
     private let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
 
-    private let query: Query
-
-    init(loop: EventLoop, path: String, logger: Logger, initial: [UInt8], limits: Limits = Limits(), query: @escaping Query) {
-        self.latest = initial
-        self.query = query
-        self.loop = loop
-        self.path = path
-        self.logger = logger
-        self.limits = limits
+    /// `inherited`: a listening socket systemd passed (socket activation) instead of `path`.
+    init(loop: EventLoop, path: String, inherited: Int32? = nil, logger: Logger, initial: [UInt8], limits: Limits,
+         access: APIAccess, handlers: Handlers) {
+        (self.loop, self.path, self.inherited, self.logger) = (loop, path, inherited, logger)
+        (self.latest, self.limits, self.access, self.handlers) = (initial, limits, access, handlers)
     }
 
     deinit { scratch.deallocate() }
 
-    func start() throws(SystemError) {
-        listener = try UnixSocket.listen(path: path)
+    func start(group: String?) throws(SystemError) {
+        if let inherited {
+            listener = inherited
+        } else {
+            listener = try UnixSocket.listen(path: path)
+            if let group {
+                guard let g = getgrnam(group) else { throw SystemError("socket.group \(group): no such group", errno: ENOENT) }
+                if chown(path, uid_t.max, g.pointee.gr_gid) != 0 {
+                    logger.warning("cannot give \(path) to group \(group): \(SystemError("chown", errno: errno))")
+                }
+            }
+        }
         try loop.register(listener, events: EventLoop.readable) { [weak self] _ in self?.acceptAll() }
+        armSweeper()
     }
 
     func stop() {
         for c in clients.values { drop(c) }
+        if let sweeper { loop.cancel(sweeper) }
         if listener >= 0 {
             loop.unregister(listener)
             close(listener)
-            unlink(path)
+            // A socket systemd made is systemd's to remove.
+            if inherited == nil { unlink(path) }
             listener = -1
         }
     }
@@ -79,11 +112,12 @@ final class APIServer: @unchecked Sendable {  // loop-confined: other threads on
     private func acceptAll() {
         while let fd = try? UnixSocket.accept(listener) {
             guard clients.count < limits.maxClients else {
-                _ = errorLine("too many clients; try again later").withUnsafeBytes { try? Socket.write(fd, $0) }
+                _ = errorLine("too many clients (\(limits.maxClients)); try again later").withUnsafeBytes { try? Socket.write(fd, $0) }
                 close(fd)
                 continue
             }
-            let c = Client(fd: fd)
+            let peer = UnixSocket.peerCredentials(fd).map(access.peer) ?? .unknown
+            let c = Client(fd: fd, peer: peer, tokens: limits.requestsPerSecond * 2)
             clients[fd] = c
             do {
                 try loop.register(fd, events: EventLoop.readable) { [weak self, weak c] events in
@@ -105,6 +139,7 @@ final class APIServer: @unchecked Sendable {  // loop-confined: other threads on
             do { r = try Socket.read(c.fd, into: scratch) } catch { return drop(c) }
             switch r {
             case .bytes(let n):
+                c.lastActive = monotonicNanos()
                 c.input.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch[..<n]))
                 guard handleLines(c) else { return }
             case .wouldBlock: return
@@ -120,26 +155,10 @@ final class APIServer: @unchecked Sendable {  // loop-confined: other threads on
             let line = c.input[start..<nl]
             start = nl + 1
             if line.allSatisfy({ $0 == 32 || $0 == 13 || $0 == 9 }) { continue }
-            do {
-                switch try APIRequest(line: line) {
-                case .snapshot: send(latest, to: c)
-                case .subscribe:
-                    c.subscribed = true
-                    send(latest, to: c)
-                case .probe, .history:
-                    c.awaiting = true
-                    let request = try APIRequest(line: line)
-                    query(request) { [weak self, weak c] answer in
-                        self?.loop.execute { [weak self, weak c] in
-                            guard let self, let c, clients[c.fd] === c else { return }
-                            c.awaiting = false
-                            send(answer, to: c)
-                            if clients[c.fd] === c { _ = handleLines(c) }
-                        }
-                    }
-                }
-            } catch {
-                send(errorLine(error.message), to: c)
+            if takeToken(c) {
+                do { try handle(try APIRequest(line: line), from: c) } catch { send(errorLine(error.message), to: c) }
+            } else {
+                send(errorLine("too many requests: at most \(formatNumber(limits.requestsPerSecond)) a second"), to: c)
             }
             guard clients[c.fd] === c else { return false }
         }
@@ -152,9 +171,107 @@ final class APIServer: @unchecked Sendable {  // loop-confined: other threads on
         return true
     }
 
+    /// A token bucket: `requestsPerSecond` refilled continuously, bursts up to twice that.
+    private func takeToken(_ c: Client) -> Bool {
+        let now = monotonicNanos()
+        c.tokens = min(limits.requestsPerSecond * 2, c.tokens + Double(now - c.lastActive) / 1e9 * limits.requestsPerSecond)
+        guard c.tokens >= 1 else { return false }
+        c.tokens -= 1
+        return true
+    }
+
+    private func handle(_ request: APIRequest, from c: Client) throws(APIRequest.Invalid) {
+        if request.isAdmin, !c.peer.admin {
+            audit(request, c.peer, outcome: "denied")
+            send(deniedLine(request), to: c)
+            return
+        }
+        switch request {
+        case .snapshot: send(latest, to: c)
+        case .subscribe:
+            c.subscribed = true
+            send(latest, to: c)
+        case .run(let probe):
+            let known = handlers.runProbe(probe)
+            audit(request, c.peer, outcome: known ? "ok" : "unknown probe")
+            send(known ? Array("{\"ok\":true,\"probe\":\(jsonString(probe))}\n".utf8) : errorLine("no probe named \"\(probe)\""), to: c)
+        case .audit(let limit):
+            wait(c) { [handlers] reply in
+                handlers.audit.recent(limit) { lines in reply(Array(("{\"entries\":[" + lines.joined(separator: ",") + "]}\n").utf8)) }
+            }
+        case .reload:
+            let peer = c.peer
+            wait(c) { [handlers, self] reply in
+                handlers.reload { rejected in
+                    self.loop.execute { self.audit(request, peer, outcome: rejected == nil ? "ok" : "rejected", error: rejected) }
+                    reply(rejected.map { errorLine("reload rejected, the running config stays: \($0)") } ?? Array("{\"ok\":true}\n".utf8))
+                }
+            }
+        case .probe, .history, .alerts, .silences, .silence, .unsilence:
+            let peer = c.peer
+            wait(c) { [handlers, self] reply in
+                handlers.engine(request, peer) { answer in
+                    if request.isAdmin {
+                        let failed = answer.starts(with: Array("{\"error\"".utf8))
+                        self.loop.execute {
+                            self.audit(request, peer, outcome: failed ? "failed" : "ok",
+                                        error: failed ? String(decoding: answer, as: UTF8.self) : nil)
+                        }
+                    }
+                    reply(answer)
+                }
+            }
+        }
+    }
+
+    /// Holds the client's further lines until `ask` replies (from any thread).
+    private func wait(_ c: Client, _ ask: (@escaping @Sendable ([UInt8]) -> Void) -> Void) {
+        c.awaiting = true
+        ask { [weak self, weak c] answer in
+            self?.loop.execute { [weak self, weak c] in
+                guard let self, let c, clients[c.fd] === c else { return }
+                c.awaiting = false
+                send(answer, to: c)
+                if clients[c.fd] === c { _ = handleLines(c) }
+            }
+        }
+    }
+
+    private func deniedLine(_ r: APIRequest) -> [UInt8] {
+        let message = "permission denied: \"\(r.op)\" is an admin op, for root, healthd's own user, or members of socket.admin_group"
+        return Array("{\"error\":\(jsonString(message)),\"code\":\"denied\"}\n".utf8)
+    }
+
+    /// Every admin op, done or denied: who (from the kernel), what, and how it went.
+    private func audit(_ r: APIRequest, _ peer: APIPeer, outcome: String, error: String? = nil) {
+        handlers.audit.record("operator") { w in
+            w.field("user", peer.user)
+            w.field("uid", Int(peer.uid))
+            w.field("pid", Int(peer.pid))
+            w.field("op", r.op)
+            w.field("details", r.details)
+            w.field("outcome", outcome)
+            w.field("error", error)
+        }
+        let line = "api: \(peer.user) (uid \(peer.uid), pid \(peer.pid)) \(r.op) \(r.details): \(outcome)"
+        outcome == "denied" ? logger.warning(line) : logger.info(line)
+    }
+
+    private func armSweeper() {
+        sweeper = loop.schedule(at: monotonicNanos() + 1_000_000_000) { [weak self] in
+            guard let self else { return }
+            let cutoff = monotonicNanos() - limits.idleTimeout.nanoseconds
+            for c in clients.values where !c.subscribed && !c.awaiting && c.pending == 0 && c.lastActive < cutoff {
+                send(errorLine("idle for \(limits.idleTimeout); closing"), to: c)
+                drop(c)
+            }
+            armSweeper()
+        }
+    }
+
     private func send(_ bytes: [UInt8], to c: Client) {
         if c.pending + bytes.count > limits.maxPendingOutput {
-            logger.warning("api: dropping a client that stopped reading (\(c.pending) bytes unsent)")
+            logger.warning("api: dropping a client of \(c.peer.user) that stopped reading (\(c.pending) bytes unsent)")
             return drop(c)
         }
         c.output.append(contentsOf: bytes)
@@ -184,4 +301,11 @@ final class APIServer: @unchecked Sendable {  // loop-confined: other threads on
         loop.unregister(c.fd)
         close(c.fd)
     }
+}
+
+/// A JSON string literal.
+func jsonString(_ s: String) -> String {
+    var w = JSONWriter()
+    w.string(s)
+    return w.output
 }

@@ -10,6 +10,7 @@ struct EngineSetup: Sendable {
     var interval: TimeSpan
     var alertRules: [AlertRule]
     var silences: [Silence]
+    var checkpointInterval: TimeSpan
 }
 
 /// Messages to the engine task, which alone owns the monitor and the alert state.
@@ -21,8 +22,8 @@ enum EngineEvent: Sendable {
     case reload(EngineSetup, kept: Set<String>)
     /// Publish now and say when the files are written (shutdown).
     case flush(CheckedContinuation<Void, Never>)
-    /// A question from the API; the answer is one JSON line.
-    case query(APIRequest, reply: @Sendable ([UInt8]) -> Void)
+    /// A question or an admin op from the API; the answer is one JSON line.
+    case query(APIRequest, peer: APIPeer, reply: @Sendable ([UInt8]) -> Void)
 }
 
 /// Samples in, evaluation, snapshots and notifications out. Changes are published within
@@ -30,30 +31,43 @@ enum EngineEvent: Sendable {
 /// `interval` regardless. Alerts are evaluated with each published snapshot, and every second
 /// while any alert is pending, firing or owed (for `for`, `repeat` and silences that end).
 final class Engine {
-    private var monitor: Monitor
+    var monitor: Monitor
     private var epochs: [String: Int]
     private var interval: Int64
     private let debounce: Int64 = 100_000_000
     private let publisher: Publisher
     private let onHealthChange: (Health) -> Void
     private let notify: ([Notification]) -> Void
+    func notifyNow(_ due: [Notification]) { notify(due) }
     private var changed = true
     private var lastPublish: Int64 = 0
     private var lastHealth: Health?
-    private(set) var alerts: AlertTracker
-    private(set) var silences: SilenceBook
+    var alerts: AlertTracker
+    var silences: SilenceBook
     private var lastAlertRound: Int64 = 0
+    let store: StateStore
+    private var checkpointInterval: Int64
+    private var lastCheckpoint = monotonicNanos()
+    /// status.html is for people whose browsers reload it every 30 s: rendered at most every
+    /// `pageInterval` (and when the system's health changes), not on every change.
+    private var pageCache = StatusPageCache()
+    private var lastPage: Int64 = 0
+    private let pageInterval: Int64 = 5_000_000_000
 
-    init(_ setup: EngineSetup, publisher: Publisher, onHealthChange: @escaping (Health) -> Void,
-         notify: @escaping ([Notification]) -> Void) {
-        self.monitor = Monitor(spec: setup.spec)
+    /// `monitor` may come restored from a checkpoint, `saved` from `state.json`.
+    init(_ setup: EngineSetup, monitor: Monitor, saved: (silences: [Silence], alerts: [SavedAlert]), store: StateStore,
+         publisher: Publisher, onHealthChange: @escaping (Health) -> Void, notify: @escaping ([Notification]) -> Void) {
+        self.monitor = monitor
+        self.store = store
+        self.checkpointInterval = setup.checkpointInterval.nanoseconds
         self.epochs = setup.epochs
         self.interval = setup.interval.nanoseconds
         self.publisher = publisher
         self.onHealthChange = onHealthChange
         self.notify = notify
         self.alerts = AlertTracker(rules: setup.alertRules)
-        self.silences = SilenceBook(configured: setup.silences)
+        self.silences = SilenceBook(configured: setup.silences, runtime: saved.silences)
+        alerts.restore(saved.alerts)
     }
 
     func run(_ events: AsyncStream<EngineEvent>) async {
@@ -71,49 +85,44 @@ final class Engine {
                 } else if alerts.isActive, now - lastAlertRound >= 1_000_000_000 {
                     evaluateAlerts(monitor.snapshot(now: Timestamp(nanoseconds: wallNanos())))
                 }
+                if now - lastCheckpoint >= checkpointInterval { checkpoint() }
             case .reload(let setup, let kept):
                 var next = Monitor(spec: setup.spec)
                 next.adopt(from: monitor, probes: kept)
                 monitor = next
+                pageCache = StatusPageCache()
+                lastPage = 0
                 epochs = setup.epochs
                 interval = setup.interval.nanoseconds
                 alerts.replaceRules(setup.alertRules)
                 silences.replaceConfigured(setup.silences)
+                checkpointInterval = setup.checkpointInterval.nanoseconds
                 changed = true
                 publish()
-            case .query(let request, let reply):
-                reply(answer(request))
+            case .query(let request, let peer, let reply):
+                reply(answer(request, peer: peer))
             case .flush(let done):
+                lastPage = 0
                 publish()
+                checkpoint()
                 await publisher.drain()
+                await store.drain()
                 done.resume()
             }
         }
     }
 
-    private func answer(_ request: APIRequest) -> [UInt8] {
-        let now = Timestamp(nanoseconds: wallNanos())
-        let json: String?
-        let name: String
-        switch request {
-        case .probe(let n):
-            name = n
-            json = monitor.probeJSON(n, now: now)
-        case .history(let h):
-            name = h.probe
-            json = monitor.historyJSON(h, now: now)
-        case .snapshot, .subscribe:
-            return Array((monitor.snapshot(now: now).json() + "\n").utf8)
-        }
-        guard let json else { return errorLine("no probe named \"\(name)\"") }
-        return Array((json + "\n").utf8)
-    }
-
     private func publish() {
         let snapshot = monitor.snapshot(now: Timestamp(nanoseconds: wallNanos()))
-        publisher.publish(snapshot, changed: changed)
+        let now = monotonicNanos()
+        var page: String?
+        if now - lastPage >= pageInterval || snapshot.health != lastHealth {
+            page = monitor.statusPageHTML(snapshot, cache: &pageCache)
+            lastPage = now
+        }
+        publisher.publish(snapshot, page: page, changed: changed)
         changed = false
-        lastPublish = monotonicNanos()
+        lastPublish = now
         if snapshot.health != lastHealth {
             lastHealth = snapshot.health
             onHealthChange(snapshot.health)
@@ -123,8 +132,18 @@ final class Engine {
 
     private func evaluateAlerts(_ snapshot: Snapshot) {
         lastAlertRound = monotonicNanos()
-        _ = silences.expire(now: snapshot.generatedAt)
+        let expired = silences.expire(now: snapshot.generatedAt)
         let due = alerts.evaluate(snapshot, silences: silences.all, now: snapshot.generatedAt)
         if !due.isEmpty { notify(due) }
+        if expired || !due.isEmpty { saveState() }
+    }
+
+    func saveState() { store.saveState(silences: silences, alerts: alerts.saved) }
+
+    /// Windows and states to disk, so a restart loses at most one interval.
+    private func checkpoint() {
+        lastCheckpoint = monotonicNanos()
+        store.saveCheckpoint(monitor.checkpoint(now: Timestamp(nanoseconds: wallNanos()), writer: healthdVersion))
+        saveState()
     }
 }

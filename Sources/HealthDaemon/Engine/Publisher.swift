@@ -18,8 +18,10 @@ final class Publisher: Sendable {
 
     var jsonPath: String { "\(dir)/status.json" }
     var promPath: String { "\(dir)/healthd.prom" }
+    var pagePath: String { "\(dir)/status.html" }
 
-    func publish(_ snapshot: Snapshot, changed: Bool) {
+    /// `page`: status.html when it was rendered this time.
+    func publish(_ snapshot: Snapshot, page: String?, changed: Bool) {
         let json = Array((snapshot.json() + "\n").utf8)
         let prom = Array(snapshot.prometheusText().utf8)
         deliver(json, changed)
@@ -27,6 +29,7 @@ final class Publisher: Sendable {
             do {
                 try AtomicFile.write(json, to: jsonPath)
                 try AtomicFile.write(prom, to: promPath)
+                if let page { try AtomicFile.write(Array(page.utf8), to: pagePath) }
             } catch {
                 logger.error("cannot write snapshot in \(dir): \(error) (does the directory exist and belong to healthd?)")
             }

@@ -3,20 +3,30 @@ import HealthConfig
 import HealthCore
 import HealthSys
 
-/// healthd's main: one top-level task group (engine, ticker, signals, watchdog), an event loop
-/// thread for all probe and socket I/O, and a clean shutdown that writes a final snapshot.
+/// healthd's main: one top-level task group (engine, ticker, watchdog) driven by one stream of
+/// control events (signals, the API's reload), an event loop thread for all probe, hook and
+/// socket I/O, history restored from the state dir at start, and a clean shutdown that writes a
+/// final snapshot and checkpoint.
 public final class Daemon: @unchecked Sendable {
+    private enum Control: Sendable {
+        case signal(Int32)
+        /// From the API: reload, then say nil or why the new config was rejected.
+        case reload(@Sendable (String?) -> Void)
+    }
+
     private let configPath: String
     private let logger: Logger
     private let notifier: SystemdNotifier
     private let environment: [String: String]
     private let loop: EventLoop
+    private let controls: AsyncStream<Control>
+    private let control: AsyncStream<Control>.Continuation
     // Loop-confined.
     private var scheduler: Scheduler!
     private var api: APIServer?
     private var dispatcher: AlertDispatcher!
     private let factory = ProbeFactory()
-    // Engine-task-confined.
+    // Control-loop-confined.
     private var config: Config
     private var epoch = 1
 
@@ -27,6 +37,7 @@ public final class Daemon: @unchecked Sendable {
         self.notifier = SystemdNotifier(environment: environment)
         self.config = try Config.load(path: configPath)
         self.loop = try EventLoop()
+        (controls, control) = AsyncStream<Control>.makeStream()
     }
 
     /// Runs until SIGTERM or SIGINT; returns the exit status.
@@ -42,10 +53,14 @@ public final class Daemon: @unchecked Sendable {
         }
         logger.redactor.update(config.secrets)
         let audit = AuditLog(dir: config.state.dir, maxBytes: config.state.auditMaxBytes, files: config.state.auditFiles, logger: logger)
+        let store = StateStore(dir: config.state.dir, logger: logger)
+        let monitor = restoredMonitor(store)
+        let saved = store.loadState()
         let (events, sink) = AsyncStream<EngineEvent>.makeStream()
         let publisher = Publisher(dir: config.output.dir, logger: logger) { [loop, unowned self] json, changed in
             loop.execute { self.api?.update(json, changed: changed) }
         }
+        let listenFD = inheritedSocket()
         loop.start()
         let started: Bool = await onLoop { [self] in
             let context = ProbeContext(loop: loop)
@@ -54,7 +69,7 @@ public final class Daemon: @unchecked Sendable {
             scheduler.apply(config.probes, epoch: epoch)
             dispatcher = AlertDispatcher(context: HookContext(probes: context, audit: audit, logger: logger, instance: hostName()))
             dispatcher.apply(config.hooks)
-            return startAPI(config.output.socket, spec: config.monitorSpec, engine: sink)
+            return startAPI(config, inherited: listenFD, initial: monitor, engine: sink, audit: audit)
         }
         guard started else {
             loop.shutdown()
@@ -67,9 +82,9 @@ public final class Daemon: @unchecked Sendable {
 
         await withTaskGroup(of: Void.self) { group in
             group.addTask { [notifier, loop] in
-                let engine = Engine(setup, publisher: publisher, onHealthChange: { health in
+                let engine = Engine(setup, monitor: monitor, saved: saved, store: store, publisher: publisher, onHealthChange: { health in
                     notifier.notify("STATUS=system \(health)")
-                }, notify: { [loop, unowned self] due in
+                }, notify: { [unowned self] due in
                     loop.execute { self.dispatcher.dispatch(due) }
                 })
                 await engine.run(events)
@@ -80,6 +95,9 @@ public final class Daemon: @unchecked Sendable {
                     sink.yield(.tick)
                 }
             }
+            group.addTask { [control] in
+                for await sig in signals { control.yield(.signal(sig)) }
+            }
             if let usec = environment["WATCHDOG_USEC"].flatMap(Int64.init), usec > 0 {
                 group.addTask { [notifier] in
                     while !Task.isCancelled {
@@ -88,20 +106,25 @@ public final class Daemon: @unchecked Sendable {
                     }
                 }
             }
-            for await sig in signals {
-                if sig == SIGHUP {
-                    await reload(sink)
+            for await c in controls {
+                switch c {
+                case .reload(let done):
+                    done(await reload(sink))
                     continue
+                case .signal(SIGHUP):
+                    _ = await reload(sink)
+                    continue
+                case .signal(let sig):
+                    logger.info("received \(sig == SIGTERM ? "SIGTERM" : "SIGINT"), stopping")
                 }
-                logger.info("received \(sig == SIGTERM ? "SIGTERM" : "SIGINT"), stopping")
                 notifier.notify("STOPPING=1")
                 await onLoop { self.scheduler.stopAll() }
                 await withCheckedContinuation { done in sink.yield(.flush(done)) }
                 await onLoop { self.dispatcher.stopAll() }
                 await audit.drain()
                 sink.finish()
+                control.finish()
                 group.cancelAll()
-                break
             }
         }
         await onLoop { self.api?.stop() }
@@ -110,8 +133,35 @@ public final class Daemon: @unchecked Sendable {
         return 0
     }
 
-    /// SIGHUP: read the config again; a bad one is logged and the running one stays.
-    private func reload(_ sink: AsyncStream<EngineEvent>.Continuation) async {
+    /// The monitor with the last checkpoint's history put back; a checkpoint that cannot be used
+    /// is set aside with a warning and history starts empty.
+    private func restoredMonitor(_ store: StateStore) -> Monitor {
+        var monitor = Monitor(spec: config.monitorSpec)
+        guard let bytes = store.loadCheckpoint() else { return monitor }
+        do {
+            let report = try monitor.restore(from: bytes)
+            logger.info("restored history from \(store.checkpointPath): \(report)")
+        } catch {
+            store.setAside(store.checkpointPath, because: "cannot restore \(store.checkpointPath): \(error)")
+        }
+        return monitor
+    }
+
+    /// Socket activation: the listening socket systemd passed as fd 3, if it was passed to us.
+    /// The variables are removed so probes and hooks do not think they got it too.
+    private func inheritedSocket() -> Int32? {
+        defer { for v in ["LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES"] { unsetenv(v) } }
+        guard environment["LISTEN_PID"].flatMap(Int32.init) == getpid(),
+              let n = environment["LISTEN_FDS"].flatMap(Int.init), n >= 1 else { return nil }
+        _ = fcntl(3, F_SETFD, FD_CLOEXEC)
+        _ = fcntl(3, F_SETFL, fcntl(3, F_GETFL) | O_NONBLOCK)
+        logger.info("using the API socket systemd passed (socket activation)")
+        return 3
+    }
+
+    /// SIGHUP or the API: read the config again; a bad one is logged and the running one stays.
+    /// Returns nil, or why the new config was rejected.
+    private func reload(_ sink: AsyncStream<EngineEvent>.Continuation) async -> String? {
         notifier.notify("RELOADING=1\nMONOTONIC_USEC=\(monotonicNanos() / 1000)")
         defer { notifier.notify("READY=1") }
         let next: Config
@@ -119,45 +169,49 @@ public final class Daemon: @unchecked Sendable {
             next = try Config.load(path: configPath)
         } catch {
             logger.error("reload rejected, keeping the running config: \(error)")
-            return
+            return "\(error)"
         }
         epoch += 1
         let old = config
         let kept = Set(next.probes.filter { p in old.probes.contains(p) }.map(\.name))
-        let socketChanged = next.output.socket != old.output.socket
         let epochs = await onLoop { [self, epoch] in
             scheduler.apply(next.probes, epoch: epoch)
             dispatcher.apply(next.hooks)
-            if socketChanged {
-                api?.stop()
-                _ = startAPI(next.output.socket, spec: next.monitorSpec, engine: sink)
-            }
             return scheduler.epochs
         }
-        for (what, changed) in [("output.dir", next.output.dir != old.output.dir), ("state", next.state != old.state)] where changed {
+        let restartOnly = [("output", next.output != old.output), ("state", next.state != old.state), ("socket", next.socket != old.socket)]
+        for (what, changed) in restartOnly where changed {
             logger.warning("\(what) changed; it takes effect at the next restart")
         }
         logger.redactor.update(next.secrets + old.secrets)
         config = next
         sink.yield(.reload(engineSetup(next, epochs: epochs), kept: kept))
         logger.info("reloaded \(configPath): \(next.probes.count) probes, \(kept.count) kept their history")
+        return nil
     }
 
     private func engineSetup(_ c: Config, epochs: [String: Int]) -> EngineSetup {
-        EngineSetup(spec: c.monitorSpec, epochs: epochs, interval: c.output.interval, alertRules: c.alerts, silences: c.silences)
+        EngineSetup(spec: c.monitorSpec, epochs: epochs, interval: c.output.interval, alertRules: c.alerts, silences: c.silences,
+                    checkpointInterval: c.state.checkpointInterval)
     }
 
-    /// Loop-confined: opens the API socket if configured. False when it cannot.
-    private func startAPI(_ path: String?, spec: MonitorSpec, engine: AsyncStream<EngineEvent>.Continuation) -> Bool {
-        api = nil
-        guard let path else { return true }
-        // Until the engine publishes, answer with the all-pending snapshot rather than nothing.
-        let initial = Monitor(spec: spec).snapshot(now: Timestamp(nanoseconds: wallNanos()))
-        let server = APIServer(loop: loop, path: path, logger: logger, initial: Array((initial.json() + "\n").utf8)) { request, reply in
-            engine.yield(.query(request, reply: reply))
-        }
+    /// Loop-confined: opens the API socket if configured (or takes systemd's). False when it cannot.
+    private func startAPI(_ c: Config, inherited: Int32?, initial: Monitor, engine: AsyncStream<EngineEvent>.Continuation,
+                          audit: AuditLog) -> Bool {
+        guard let path = c.output.socket else { return true }
+        // Until the engine publishes, answer with the restored (or all-pending) snapshot rather than nothing.
+        let first = initial.snapshot(now: Timestamp(nanoseconds: wallNanos()))
+        let limits = APIServer.Limits(maxClients: c.socket.maxClients, idleTimeout: c.socket.idleTimeout,
+                                      requestsPerSecond: c.socket.requestsPerSecond)
+        let handlers = APIServer.Handlers(
+            engine: { request, peer, reply in engine.yield(.query(request, peer: peer, reply: reply)) },
+            runProbe: { [unowned self] name in scheduler.runNow(name) },
+            reload: { [control] done in control.yield(.reload(done)) },
+            audit: audit)
+        let server = APIServer(loop: loop, path: path, inherited: inherited, logger: logger, initial: Array((first.json() + "\n").utf8),
+                               limits: limits, access: APIAccess(adminGroup: c.socket.adminGroup), handlers: handlers)
         do {
-            try server.start()
+            try server.start(group: c.socket.group)
             api = server
             return true
         } catch {

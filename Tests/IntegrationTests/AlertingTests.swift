@@ -275,8 +275,9 @@ func waitUntil(seconds: Double = 10, _ what: String, _ condition: () -> Bool) {
               hang: { kind: "exec", argv: ["/bin/sleep", "30"], timeout: "1500ms" },
               flood: { kind: "exec", argv: ["/bin/sh", "-c", "yes flooding | head -c 30000000"], timeout: "20s" },
               rec: { kind: "exec", argv: ["\(hook.script)"] },
+              quick: { kind: "exec", argv: ["/bin/true"] },  // exits without reading its stdin
             },
-            alerts: [ { probes: ["busy"], hooks: ["hang", "flood", "rec"] } ],
+            alerts: [ { probes: ["busy"], hooks: ["hang", "flood", "rec", "quick"] } ],
             """, outputInterval: "200ms")
         d.waitForProbe("busy") { $0["health"] as? String == "healthy" }
         let before = Date()
@@ -302,6 +303,7 @@ func waitUntil(seconds: Double = 10, _ what: String, _ condition: () -> Bool) {
         #expect(flood?["outcome"] as? String == "ok")
         #expect((flood?["output_dropped_bytes"] as? Int ?? 0) > 29_000_000)
         #expect((flood?["stdout"] as? String)?.hasPrefix("flooding\nflooding") == true)
+        #expect(a.filter { $0["hook"] as? String == "quick" }.map { $0["outcome"] as? String } == ["ok", "ok"])
     }
 }
 

@@ -43,6 +43,8 @@ public final class Daemon: @unchecked Sendable {
     /// Runs until SIGTERM or SIGINT; returns the exit status.
     public func run() async -> Int32 {
         let signals = Signals.stream([SIGTERM, SIGINT, SIGHUP])
+        // A hook that exits without reading its stdin must be an EPIPE for us, not a SIGPIPE that kills us.
+        signal(SIGPIPE, SIG_IGN)
         for (what, dir) in [("output.dir", config.output.dir), ("state.dir", config.state.dir)] {
             do {
                 try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

@@ -1,0 +1,67 @@
+import Foundation
+import HealthDaemon
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// History, run-time silences and alert progress survive a restart; a bad checkpoint is set aside.
+@Suite(.serialized) struct CheckpointRestartTests {
+    func count24h(_ probe: [String: Any]?) -> Int {
+        (((probe?["windows"] as? [String: Any])?["24h"] as? [String: Any])?["count"] as? Int) ?? -1
+    }
+
+    @Test func restartKeepsHistorySilencesAndAlerts() throws {
+        let work = try DaemonHarness.makeDir()
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let svc = SwitchProbe("svc", in: work)
+        let hook = try RecordingHook(in: work)
+        let first = try DaemonHarness(probes: "[\(svc.config)]", extra: """
+            state: { dir: "\(work)/state", checkpoint_interval: "1s" },
+            hooks: { rec: { kind: "exec", argv: ["\(hook.script)"] } },
+            alerts: [ { probes: ["svc"], hooks: ["rec"] } ],
+            """)
+        first.waitForSocket()
+        first.waitForProbe("svc") { self.count24h($0) >= 10 }
+        svc.set(2)
+        _ = hook.waitFor(count: 1)
+        let c = try APIClient(path: first.socketPath)
+        _ = try c.request(#"{"op":"silence","match":["other"],"duration":"1h","reason":"kept across restarts"}"#)
+        first.signal(SIGTERM)
+        #expect(first.waitForExit(seconds: 5) == 0)
+        let before = count24h(first.probe("svc"))
+        #expect(first.log().contains("healthd stopped"))
+
+        let second = try DaemonHarness(configPath: first.configPath, dir: first.dir)
+        second.waitForSocket()
+        let c2 = try APIClient(path: second.socketPath)
+        let restored = (try JSONSerialization.jsonObject(with: Data(try c2.request(#"{"op":"probe","name":"svc"}"#))) as? [String: Any])?["svc"] as? [String: Any]
+        #expect(count24h(restored) >= before, "the 24 h window kept its \(before) samples")
+        #expect(restored?["health"] as? String == "down", "the state came back too")
+        let silences = (try JSONSerialization.jsonObject(with: Data(try c2.request(#"{"op":"silences"}"#))) as? [String: Any])?["silences"] as? [[String: Any]]
+        #expect(silences?.first?["reason"] as? String == "kept across restarts")
+        #expect(second.logSoFarContains("restored history from"))
+        // Still down after the restart: the receivers already know, so nothing is sent again.
+        usleep(1_500_000)
+        #expect(hook.deliveries().count == 1, "a restart does not re-notify a firing alert")
+        svc.set(0)
+        let got = hook.waitFor(count: 2)
+        #expect(got.last?.json["event"] as? String == "resolved")
+        withExtendedLifetime(first) {}
+    }
+
+    @Test func aCorruptCheckpointIsSetAside() throws {
+        let work = try DaemonHarness.makeDir()
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        try FileManager.default.createDirectory(atPath: "\(work)/state", withIntermediateDirectories: true)
+        try Data("HDCKPT this is not a checkpoint".utf8).write(to: URL(fileURLWithPath: "\(work)/state/checkpoint"))
+        try Data("{ not json".utf8).write(to: URL(fileURLWithPath: "\(work)/state/state.json"))
+        let svc = SwitchProbe("svc", in: work)
+        let d = try DaemonHarness(probes: "[\(svc.config)]", extra: #"state: { dir: "\#(work)/state" },"#)
+        d.waitForProbe("svc") { $0["health"] as? String == "healthy" }
+        #expect(d.logSoFarContains("set aside as \(work)/state/checkpoint.bad-"))
+        #expect(d.logSoFarContains("state.json is not a state file of this version"))
+        let files = try FileManager.default.contentsOfDirectory(atPath: "\(work)/state")
+        #expect(files.contains { $0.hasPrefix("checkpoint.bad-") } && files.contains { $0.hasPrefix("state.json.bad-") })
+    }
+}

@@ -21,6 +21,8 @@ func line(_ name: String, _ text: String) {
 
 if wants("windows") { WindowsBench.run() }
 if wants("checkpoint") { CheckpointBench.run() }
+if wants("publish") { PublishBench.run() }
+if wants("socket") { SocketBench.run() }
 if wants("scheduler") {
     guard let port = option("--nginx-port").flatMap(UInt16.init) else {
         FileHandle.standardError.write(Data("scheduler benchmark needs --nginx-port (scripts/bench starts nginx)\n".utf8))

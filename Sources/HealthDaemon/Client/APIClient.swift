@@ -27,6 +27,9 @@ public final class APIClient {
 
     deinit { close(fd) }
 
+    /// For callers that wait on many clients with poll(2).
+    public var fileDescriptor: Int32 { fd }
+
     public func send(_ line: String) throws(Failure) {
         var bytes = Array((line + "\n").utf8)
         var offset = 0

@@ -1,0 +1,54 @@
+import Foundation
+import HealthCore
+import HealthSys
+
+/// What one publish costs with N probes whose 24 h windows are full: the snapshot with its window
+/// stats, status.json, healthd.prom and status.html (rendered with the chart cache a running
+/// daemon keeps, so in its steady state). Medians of several runs.
+enum PublishBench {
+    static func run(probes: Int = 1000, runs: Int = 9) {
+        var monitor = Monitor(spec: MonitorSpec(probes: (0..<probes).map { i in
+            ProbeRules(name: "probe-\(i)", kind: "http", degraded: [try! Condition(parsing: "latency.p95(5m) > 500ms")],
+                       down: [try! Condition(parsing: "availability(1h) < 90%")])
+        }))
+        var rng = SplitMix(seed: 11)
+        let end = Timestamp(seconds: 1_795_000_000)
+        // One sample a minute for a day: every 24 h window and chart point has data.
+        for i in 0..<probes {
+            for m in 0..<1440 {
+                let failure = rng.next() % 50 == 0 ? ProbeFailure(.timeout, "timed out") : nil
+                monitor.ingest(Sample(time: end - .minutes(Int64(1439 - m)), latencyMs: rng.lognormal(mu: 3, sigma: 0.5),
+                                      value: Double(rng.next() % 1000), failure: failure), probe: i)
+            }
+        }
+        var cache = StatusPageCache()
+        var now = end
+        _ = monitor.statusPageHTML(monitor.snapshot(now: now), cache: &cache)  // the daemon's first render fills the cache
+        var snap: [Double] = [], json: [Double] = [], prom: [Double] = [], html: [Double] = [], sizes = (0, 0, 0)
+        for _ in 0..<runs {
+            now = now + .seconds(1)
+            var t = monotonicNanos()
+            func lap(_ into: inout [Double]) {
+                let n = monotonicNanos()
+                into.append(Double(n - t) / 1e6)
+                t = n
+            }
+            let s = monitor.snapshot(now: now)
+            lap(&snap)
+            let j = s.json()
+            lap(&json)
+            let p = s.prometheusText()
+            lap(&prom)
+            let h = monitor.statusPageHTML(s, cache: &cache)
+            lap(&html)
+            sizes = (j.utf8.count, p.utf8.count, h.utf8.count)
+        }
+        let m = { (v: [Double]) in v.sorted()[v.count / 2] }
+        line("publish.snapshot.n\(probes)", "\(fmt(m(snap))) ms (window stats for 5m, 1h, 24h per probe)")
+        line("publish.json.n\(probes)", "\(fmt(m(json))) ms, \(sizes.0 / 1024) KiB")
+        line("publish.prom.n\(probes)", "\(fmt(m(prom))) ms, \(sizes.1 / 1024) KiB")
+        line("publish.html.n\(probes)", "\(fmt(m(html))) ms, \(sizes.2 / 1024) KiB (written at most every 5 s)")
+        let total = m(snap) + m(json) + m(prom) + m(html)
+        line("publish.total.n\(probes)", "\(fmt(total)) ms = \(fmt(total / 20)) × the 20 ms goal")
+    }
+}

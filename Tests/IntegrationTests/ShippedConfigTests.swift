@@ -17,6 +17,9 @@ import Glibc
             ("redis:6379", "127.0.0.1:\(redisPort)"),
             ("http://prometheus:9090", "http://127.0.0.1:\(TestServers.prometheusPort)"),
             ("/run/healthd", dir),
+            ("/var/lib/healthd", "\(dir)/state"),
+            ("http://alertmanager:9093", "http://127.0.0.1:\(TestServers.alertmanagerPort)"),
+            ("admin_group: \"healthd-admin\"", "admin_group: \"root\""),
             ("https://video-api.example.com", "https://127.0.0.1:\(TestServers.nginxTLSPort)"),
             ("https://avatar-api.example.com", "https://localhost:\(TestServers.nginxTLSPort)"),
         ]
@@ -52,6 +55,15 @@ import Glibc
         redis.stop()
         let down = daemon.waitForStatus { ($0["health"] as? String) == "down" }
         #expect((down?["reasons"] as? [String])?.contains { $0.hasPrefix("redis: down after 2 consecutive failures") } == true)
+        // The queue probes are held back behind Redis, and the team's Alertmanager hears about Redis at once.
+        let queue = daemon.waitForProbe("queue_depth") { $0["suppressed_by"] as? String == "redis" }
+        #expect(queue?["suppressed_by"] as? String == "redis")
+        waitUntil("the Redis alert posted to Alertmanager") {
+            daemon.audit().contains { e in
+                e["hook"] as? String == "alertmanager" && e["outcome"] as? String == "ok"
+                    && (e["alerts"] as? [String])?.contains("probe redis firing down") == true
+            }
+        }
 
         try redis.start()  // a fresh server without persistence: the queue is empty again
         let recovered = daemon.waitForStatus(seconds: 30) { ($0["health"] as? String) == "healthy" }

@@ -210,8 +210,12 @@ public final class Daemon: @unchecked Sendable {
             runProbe: { [unowned self] name in scheduler.runNow(name) },
             reload: { [control] done in control.yield(.reload(done)) },
             audit: audit)
+        let access = APIAccess(adminGroup: c.socket.adminGroup)
+        if let group = c.socket.adminGroup, access.adminGID == nil {
+            logger.warning("socket.admin_group \"\(group)\" does not exist: only root and healthd's user may act (create it with groupadd)")
+        }
         let server = APIServer(loop: loop, path: path, inherited: inherited, logger: logger, initial: Array((first.json() + "\n").utf8),
-                               limits: limits, access: APIAccess(adminGroup: c.socket.adminGroup), handlers: handlers)
+                               limits: limits, access: access, handlers: handlers)
         do {
             try server.start(group: c.socket.group)
             api = server

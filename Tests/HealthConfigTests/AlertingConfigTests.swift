@@ -4,16 +4,9 @@ import Testing
 @testable import HealthConfig
 
 @Suite struct AlertingConfigTests {
-    func parse(_ text: String) throws(ConfigError) -> Config { try Config.parse(Data(text.utf8), file: "t.json5") }
-
-    func issues(_ text: String) -> [String] {
-        do {
-            _ = try parse(text)
-            return []
-        } catch {
-            return error.issues.map(\.description)
-        }
-    }
+    let support = ConfigTests()
+    func parse(_ text: String) throws(ConfigError) -> Config { try support.parse(text) }
+    func issues(_ text: String) -> [String] { support.issues(text) }
 
     @Test func fullAlertingSectionParses() throws {
         let tokenFile = NSTemporaryDirectory() + "healthd-token-\(getpid())"

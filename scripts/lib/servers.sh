@@ -200,11 +200,16 @@ CONF
   prometheus --config.file="$work/prometheus.yml" --storage.tsdb.path="$work/prom" \
     --web.listen-address="127.0.0.1:$prom_port" >"$work/prometheus.log" 2>&1 &
   echo $! > "$work/prometheus.pid"
+  wait_for_port "$prom_port" prometheus
+}
+
+# Waits up to 10 s for something to listen on 127.0.0.1:$1 ($2 names it in the error).
+wait_for_port() {
   for _ in $(seq 100); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$prom_port") 2>/dev/null && return
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return
     sleep 0.1
   done
-  echo "prometheus did not start" >&2; return 1
+  echo "$2 did not start" >&2; return 1
 }
 
 # Alertmanager with one do-nothing receiver: the tests read back what healthd posted through its API.
@@ -218,9 +223,5 @@ CONF
   prometheus-alertmanager --config.file="$work/alertmanager.yml" --storage.path="$work/am" \
     --web.listen-address="127.0.0.1:$am_port" --cluster.listen-address= >"$work/alertmanager.log" 2>&1 &
   echo $! > "$work/alertmanager.pid"
-  for _ in $(seq 100); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$am_port") 2>/dev/null && return
-    sleep 0.1
-  done
-  echo "alertmanager did not start" >&2; return 1
+  wait_for_port "$am_port" alertmanager
 }

@@ -10,6 +10,19 @@ import Glibc
         #"{ name: "\#(name)", kind: "exec", argv: ["/usr/lib/nagios/plugins/check_dummy", "\#(code)", "\#(name)"], interval: "\#(interval)", timeout: "200ms" }"#
     }
 
+    @Test func statusPageIsPublishedBesideTheSnapshot() throws {
+        let d = try DaemonHarness(probes: "[\(execProbe("api")), \(execProbe("queue", code: 1))]")
+        _ = d.waitForStatus { ($0["pending"] as? Int) == 0 }
+        waitUntil("status.html showing the degraded probe") {
+            ((try? String(contentsOfFile: "\(d.dir)/status.html", encoding: .utf8)) ?? "").contains("queue")
+        }
+        let page = (try? String(contentsOfFile: "\(d.dir)/status.html", encoding: .utf8)) ?? ""
+        #expect(page.hasPrefix("<!DOCTYPE html>") || page.hasPrefix("<!doctype html>"))
+        #expect(page.contains("http-equiv=\"refresh\" content=\"30\""))
+        #expect(page.contains("api") && page.contains("degraded"))
+        #expect(!page.contains("<script"))
+    }
+
     @Test func snapshotFileAndSocketAgree() throws {
         let d = try DaemonHarness(probes: "[\(execProbe("a")), \(execProbe("b", code: 1))]", outputInterval: "60s")
         _ = d.waitForStatus { ($0["health"] as? String) == "degraded" && ($0["pending"] as? Int) == 0 }

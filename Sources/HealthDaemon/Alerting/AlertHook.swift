@@ -22,8 +22,9 @@ struct HookContext {
     var loop: EventLoop { probes.loop }
 
     /// One audit entry per notification attempt, and a log line for failures.
+    /// `output`: what an exec hook printed, shown (cut short) in the log line too.
     func recordAttempt(hook: HookConfig, alerts: [Alert], attempt: Int = 1, outcome: String, started: Int64,
-                       error: String? = nil, extra: (inout JSONWriter) -> Void = { _ in }) {
+                       error: String? = nil, output: String? = nil, extra: (inout JSONWriter) -> Void = { _ in }) {
         let latency = Double(monotonicNanos() - started) / 1e6
         audit.record("notification") { w in
             w.field("hook", hook.name)
@@ -35,10 +36,11 @@ struct HookContext {
             extra(&w)
         }
         let what = alerts.map(\.summary).joined(separator: " | ")
+        let printed = output.map { " — output: " + ($0.count > 200 ? $0.prefix(200) + "…" : $0) } ?? ""
         if outcome == "ok" {
-            logger.info("hook \(hook.name): delivered \(what)")
+            logger.info("hook \(hook.name): delivered \(what)\(printed)")
         } else {
-            logger.warning("hook \(hook.name): \(outcome) (attempt \(attempt))\(error.map { ": \($0)" } ?? "") for \(what)")
+            logger.warning("hook \(hook.name): \(outcome) (attempt \(attempt))\(error.map { ": \($0)" } ?? "") for \(what)\(printed)")
         }
     }
 }

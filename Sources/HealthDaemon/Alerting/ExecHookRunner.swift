@@ -71,9 +71,12 @@ final class ExecHookRunner: AlertHook {
         let outcome = timedOut ? "timeout" : exit.code == 0 ? "ok" : "failed"
         let error: String? = timedOut ? "killed after \(hook.timeout)"
             : exit.code.map { $0 == 0 ? nil : "exit \($0)" } ?? "killed by signal \(exit.signal ?? 0)"
-        context.recordAttempt(hook: config, alerts: [alert], outcome: outcome, started: started, error: error) { w in
-            w.field("stdout", Self.excerpt(exit.stdout))
-            w.field("stderr", Self.excerpt(exit.stderr))
+        let (stdout, stderr) = (Self.excerpt(exit.stdout), Self.excerpt(exit.stderr))
+        let output = [stdout, stderr].compactMap { $0 }.joined(separator: " / ")
+        context.recordAttempt(hook: config, alerts: [alert], outcome: outcome, started: started, error: error,
+                              output: output.isEmpty ? nil : output) { w in
+            w.field("stdout", stdout)
+            w.field("stderr", stderr)
             if exit.dropped > 0 { w.field("output_dropped_bytes", exit.dropped) }
         }
         pump()

@@ -13,6 +13,7 @@ ensure_packages() {
   command -v prometheus-alertmanager >/dev/null 2>&1 || need+=(prometheus-alertmanager)
   command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
   command -v python3 >/dev/null 2>&1 || need+=(python3)
+  command -v systemd-analyze >/dev/null 2>&1 && command -v systemd-socket-activate >/dev/null 2>&1 || need+=(systemd)
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
   [ -f /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ] || need+=(fonts-noto-color-emoji)
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)

@@ -347,13 +347,19 @@ struct LatencyHistogram {
         if sketch.level > level { coarsen(to: sketch.level) }
         let shift = level - sketch.level
         var low = keys.isEmpty ? Int.max : keys.lowerBound, high = keys.isEmpty ? Int.min : keys.upperBound - 1
-        sketch.forEachBin { key, count in
-            let key = LatencyScale.coarsen(key, by: shift)
-            counts[key] += count
-            total += count
-            low = min(low, key)
-            high = max(high, key)
+        var added = 0
+        // The hot loop of window queries, hence the unchecked buffer: a sketch's keys are below `keyCount` (checked
+        // when decoding a checkpoint), and coarsening only lowers them.
+        counts.withUnsafeMutableBufferPointer { counts in
+            sketch.forEachBin { key, count in
+                let key = LatencyScale.coarsen(key, by: shift)
+                counts[key] += count
+                added += count
+                low = min(low, key)
+                high = max(high, key)
+            }
         }
+        total += added
         if low <= high { keys = low..<high + 1 }
     }
 
@@ -378,14 +384,24 @@ struct LatencyHistogram {
     }
 
     /// The value of the bin holding rank ⌊q · (total − 1)⌋; nil if empty.
-    func quantile(_ q: Double) -> Double? {
-        guard total > 0 else { return nil }
-        let rank = LatencyScale.rank(of: q, count: total)
-        var seen = 0
-        let key = keys.first { key in
+    func quantile(_ q: Double) -> Double? { quantiles(q, q, q).0 }
+
+    /// Three quantiles, q1 ≤ q2 ≤ q3, found in one pass over the bins.
+    func quantiles(_ q1: Double, _ q2: Double, _ q3: Double) -> (Double?, Double?, Double?) {
+        guard total > 0 else { return (nil, nil, nil) }
+        let ranks = (LatencyScale.rank(of: q1, count: total), LatencyScale.rank(of: q2, count: total),
+                     LatencyScale.rank(of: q3, count: total))
+        var found = (-1, -1, -1)  // key 0 is a bin too
+        var seen = 0, key = keys.lowerBound
+        // Every rank is below `total`, so each is reached within `keys`.
+        while true {
             seen += counts[key]
-            return seen > rank
+            if seen > ranks.0, found.0 < 0 { found.0 = key }
+            if seen > ranks.1, found.1 < 0 { found.1 = key }
+            if seen > ranks.2 { found.2 = key; break }
+            key += 1
         }
-        return key.map { LatencyScale.value(of: $0, level: level) }
+        return (LatencyScale.value(of: found.0, level: level), LatencyScale.value(of: found.1, level: level),
+                LatencyScale.value(of: found.2, level: level))
     }
 }

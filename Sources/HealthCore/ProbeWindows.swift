@@ -45,10 +45,11 @@ public struct WindowStats: Sendable, Equatable {
         }
     }
 
-    fileprivate init(count: Int, failures: Int, values: ProbeWindows.ValueSummary, latency: (Double) -> Double?) {
+    fileprivate init(count: Int, failures: Int, values: ProbeWindows.ValueSummary,
+                     latency: (p50: Double?, p95: Double?, p99: Double?)) {
         let hasValues = values.count > 0
         self.init(count: count, failures: failures,
-                  latencyP50: latency(0.5), latencyP95: latency(0.95), latencyP99: latency(0.99),
+                  latencyP50: latency.p50, latencyP95: latency.p95, latencyP99: latency.p99,
                   valueMin: hasValues ? values.min : nil, valueMax: hasValues ? values.max : nil,
                   valueAvg: hasValues ? values.sum / Double(values.count) : nil,
                   valueLast: hasValues ? values.last : nil)
@@ -112,10 +113,11 @@ public struct ProbeWindows: Sendable {
         // The window (now − window, now] as the range start..<end.
         let start = now - max(window, TimeSpan(nanoseconds: 0)) + Self.nanosecond, end = now + Self.nanosecond
         if ring.covers(from: start) { return ring.stats(in: start..<end) }
-        let tier = tier(covering: window)
-        var totals = BucketTotals()
-        tier.accumulate(tier.index(of: start)..<tier.index(of: now) + 1, into: &totals)
-        return totals.stats
+        // The tier `tier(covering:)` picks, called by its type: through `any RollupTier` the code runs unspecialized.
+        if minutes.span >= window { return minutes.stats(from: start, through: now) }
+        if fiveMinutes.span >= window { return fiveMinutes.stats(from: start, through: now) }
+        if quarterHours.span >= window { return quarterHours.stats(from: start, through: now) }
+        return hours.stats(from: start, through: now)
     }
 
     /// The newest value recorded at or before `time`, for `value.delta(W)` = last − value(at: now − W).
@@ -265,9 +267,11 @@ extension ProbeWindows {
                 if let value = entry.value { values.merge(ValueSummary(value, at: entry.time)) }
             }
             latencies.sort()
-            return WindowStats(count: count, failures: failures, values: values) { q in
+            func quantile(_ q: Double) -> Double? {
                 latencies.isEmpty ? nil : latencies[LatencyScale.rank(of: q, count: latencies.count)]
             }
+            return WindowStats(count: count, failures: failures, values: values,
+                               latency: (quantile(0.5), quantile(0.95), quantile(0.99)))
         }
 
         /// The newest value at or before `time`, when no evicted sample could be newer.
@@ -324,7 +328,7 @@ extension ProbeWindows {
         }
 
         var stats: WindowStats {
-            WindowStats(count: count, failures: failures, values: values) { latency.quantile($0) }
+            WindowStats(count: count, failures: failures, values: values, latency: latency.quantiles(0.5, 0.95, 0.99))
         }
     }
 
@@ -375,8 +379,16 @@ extension ProbeWindows {
         func accumulate(_ indices: Range<Int64>, into totals: inout BucketTotals) {
             // Only the newest `buckets.count` indices can still be held, which also bounds the loop.
             for index in Swift.max(indices.lowerBound, indices.upperBound - Int64(buckets.count))..<indices.upperBound {
-                if let bucket = bucket(index) { totals.add(bucket) }
+                let slot = slot(index)
+                if Int64(buckets[slot].index) == index { totals.add(buckets[slot]) }  // in place: buckets are large
             }
+        }
+
+        /// Stats of the buckets from the one holding `start` through the one holding `now`.
+        func stats(from start: Timestamp, through now: Timestamp) -> WindowStats {
+            var totals = BucketTotals()
+            accumulate(index(of: start)..<index(of: now) + 1, into: &totals)
+            return totals.stats
         }
 
         func lastValue(atOrBefore time: Timestamp) -> Double? {

@@ -1,7 +1,7 @@
 extension Snapshot {
     /// The snapshot document exactly as the interface contract names its fields.
     public func json() -> String {
-        var w = JSONWriter()
+        var w = JSONWriter(capacity: 1024 + probes.count * 1024)  // ~800 bytes a probe: one allocation
         write(to: &w)
         return w.output
     }
@@ -15,9 +15,10 @@ extension Snapshot {
         w.field("pending", pendingCount)
         w.key("probes")
         w.beginObject()
+        var names = WindowNames()
         for p in probes {
             w.key(p.name)
-            p.write(to: &w, now: generatedAt)
+            p.write(to: &w, now: generatedAt, names: &names)
         }
         w.endObject()
         w.key("components")
@@ -38,6 +39,11 @@ extension Snapshot {
 
 extension ProbeSnapshot {
     public func write(to w: inout JSONWriter, now: Timestamp) {
+        var names = WindowNames()
+        write(to: &w, now: now, names: &names)
+    }
+
+    func write(to w: inout JSONWriter, now: Timestamp, names: inout WindowNames) {
         w.beginObject()
         w.field("kind", kind)
         w.field("health", health?.description)
@@ -79,7 +85,7 @@ extension ProbeSnapshot {
         w.key("windows")
         w.beginObject()
         for (span, stats) in windows {
-            w.key(span.description)
+            w.key(names.name(of: span))
             stats.write(to: &w)
         }
         w.endObject()
@@ -107,6 +113,18 @@ extension WindowStats {
         w.field("last", valueLast)
         w.endObject()
         w.endObject()
+    }
+}
+
+/// Window names (`5m`, `24h`) spelled once per document rather than once per probe and window.
+struct WindowNames {
+    private var names: [(span: TimeSpan, name: String)] = []
+
+    mutating func name(of span: TimeSpan) -> String {
+        if let known = names.first(where: { $0.span == span }) { return known.name }
+        let name = span.description
+        names.append((span, name))
+        return name
     }
 }
 

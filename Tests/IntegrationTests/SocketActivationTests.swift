@@ -27,6 +27,9 @@ import Glibc
         let client = try APIClient(path: socketPath)
         let reply = try JSONSerialization.jsonObject(with: Data(try client.request(#"{"op":"snapshot"}"#))) as? [String: Any]
         #expect(reply?["version"] as? Int == 1)
+        // Stop it once it is fully up (its first snapshot written), as systemd would.
+        waitUntil("the first snapshot") { FileManager.default.fileExists(atPath: "\(dir)/status.json") }
+        usleep(200_000)
         kill(p.processIdentifier, SIGTERM)
         p.waitUntilExit()
         let log = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)

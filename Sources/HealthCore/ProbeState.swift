@@ -76,7 +76,8 @@ public struct ProbeState: Sendable, Equatable {
         if !why.isEmpty { level = .degraded }
         if sample.ok, sample.reportedHealth > .healthy {
             level = max(level, sample.reportedHealth)
-            why.insert("check reports \(sample.reportedHealth): \(sample.message ?? "")", at: 0)
+            let said = sample.message.map { $0.isEmpty ? "" : ": \($0)" } ?? ""
+            why.insert("check reports \(sample.reportedHealth)\(said)", at: 0)
         }
         return (level, why)
     }

@@ -162,6 +162,11 @@ struct SilenceRequest: Equatable, Sendable {
     }
 }
 
+/// The message of an `{"error": "…"}` line.
+func errorMessage(_ line: [UInt8]) -> String? {
+    ((try? JSONSerialization.jsonObject(with: Data(line))) as? [String: Any])?["error"] as? String
+}
+
 /// `{"error": "…"}` as one line.
 func errorLine(_ message: String) -> [UInt8] {
     let data = (try? JSONSerialization.data(withJSONObject: ["error": message])) ?? Data("{\"error\":\"internal\"}".utf8)

@@ -214,8 +214,7 @@ final class APIServer: @unchecked Sendable {  // loop-confined: other threads on
                     if request.isAdmin {
                         let failed = answer.starts(with: Array("{\"error\"".utf8))
                         self.loop.execute {
-                            self.audit(request, peer, outcome: failed ? "failed" : "ok",
-                                        error: failed ? String(decoding: answer, as: UTF8.self) : nil)
+                            self.audit(request, peer, outcome: failed ? "failed" : "ok", error: failed ? errorMessage(answer) : nil)
                         }
                     }
                     reply(answer)

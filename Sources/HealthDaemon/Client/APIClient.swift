@@ -10,6 +10,15 @@ public final class APIClient {
 
     public struct Failure: Error, CustomStringConvertible {
         public var description: String
+        /// The errno behind it, 0 when none: tells "not running" (ENOENT, ECONNREFUSED) from "not allowed" (EACCES).
+        public var errno: Int32 = 0
+    }
+
+    public enum Read: Equatable {
+        case line([UInt8])
+        case timedOut
+        /// The daemon closed the connection.
+        case closed
     }
 
     private let fd: Int32
@@ -19,9 +28,7 @@ public final class APIClient {
         do {
             fd = try UnixSocket.connect(path: path)
         } catch {
-            let hint = error.errno == ENOENT || error.errno == ECONNREFUSED
-                ? " — is healthd running? (systemctl status healthd)" : error.errno == EACCES ? " — are you in healthd's socket group?" : ""
-            throw Failure(description: "cannot connect to \(path): \(String(cString: strerror(error.errno)))\(hint)")
+            throw Failure(description: Self.connectMessage(path: path, errno: error.errno), errno: error.errno)
         }
     }
 
@@ -30,6 +37,29 @@ public final class APIClient {
     /// For callers that wait on many clients with poll(2).
     public var fileDescriptor: Int32 { fd }
 
+    /// What went wrong and what to do about it.
+    static func connectMessage(path: String, errno e: Int32) -> String {
+        let what = "cannot connect to \(path): \(String(cString: strerror(e)))"
+        switch e {
+        case ENOENT, ECONNREFUSED, ENOTDIR:
+            return what + " — is healthd running? systemctl status healthd"
+        case EACCES, EPERM:
+            guard let group = socketGroup(path) else {
+                return what + " — you may not use this socket: ask an admin to add you to healthd's socket group, then log in again"
+            }
+            return what + " — you may not use this socket: ask an admin to add you to its group \"\(group)\" (usermod -aG \(group) $USER), then log in again"
+        default:
+            return what
+        }
+    }
+
+    /// The group owning the socket file, when it can be seen.
+    static func socketGroup(_ path: String) -> String? {
+        var st = stat()
+        guard stat(path, &st) == 0, let group = getgrgid(st.st_gid), let name = group.pointee.gr_name else { return nil }
+        return String(cString: name)
+    }
+
     public func send(_ line: String) throws(Failure) {
         var bytes = Array((line + "\n").utf8)
         var offset = 0
@@ -37,7 +67,7 @@ public final class APIClient {
             let n = bytes.withUnsafeMutableBytes { Glibc.send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw Failure(description: "sending to healthd failed: \(String(cString: strerror(errno)))")
+                throw Failure(description: "sending to healthd failed: \(String(cString: strerror(errno)))", errno: errno)
             }
             offset += n
         }
@@ -45,26 +75,51 @@ public final class APIClient {
 
     /// The next response line (without its newline), or nil when the daemon closed the connection.
     public func readLine() throws(Failure) -> [UInt8]? {
+        if case .line(let line) = try readLine(timeout: nil) { return line }
+        return nil
+    }
+
+    /// The next line, waiting at most `timeout` seconds for it (nil: as long as it takes).
+    public func readLine(timeout: Double?) throws(Failure) -> Read {
+        let deadline = timeout.map { Date().addingTimeInterval($0) }
         var chunk = [UInt8](repeating: 0, count: 65536)
         while true {
             if let nl = buffer.firstIndex(of: 10) {
                 let line = Array(buffer[..<nl])
                 buffer.removeFirst(nl + 1)
-                return line
+                return .line(line)
+            }
+            if let deadline {
+                let left = deadline.timeIntervalSinceNow
+                guard left > 0 else { return .timedOut }
+                var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+                let r = poll(&p, 1, Int32(min(left * 1000, 3_600_000).rounded(.up)))
+                if r < 0, errno != EINTR { throw Failure(description: "waiting for healthd failed: \(String(cString: strerror(errno)))", errno: errno) }
+                if r <= 0 { continue }
             }
             let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n == 0 { return nil }
+            if n == 0 { return .closed }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw Failure(description: "reading from healthd failed: \(String(cString: strerror(errno)))")
+                throw Failure(description: "reading from healthd failed: \(String(cString: strerror(errno)))", errno: errno)
             }
             buffer.append(contentsOf: chunk[..<n])
         }
     }
 
     public func request(_ line: String) throws(Failure) -> [UInt8] {
-        try send(line)
-        guard let reply = try readLine() else { throw Failure(description: "healthd closed the connection") }
-        return reply
+        try request(line, timeout: nil)
     }
+
+    /// One question, one answer; `timeout` in seconds (nil: no limit).
+    public func request(_ line: String, timeout: Double?) throws(Failure) -> [UInt8] {
+        try send(line)
+        switch try readLine(timeout: timeout) {
+        case .line(let reply): return reply
+        case .closed: throw Failure(description: "healthd closed the connection without answering")
+        case .timedOut: throw Failure(description: "healthd did not answer within \(formatSeconds(timeout ?? 0)) s", errno: ETIMEDOUT)
+        }
+    }
+
+    private func formatSeconds(_ s: Double) -> String { s == s.rounded() ? String(Int(s)) : String(s) }
 }

@@ -49,16 +49,11 @@ enum HTTPPost {
 
     private static func https(_ body: [UInt8], to ep: Endpoint, headers: [(String, String)], timeout: TimeSpan,
                               loop: EventLoop, _ finish: @escaping (Result<Int, ProbeFailure>) -> Void) -> () -> Void {
-        let host = ep.host.contains(":") ? "[\(ep.host)]" : ep.host
-        guard let url = URL(string: "https://\(host):\(ep.port)\(ep.target)") else {
+        guard var request = HTTPSSession.request(ep, method: "POST", headers: headers, timeout: timeout) else {
             finish(.failure(ProbeFailure(.protocol, "\(ep.redacted) is not a URL URLSession accepts")))
             return {}
         }
-        var request = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalAndRemoteCacheData, timeoutInterval: timeout.seconds)
-        request.httpMethod = "POST"
         request.httpBody = Data(body)
-        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
-        request.setValue("healthd/\(healthdVersion)", forHTTPHeaderField: "User-Agent")
         let onLoop = LoopBound(finish)
         let task = HTTPSSession.shared.session.dataTask(with: request) { _, response, error in
             let result: Result<Int, ProbeFailure> = if let error { .failure(HTTPSAttempt.failure(error)) }

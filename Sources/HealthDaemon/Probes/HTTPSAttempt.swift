@@ -24,15 +24,9 @@ final class HTTPSAttempt: ProbeAttempt {
     }
 
     func start(_ finish: @escaping (ProbeOutcome) -> Void) {
-        let ep = check.endpoint
-        let host = ep.host.contains(":") ? "[\(ep.host)]" : ep.host
-        guard let url = URL(string: "https://\(host):\(ep.port)\(ep.target)") else {
-            return finish(.failure(ProbeFailure(.assertion, "\(ep.redacted) is not a URL URLSession accepts")))
+        guard let request = HTTPSSession.request(check.endpoint, method: check.method, headers: check.headers, timeout: timeout) else {
+            return finish(.failure(ProbeFailure(.assertion, "\(check.endpoint.redacted) is not a URL URLSession accepts")))
         }
-        var request = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalAndRemoteCacheData, timeoutInterval: timeout.seconds)
-        request.httpMethod = check.method
-        for (name, value) in check.headers { request.setValue(value, forHTTPHeaderField: name) }
-        request.setValue("healthd/\(healthdVersion)", forHTTPHeaderField: "User-Agent")
         let started = monotonicNanos()
         let finishOnLoop = LoopBound(finish)
         let check = self.check
@@ -92,6 +86,17 @@ final class HTTPSSession: NSObject, URLSessionTaskDelegate, @unchecked Sendable 
         config.httpShouldSetCookies = false
         config.httpMaximumConnectionsPerHost = 64
         session = URLSession(configuration: config, delegate: self, delegateQueue: nil)
+    }
+
+    /// A request to `ep` as URLSession wants it: no cache, our User-Agent, the given headers.
+    static func request(_ ep: Endpoint, method: String, headers: [(String, String)], timeout: TimeSpan) -> URLRequest? {
+        let host = ep.host.contains(":") ? "[\(ep.host)]" : ep.host
+        guard let url = URL(string: "https://\(host):\(ep.port)\(ep.target)") else { return nil }
+        var request = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalAndRemoteCacheData, timeoutInterval: timeout.seconds)
+        request.httpMethod = method
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+        request.setValue("healthd/\(healthdVersion)", forHTTPHeaderField: "User-Agent")
+        return request
     }
 
     func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,

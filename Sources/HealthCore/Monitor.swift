@@ -20,8 +20,12 @@ public struct MonitorSpec: Sendable, Equatable {
 public struct Monitor: Sendable {
     public struct Entry: Sendable {
         public var rules: ProbeRules
-        public var windows = ProbeWindows()
+        /// Every change, a sample or a restore, gives the history a new revision (for the stats cache).
+        public var windows = ProbeWindows() { didSet { revision = nextRevision() } }
         public var state = ProbeState()
+        private(set) var revision = nextRevision()
+
+        init(rules: ProbeRules) { self.rules = rules }
     }
 
     public private(set) var spec: MonitorSpec
@@ -33,6 +37,7 @@ public struct Monitor: Sendable {
     private let fallbackIndex: [Int?]
     /// Each probe's `depends_on` parents, resolved once.
     private let parentIndices: [[Int]]
+    private let statsCache = WindowStatsCache()
 
     public init(spec: MonitorSpec) {
         self.spec = spec
@@ -114,7 +119,7 @@ public struct Monitor: Sendable {
             valueSource: fallback?.source, noData: last?.ok == true && last?.noData == true, details: s.lastDetails,
             consecutiveFailures: s.consecutiveFailures, error: last?.failure, message: last?.message,
             reasons: s.reasons,
-            windows: spec.snapshotWindows.map { ($0, e.windows.stats(over: $0, now: now)) },
+            windows: spec.snapshotWindows.map { ($0, statsCache.stats(of: e.windows, revision: e.revision, probe: i, over: $0, now: now)) },
             suppressedBy: suppressor(of: i), flapping: s.flaps.flapping)
     }
 

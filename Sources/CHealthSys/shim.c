@@ -3,8 +3,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
+#include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -87,4 +89,40 @@ pid_t chs_spawn(const char *const argv[], const char *const envp[], int stdin_fd
     posix_spawn_file_actions_destroy(&fa);
     posix_spawnattr_destroy(&attr);
     return rc == 0 ? pid : -rc;
+}
+
+static int signal_pipe_write = -1;
+
+static void signal_to_pipe(int signo) {
+    int saved = errno;
+    unsigned char b = (unsigned char)signo;
+    (void)!write(signal_pipe_write, &b, 1);  /* async-signal-safe; a full pipe already has news to read */
+    errno = saved;
+}
+
+int chs_signal_pipe(const int *signals, int count) {
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) return -1;
+    signal_pipe_write = fds[1];
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = signal_to_pipe;
+    sa.sa_flags = SA_RESTART;
+    sigfillset(&sa.sa_mask);
+    sigset_t set;
+    sigemptyset(&set);
+    for (int i = 0; i < count; i++) {
+        if (sigaction(signals[i], &sa, NULL) != 0) return -1;
+        sigaddset(&set, signals[i]);
+    }
+    /* A parent may have left them blocked (the mask is inherited): this thread at least takes them. */
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+    return fds[0];
+}
+
+int chs_signal_pipe_read(int fd) {
+    unsigned char b;
+    ssize_t n = read(fd, &b, 1);
+    if (n == 1) return b;
+    return n < 0 ? -errno : -EIO;
 }

@@ -142,6 +142,14 @@ import Glibc
         _ = silent
     }
 
+    @Test func sigtermRightAfterStartIsNotLost() throws {
+        // Sent while healthd is still starting: blocked and read from a signalfd, it waits to be handled.
+        let d = try DaemonHarness(probes: "[\(execProbe("a"))]")
+        d.signal(SIGTERM)
+        #expect(d.waitForExit(seconds: 5) == 0)
+        #expect(d.log().contains("received SIGTERM, stopping"))
+    }
+
     @Test func sigtermWritesAFinalSnapshot() throws {
         let d = try DaemonHarness(probes: "[\(execProbe("a"))]", outputInterval: "60s")
         _ = d.waitForStatus { ($0["pending"] as? Int) == 0 }

@@ -36,4 +36,12 @@ int chs_peer_credentials(int fd, pid_t *pid, uid_t *uid, gid_t *gid);
    (healthd's own environment when NULL). Returns the pid or -errno. */
 pid_t chs_spawn(const char *const argv[], const char *const envp[], int stdin_fd, int stdout_fd, int stderr_fd);
 
+/* Installs a handler for `signals` that writes each one's number to a pipe, and returns the pipe's
+   non-blocking read end (or -1): the self-pipe trick, so any thread may take the signal and none
+   is lost between installation and the first read. */
+int chs_signal_pipe(const int *signals, int count);
+
+/* The number of the next signal read from that pipe, or -errno (-EAGAIN when none is pending). */
+int chs_signal_pipe_read(int fd);
+
 #endif

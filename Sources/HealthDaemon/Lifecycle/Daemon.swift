@@ -21,6 +21,7 @@ public final class Daemon: @unchecked Sendable {
     private let loop: EventLoop
     private let controls: AsyncStream<Control>
     private let control: AsyncStream<Control>.Continuation
+    private let signals: AsyncStream<Int32>
     // Loop-confined.
     private var scheduler: Scheduler!
     private var api: APIServer?
@@ -31,18 +32,20 @@ public final class Daemon: @unchecked Sendable {
     private var epoch = 1
 
     public init(configPath: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        // First, so that the window in which a signal still has its default action is as short as can be.
+        let signalPipe = try SignalPipe([SIGTERM, SIGINT, SIGHUP])
         self.configPath = configPath
         self.environment = environment
         self.logger = Logger(environment: environment)
         self.notifier = SystemdNotifier(environment: environment)
         self.config = try Config.load(path: configPath)
         self.loop = try EventLoop()
+        self.signals = try Signals.stream(signalPipe, loop: loop)
         (controls, control) = AsyncStream<Control>.makeStream()
     }
 
     /// Runs until SIGTERM or SIGINT; returns the exit status.
     public func run() async -> Int32 {
-        let signals = Signals.stream([SIGTERM, SIGINT, SIGHUP])
         // A hook that exits without reading its stdin must be an EPIPE for us, not a SIGPIPE that kills us.
         signal(SIGPIPE, SIG_IGN)
         for (what, dir) in [("output.dir", config.output.dir), ("state.dir", config.state.dir)] {
@@ -97,7 +100,7 @@ public final class Daemon: @unchecked Sendable {
                     sink.yield(.tick)
                 }
             }
-            group.addTask { [control] in
+            group.addTask { [control, signals] in
                 for await sig in signals { control.yield(.signal(sig)) }
             }
             if let usec = environment["WATCHDOG_USEC"].flatMap(Int64.init), usec > 0 {

@@ -1,21 +1,15 @@
-import Dispatch
-#if canImport(Glibc)
-import Glibc
-#endif
+import HealthSys
 
 /// The signals the daemon acts on, as an async stream (the service-lifecycle way: one place
-/// decides what each means, instead of handlers scattered through the code).
+/// decides what each means, instead of handlers scattered through the code). They are read from
+/// a self-pipe on the event loop, so one sent at any moment — even before the loop runs — is
+/// delivered, never lost or fatal.
 enum Signals {
-    static func stream(_ signals: [Int32]) -> AsyncStream<Int32> {
-        AsyncStream { continuation in
-            nonisolated(unsafe) let sources = signals.map { sig in
-                signal(sig, SIG_IGN)  // the Dispatch source sees it; the default action must not kill us
-                let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-                source.setEventHandler { continuation.yield(sig) }
-                source.resume()
-                return source
-            }
-            continuation.onTermination = { _ in sources.forEach { $0.cancel() } }
+    static func stream(_ source: SignalPipe, loop: EventLoop) throws(SystemError) -> AsyncStream<Int32> {
+        let (stream, continuation) = AsyncStream<Int32>.makeStream()
+        try loop.register(source.fd, events: EventLoop.readable) { _ in
+            while let sig = source.next() { continuation.yield(sig) }
         }
+        return stream
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import HealthDaemon
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -198,6 +199,31 @@ func waitUntil(seconds: Double = 10, _ what: String, _ condition: () -> Bool) {
         waitUntil("Alertmanager to drop the resolved alert") { ours().isEmpty }
         let posts = d.audit().filter { $0["hook"] as? String == "am" }
         #expect(posts.count >= 3 && posts.allSatisfy { $0["outcome"] as? String == "ok" && $0["status"] as? Int == 200 })
+    }
+
+    @Test func aConfigSilenceHoldsTheAlertUntilItEnds() throws {
+        let work = try DaemonHarness.makeDir()
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let svc = SwitchProbe("maint", in: work, initial: 2)
+        let hook = try RecordingHook(in: work)
+        let now = Date()
+        let iso = ISO8601DateFormatter()
+        let d = try DaemonHarness(probes: "[\(svc.config)]", extra: """
+            hooks: { rec: { kind: "exec", argv: ["\(hook.script)"] } },
+            alerts: [ { probes: ["maint"], hooks: ["rec"] } ],
+            silences: [ { match: ["mai*"], start: "\(iso.string(from: now.addingTimeInterval(-60)))",
+                          end: "\(iso.string(from: now.addingTimeInterval(3)))", reason: "planned work" } ],
+            """)
+        d.waitForSocket()
+        d.waitForProbe("maint") { $0["health"] as? String == "down" }
+        let c = try APIClient(path: d.socketPath)
+        let alerts = (try JSONSerialization.jsonObject(with: Data(try c.request(#"{"op":"alerts"}"#))) as? [String: Any])?["alerts"] as? [[String: Any]]
+        #expect(alerts?.first?["silenced_by"] as? String == "config-1", "firing, shown, silenced")
+        #expect(hook.deliveries().isEmpty, "not sent while silenced")
+        // The silence ends while the alert still fires: it is sent then.
+        let got = hook.waitFor(count: 1, seconds: 8)
+        #expect(got.first?.json["event"] as? String == "firing")
+        #expect(Date().timeIntervalSince(now) >= 2.5)
     }
 
     @Test func childOfADownParentIsSuppressed() throws {

@@ -226,6 +226,26 @@ func waitUntil(seconds: Double = 10, _ what: String, _ condition: () -> Bool) {
         #expect(Date().timeIntervalSince(now) >= 2.5)
     }
 
+    @Test func aFlappingProbeIsToldOnceThenLeftQuiet() throws {
+        let work = try DaemonHarness.makeDir()
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let hook = try RecordingHook(in: work)
+        // Down, up, down, up …: every run changes the level.
+        let flip = #"{ name: "flappy", kind: "exec", argv: ["/bin/sh", "-c", "n=$(cat \#(work)/n 2>/dev/null || echo 0); echo $((n+1)) > \#(work)/n; exit $(( n % 2 * 2 ))"], interval: "200ms", timeout: "150ms" }"#
+        let d = try DaemonHarness(probes: "[\(flip)]", extra: """
+            hooks: { rec: { kind: "exec", argv: ["\(hook.script)"] } },
+            alerts: [ { probes: ["flappy"], hooks: ["rec"] } ],
+            """)
+        d.waitForProbe("flappy", seconds: 10) { $0["flapping"] as? Bool == true }
+        waitUntil("the flapping notice") { hook.deliveries().contains { $0.json["event"] as? String == "flapping" } }
+        let atNotice = hook.deliveries().count
+        usleep(2_000_000)  // ten more changes
+        let events = hook.deliveries().map { $0.json["event"] as? String ?? "" }
+        #expect(events.filter { $0 == "flapping" }.count == 1, "told once: \(events)")
+        #expect(events.count == atNotice, "nothing more while it flaps: \(events)")
+        #expect(atNotice <= 8, "the storm was cut short: \(events)")
+    }
+
     @Test func childOfADownParentIsSuppressed() throws {
         let work = try DaemonHarness.makeDir()
         defer { try? FileManager.default.removeItem(atPath: work) }

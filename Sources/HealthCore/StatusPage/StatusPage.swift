@@ -7,11 +7,12 @@ extension Monitor {
     }
 
     /// The page for `snapshot` (this monitor's, e.g. the one just published as JSON; its time is the page's
-    /// now), reusing the chart points `cache` kept from the previous render. A publisher keeps one cache, and
-    /// starts a new one when the configuration is reloaded.
+    /// now), reusing the chart points and cards `cache` kept from the previous render. A publisher keeps one
+    /// cache, and starts a new one when the configuration is reloaded.
     public func statusPageHTML(_ snapshot: Snapshot, cache: inout StatusPageCache) -> String {
+        // Indices, not zip: iterating the entries would copy each.
         guard snapshot.probes.count == entries.count,
-              zip(snapshot.probes, entries).allSatisfy({ $0.name == $1.rules.name }) else {
+              entries.indices.allSatisfy({ snapshot.probes[$0].name == entries[$0].rules.name }) else {
             return statusPageHTML(self.snapshot(now: snapshot.generatedAt), cache: &cache)  // another monitor's
         }
         let now = snapshot.generatedAt
@@ -19,48 +20,75 @@ extension Monitor {
         page.head(snapshot)
         page.components(snapshot.components, index: index(of:))
         page.out += "<h2>Probes</h2><div class=\"grid\">"
-        var kept: [String: StatusPageCache.Day] = [:]
-        kept.reserveCapacity(entries.count)
-        for (i, p) in snapshot.probes.enumerated() {
-            let day = cache.day(of: entries[i], now: now)
-            kept[entries[i].rules.name] = day
-            page.probe(p, id: i, rules: entries[i].rules, points: day.points, now: now)
-        }
-        cache.days = kept  // forgets probes that are gone
+        for i in entries.indices { cache.appendCard(of: entries[i], snapshot.probes[i], id: i, now: now, to: &page) }
+        // Every probe has a day now, so more days means some are of probes that are gone.
+        if cache.days.count > entries.count { cache.days = cache.days.filter { index(of: $0.key) != nil } }
         page.out += "</div></main><footer>healthd · refreshes every 30 s · charts: last 24 h in 15-minute steps, "
         page.out += "times in UTC</footer></body></html>\n"
         return page.out
     }
 }
 
-/// Each probe's chart points from the last render. A day of 15-minute points takes ~0.2 ms per probe to
-/// compute from its windows, yet all but the newest two are final (their interval ended over 15 minutes
-/// ago) and stay the same until they drop out of the day, so only those two are computed again.
+/// Each probe's chart points and card from the last render. A day of 15-minute points takes ~0.2 ms per
+/// probe to compute from its windows, yet all but the newest two are final (their interval ended over 15
+/// minutes ago) and stay the same until they drop out of the day, so only those two are computed again,
+/// and only when the windows changed (a new revision) or a new step began. A card (~25 µs to render) is
+/// rendered again only when its points or what it shows from the snapshot changed. Everything is updated
+/// in place: copying a day costs a retain per string and array in it.
 public struct StatusPageCache: Sendable {
     struct Day: Sendable {
         var rules: ProbeRules
+        /// The windows' revision and the newest step the points were computed for.
+        var revision: UInt64
+        var newest: Timestamp
         var points: [ProbeWindows.Point]
+        /// Dropped with the points: it shows them.
+        var card: StatusPage.Card?
     }
 
     var days: [String: Day] = [:]
 
     public init() {}
 
-    func day(of entry: Monitor.Entry, now: Timestamp) -> Day {
+    /// Appends probe `id`'s card for `p`, its snapshot at `now`.
+    mutating func appendCard(of entry: Monitor.Entry, _ p: ProbeSnapshot, id: Int, now: Timestamp,
+                             to page: inout StatusPage) {
+        Self.appendCard(&days[entry.rules.name], of: entry, p, id: id, now: now, to: &page)  // one lookup
+    }
+
+    private static func appendCard(_ day: inout Day?, of entry: Monitor.Entry, _ p: ProbeSnapshot, id: Int,
+                                   now: Timestamp, to page: inout StatusPage) {
+        update(&day, of: entry, now: now)
+        // Optional chaining works on the stored day; `if let` would copy it.
+        if day?.card?.key.matches(p, id: id) != true, let points = day?.points {
+            day?.card = StatusPage.card(p, key: StatusPage.CardKey(p, id: id), rules: entry.rules, points: points)
+        }
+        day?.card?.append(to: &page, for: p, now: now)
+    }
+
+    private static func update(_ day: inout Day?, of entry: Monitor.Entry, now: Timestamp) {
         let step = StatusPage.step
         func stepStart(_ t: Timestamp) -> Timestamp {
             Timestamp(nanoseconds: floorDiv(t.nanoseconds, step.nanoseconds) * step.nanoseconds)
         }
         let first = stepStart(now - StatusPage.range), newest = stepStart(now)
+        let sameRules = day?.rules.isEqual(to: entry.rules) == true  // `day?.rules == …` would copy them
+        // The points depend on nothing else (the series reads whole steps from the windows).
+        if sameRules, day?.revision == entry.revision, day?.newest == newest { return }
         var final: [ProbeWindows.Point] = []
         // Changed rules mean a changed probe (and maybe new windows); time going back means nothing holds.
-        if let old = days[entry.rules.name], old.rules == entry.rules, let oldest = old.points.first, oldest.start <= first {
-            final = old.points.filter { $0.start >= first && $0.start < newest - step }
+        if sameRules, let old = day?.points, let oldest = old.first, oldest.start <= first {
+            final = old.filter { $0.start >= first && $0.start < newest - step }
         }
         // With nothing kept, ask for exactly the day: a longer range would be served from a coarser tier.
         let range = final.last.map { now - ($0.start + step) } ?? StatusPage.range
-        return Day(rules: entry.rules, points: final + entry.windows.series(range: range, step: step, now: now))
+        day = Day(rules: entry.rules, revision: entry.revision, newest: newest,
+                  points: final + entry.windows.series(range: range, step: step, now: now))
     }
+}
+
+private extension ProbeRules {
+    func isEqual(to other: ProbeRules) -> Bool { self == other }
 }
 
 private func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
@@ -76,6 +104,8 @@ struct StatusPage {
     static let maxDetailCharacters = 100
 
     var out = ""
+    /// Where a card's text depends on the time (see `Card`).
+    var holes: [(at: String.Index, kind: Card.Hole)] = []
 
     init(capacity: Int) { out.reserveCapacity(capacity) }
 
@@ -123,17 +153,17 @@ struct StatusPage {
         out += "</div>"
     }
 
-    mutating func probe(_ p: ProbeSnapshot, id: Int, rules: ProbeRules, points: [ProbeWindows.Point], now: Timestamp) {
+    mutating func probe(_ p: ProbeSnapshot, id: Int, rules: ProbeRules, points: [ProbeWindows.Point]) {
         // A card with a table takes two grid columns on wide screens, so long texts wrap less.
         cardTop(name: p.name, health: p.health, id: id, wide: p.details?.isEmpty == false)
         out += "<p class=\"sub\"><span class=\"kind\">"
         appendHTMLEscaped(p.kind, to: &out)
         out += p.critical ? "</span>" : "</span> · non-critical"
-        if let since = p.since, let h = p.health {
+        if p.since != nil, let h = p.health {
             out += " · "
             out += h.description
             out += " for "
-            out += Self.age(now - since)
+            hole(.since)
         }
         out += "</p>"
         if p.pending { out += "<p class=\"muted\">No result yet.</p>" }
@@ -150,7 +180,7 @@ struct StatusPage {
             appendHTMLEscaped(m, to: &out)
             out += "</p>"
         }
-        facts(p, points: points, now: now)
+        facts(p, points: points)
         charts(points, rules: rules, pending: p.pending)
         if let rows = p.details, !rows.isEmpty { details(rows) }
         out += "</article>"
@@ -184,7 +214,7 @@ struct StatusPage {
         out += "</ul>"
     }
 
-    private mutating func facts(_ p: ProbeSnapshot, points: [ProbeWindows.Point], now: Timestamp) {
+    private mutating func facts(_ p: ProbeSnapshot, points: [ProbeWindows.Point]) {
         out += "<dl class=\"facts\">"
         if let l = p.latencyMs { fact("Latency", Sparkline.ms(l)) }
         if let v = p.value {
@@ -195,9 +225,9 @@ struct StatusPage {
                 appendHTMLEscaped(source, to: &out)
                 out += "</span>"
             }
-            if let stale = p.staleFor {
+            if p.staleFor != nil {
                 out += " <span class=\"stale\">stale for "
-                out += Self.age(stale)
+                hole(.stale)
                 out += "</span>"
             }
             out += "</dd></div>"
@@ -209,7 +239,11 @@ struct StatusPage {
         for point in points { (count, failures) = (count + point.stats.count, failures + point.stats.failures) }
         if count > 0 { fact("Availability 24 h", Sparkline.percent(Double(count - failures) / Double(count))) }
         if p.consecutiveFailures > 0 { fact("Failures in a row", String(p.consecutiveFailures)) }
-        if let last = p.lastRun { fact("Last run", Self.age(now - last) + " ago") }
+        if p.lastRun != nil {
+            out += "<div><dt>Last run</dt><dd>"
+            hole(.lastRun)
+            out += " ago</dd></div>"
+        }
         out += "</dl>"
     }
 

@@ -46,7 +46,12 @@ int chs_pipe(int fds[2], int nonblocking_end) {
        ordinary blocking reads and writes. */
     if (pipe2(fds, O_CLOEXEC) != 0) return -1;
     int flags = fcntl(fds[nonblocking_end], F_GETFL);
-    return fcntl(fds[nonblocking_end], F_SETFL, flags | O_NONBLOCK);
+    if (flags >= 0 && fcntl(fds[nonblocking_end], F_SETFL, flags | O_NONBLOCK) == 0) return 0;
+    int saved = errno;
+    close(fds[0]);
+    close(fds[1]);
+    errno = saved;
+    return -1;
 }
 
 int chs_accept(int fd) { return accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC); }
@@ -112,7 +117,13 @@ int chs_signal_pipe(const int *signals, int count) {
     sigset_t set;
     sigemptyset(&set);
     for (int i = 0; i < count; i++) {
-        if (sigaction(signals[i], &sa, NULL) != 0) return -1;
+        if (sigaction(signals[i], &sa, NULL) != 0) {
+            int saved = errno;
+            close(fds[0]);
+            close(fds[1]);
+            errno = saved;
+            return -1;
+        }
         sigaddset(&set, signals[i]);
     }
     /* A parent may have left them blocked (the mask is inherited): this thread at least takes them. */

@@ -45,7 +45,7 @@ extension Timestamp {
         guard b.count >= 20, b[4] == 45, b[7] == 45, b[10] == 84 || b[10] == 32, b[13] == 58, b[16] == 58,
               let y = digits(0, 4), let mo = digits(5, 2), let d = digits(8, 2),
               let h = digits(11, 2), let mi = digits(14, 2), let s = digits(17, 2),
-              (1...12).contains(mo), (1...31).contains(d), h < 24, mi < 60, s < 61 else { return nil }
+              (1678...2261).contains(y), (1...12).contains(mo), (1...31).contains(d), h < 24, mi < 60, s < 61 else { return nil }
         var i = 19
         var fraction: Int64 = 0
         if i < b.count, b[i] == 46 {

@@ -123,13 +123,12 @@ public struct Monitor: Sendable {
             suppressedBy: suppressor(of: i), flapping: s.flaps.flapping)
     }
 
-    /// The most distant ancestor (through `depends_on`) that is down: the likely root cause. The
-    /// config forbids cycles; the depth bound keeps a hand-built spec from looping.
+    /// The parent (`depends_on`) that is down, followed up through parents that are down too to
+    /// the likely root cause. The config forbids cycles; the depth bound keeps a hand-built spec from looping.
     func suppressor(of i: Int, depth: Int = 0) -> String? {
         guard depth < entries.count else { return nil }
-        for p in parentIndices[i] {
-            if let root = suppressor(of: p, depth: depth + 1) { return root }
-            if entries[p].state.health == .down { return entries[p].rules.name }
+        for p in parentIndices[i] where entries[p].state.health == .down {
+            return suppressor(of: p, depth: depth + 1) ?? entries[p].rules.name
         }
         return nil
     }

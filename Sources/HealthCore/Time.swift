@@ -49,8 +49,9 @@ public struct TimeSpan: Hashable, Comparable, Sendable, CustomStringConvertible 
             guard let unit = Self.units.first(where: { $0.suffix == suffix }) else { return nil }
             rest = rest.dropFirst(suffix.count)
             let (product, overflow) = n.multipliedReportingOverflow(by: unit.nanos)
-            guard !overflow else { return nil }
-            total += product
+            let (sum, sumOverflow) = total.addingReportingOverflow(product)
+            guard !overflow, !sumOverflow else { return nil }
+            total = sum
         }
         self.nanoseconds = total
     }

@@ -41,6 +41,9 @@ public struct Alert: Sendable, Equatable {
 public struct Notification: Sendable, Equatable {
     public var hooks: [String]
     public var alert: Alert
+    /// For hooks that keep state of their own (Alertmanager) only: a resolve the rule does not
+    /// send (`send_resolved: false`), or a firing alert re-asserted after a restart.
+    public var quiet = false
 }
 
 /// An alert that is firing now, for the `alerts` question.

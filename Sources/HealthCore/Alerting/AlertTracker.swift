@@ -35,6 +35,8 @@ public struct AlertTracker: Sendable {
 
     public private(set) var rules: [AlertRule]
     var tracks: [Key: Track] = [:]
+    /// Restored alerts still firing, to be re-asserted quietly once (Alertmanager forgets alerts not re-sent).
+    var reassert: Set<Key> = []
 
     public init(rules: [AlertRule]) { self.rules = rules }
 
@@ -56,21 +58,37 @@ public struct AlertTracker: Sendable {
     public mutating func evaluate(_ snapshot: Snapshot, silences: [Silence], now: Timestamp) -> [Notification] {
         let active = silences.filter { $0.isActive(at: now) }
         var out: [Notification] = []
+        var seen: Set<Key> = []
+        func advance(_ key: Key, _ o: Observation) {
+            let rule = rules[key.rule]
+            var track = tracks[key] ?? Track()
+            let muted = o.suppressedBy != nil || active.contains { $0.matches(o.subject) }
+            if let (alert, quiet) = step(&track, rule: rule, o, muted: muted, now: now) {
+                out.append(Notification(hooks: rule.hooks, alert: alert, quiet: quiet))
+            } else if reassert.remove(key) != nil, !muted, let level = track.firingLevel, track.notified == level {
+                out.append(Notification(hooks: rule.hooks, alert: Alert(
+                    subject: o.subject, event: .repeated, level: level, previousLevel: level, reasons: o.reasons, value: o.value,
+                    since: o.since, startsAt: track.startsAt ?? now, endsAt: nil), quiet: true))
+            }
+            tracks[key] = track.isIdle ? nil : track
+        }
         for o in Self.observations(snapshot) {
             for (r, rule) in rules.enumerated() where rule.matches(o.subject) {
-                let key = Key(rule: r, subject: o.subject)
-                var track = tracks[key] ?? Track()
-                let silence = active.first { $0.matches(o.subject) }
-                if let alert = step(&track, rule: rule, o, muted: silence != nil || o.suppressedBy != nil, now: now) {
-                    out.append(Notification(hooks: rule.hooks, alert: alert))
-                }
-                tracks[key] = track.isIdle ? nil : track
+                seen.insert(Key(rule: r, subject: o.subject))
+                advance(Key(rule: r, subject: o.subject), o)
             }
         }
+        // A subject that is gone (a probe removed from the config) is over: resolved, then forgotten.
+        for key in tracks.keys.sorted(by: { $0.subject.description < $1.subject.description }) where !seen.contains(key) {
+            advance(key, Observation(subject: key.subject, health: nil, reasons: ["no longer monitored"], value: nil, since: nil,
+                                     suppressedBy: nil, flapping: false))
+        }
+        reassert = []
         return out
     }
 
-    private func step(_ t: inout Track, rule: AlertRule, _ o: Observation, muted: Bool, now: Timestamp) -> Alert? {
+    /// The notification this round owes, if any, and whether only stateful hooks should hear it.
+    private func step(_ t: inout Track, rule: AlertRule, _ o: Observation, muted: Bool, now: Timestamp) -> (Alert, Bool)? {
         let level = o.health.flatMap { $0 >= rule.minLevel ? $0 : nil }
         if let level {
             if t.firingLevel != nil {
@@ -93,7 +111,7 @@ public struct AlertTracker: Sendable {
             guard !t.flapNotified, let level = t.firingLevel ?? t.notified else { return nil }
             let a = alert(.flapping, level)
             (t.flapNotified, t.notified, t.lastSent) = (true, level, now)
-            return a
+            return (a, false)
         }
         t.flapNotified = false
         switch (t.firingLevel, t.notified) {
@@ -101,19 +119,18 @@ public struct AlertTracker: Sendable {
             return nil
         case (nil, .some(let told)):
             t.notified = nil
-            guard rule.sendResolved else { return nil }
             var a = alert(.resolved, .healthy)
             a.previousLevel = told
-            return a
+            return (a, !rule.sendResolved)
         case (.some(let level), let told):
             if level != told {
                 let a = alert(told == nil ? .firing : .changed, level)
                 (t.notified, t.lastSent) = (level, now)
-                return a
+                return (a, false)
             }
             guard let every = rule.repeatEvery, let last = t.lastSent, now - last >= every else { return nil }
             t.lastSent = now
-            return alert(.repeated, level)
+            return (alert(.repeated, level), false)
         }
     }
 

@@ -43,6 +43,7 @@ extension AlertTracker {
             tracks[Key(rule: r, subject: s.subject)] = Track(
                 pendingSince: s.pendingSince, firingLevel: s.firingLevel, startsAt: s.startsAt, notified: s.notified,
                 lastSent: s.lastSent, flapNotified: s.flapNotified)
+            if s.firingLevel != nil { reassert.insert(Key(rule: r, subject: s.subject)) }
             restored += 1
         }
         return restored

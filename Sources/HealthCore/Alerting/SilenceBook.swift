@@ -15,9 +15,8 @@ public struct SilenceBook: Sendable, Equatable {
 
     /// Adds a run-time silence; its id is `s-<n>`, unique among those present.
     public mutating func add(matchers: [String], start: Timestamp, end: Timestamp, reason: String, by user: String) -> Silence {
-        let taken = Set(runtime.map(\.id))
-        var n = runtime.count + 1
-        while taken.contains("s-\(n)") { n += 1 }
+        // One more than the highest present, so a stale id from an earlier listing does not name a newer silence.
+        let n = (runtime.compactMap { Int($0.id.dropFirst(2)) }.max() ?? 0) + 1
         let s = Silence(id: "s-\(n)", matchers: matchers, schedule: .once(start: start, end: end), reason: reason, createdBy: user)
         runtime.append(s)
         return s

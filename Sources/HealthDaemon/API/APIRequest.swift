@@ -153,6 +153,7 @@ struct SilenceRequest: Equatable, Sendable {
             duration = d
         }
         guard (end == nil) != (duration == nil) else { throw APIRequest.Invalid(message: "silence needs either \"duration\" or \"end\"") }
+        if let duration, duration > .days(366) { throw APIRequest.Invalid(message: "silence \"duration\" is at most a year") }
     }
 
     /// The window it covers, starting now unless a start was given.

@@ -44,6 +44,7 @@ final class APIServer: @unchecked Sendable {  // loop-confined: other threads on
         var awaiting = false
         var lastActive = monotonicNanos()
         var tokens: Double
+        var lastRefill = monotonicNanos()
         init(fd: Int32, peer: APIPeer, tokens: Double) {
             (self.fd, self.peer, self.tokens) = (fd, peer, tokens)
         }
@@ -174,7 +175,8 @@ final class APIServer: @unchecked Sendable {  // loop-confined: other threads on
     /// A token bucket: `requestsPerSecond` refilled continuously, bursts up to twice that.
     private func takeToken(_ c: Client) -> Bool {
         let now = monotonicNanos()
-        c.tokens = min(limits.requestsPerSecond * 2, c.tokens + Double(now - c.lastActive) / 1e9 * limits.requestsPerSecond)
+        c.tokens = min(limits.requestsPerSecond * 2, c.tokens + Double(now - c.lastRefill) / 1e9 * limits.requestsPerSecond)
+        c.lastRefill = now
         guard c.tokens >= 1 else { return false }
         c.tokens -= 1
         return true

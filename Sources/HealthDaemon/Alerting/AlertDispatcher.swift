@@ -29,7 +29,7 @@ final class AlertDispatcher {
     func dispatch(_ notifications: [Notification]) {
         var grouped: [(String, [Alert])] = []
         for n in notifications {
-            for name in n.hooks {
+            for name in n.hooks where !n.quiet || hooks[name] is AlertmanagerRunner {
                 if let i = grouped.firstIndex(where: { $0.0 == name }) { grouped[i].1.append(n.alert) } else { grouped.append((name, [n.alert])) }
             }
         }

@@ -71,7 +71,10 @@ final class ExecHookRunner: AlertHook {
         let outcome = timedOut ? "timeout" : exit.code == 0 ? "ok" : "failed"
         let error: String? = timedOut ? "killed after \(hook.timeout)"
             : exit.code.map { $0 == 0 ? nil : "exit \($0)" } ?? "killed by signal \(exit.signal ?? 0)"
-        let (stdout, stderr) = (Self.excerpt(exit.stdout), Self.excerpt(exit.stderr))
+        // Scrubbed whole before it is cut, so a secret at the cut cannot leave half of itself.
+        let scrub = context.logger.redactor.scrub
+        let (stdout, stderr) = (Self.excerpt(scrub(String(decoding: exit.stdout, as: UTF8.self))),
+                                Self.excerpt(scrub(String(decoding: exit.stderr, as: UTF8.self))))
         let output = [stdout, stderr].compactMap { $0 }.joined(separator: " / ")
         context.recordAttempt(hook: config, alerts: [alert], outcome: outcome, started: started, error: error,
                               output: output.isEmpty ? nil : output) { w in
@@ -82,10 +85,9 @@ final class ExecHookRunner: AlertHook {
         pump()
     }
 
-    /// Output kept in the audit record: the first KiB, as text.
-    static func excerpt(_ bytes: [UInt8]) -> String? {
-        guard !bytes.isEmpty else { return nil }
-        let text = String(decoding: bytes.prefix(1024), as: UTF8.self)
-        return bytes.count > 1024 ? text + "…" : text
+    /// Output kept in the audit record: the first 1,024 characters.
+    static func excerpt(_ text: String) -> String? {
+        guard !text.isEmpty else { return nil }
+        return text.count > 1024 ? text.prefix(1024) + "…" : text
     }
 }

@@ -80,7 +80,8 @@ final class WebhookRunner: AlertHook {
             busy = false
             return next()
         }
-        let base = Double(hook.backoff.nanoseconds) * Double(1 << (d.attempt - 1))
+        // At most an hour between attempts, however the backoff is configured.
+        let base = min(Double(hook.backoff.nanoseconds) * Double(1 << (d.attempt - 1)), 3.6e12)
         let delay = Int64(base * Double.random(in: 0.5...1.5))
         d.attempt += 1
         queue[0] = d

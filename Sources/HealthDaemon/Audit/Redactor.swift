@@ -9,8 +9,10 @@ public final class Redactor: Sendable {
     public init() {}
 
     public func update(_ next: [String]) {
+        // Also as they appear inside JSON (quotes and backslashes escaped), for the audit log's lines.
+        let escaped = next.map { String(jsonString($0).dropFirst().dropLast()) }
         // Longest first, so a secret containing another is masked whole.
-        secrets.withLock { $0 = next.sorted { $0.count > $1.count } }
+        secrets.withLock { $0 = Array(Set(next + escaped)).sorted { $0.count > $1.count } }
     }
 
     public func scrub(_ text: String) -> String {

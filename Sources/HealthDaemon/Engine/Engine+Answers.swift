@@ -27,11 +27,9 @@ extension Engine {
                 let hint = id.hasPrefix("config-") ? "; silences from the config are changed in the config" : ""
                 return errorLine("no run-time silence \"\(id)\"\(hint)")
             }
-            saveState()
             // Alerts the silence held back are told now, not at the next change.
-            let snapshot = monitor.snapshot(now: now)
-            let due = alerts.evaluate(snapshot, silences: silences.all, now: now)
-            if !due.isEmpty { notifyNow(due) }
+            evaluateAlerts(monitor.snapshot(now: now))
+            saveState()
             return okLine("silence") { s.write(to: &$0, now: now) }
         case .audit, .run, .reload:
             return errorLine("internal: \(request.op) is not the engine's")

@@ -38,7 +38,6 @@ final class Engine {
     private let publisher: Publisher
     private let onHealthChange: (Health) -> Void
     private let notify: ([Notification]) -> Void
-    func notifyNow(_ due: [Notification]) { notify(due) }
     private var changed = true
     private var lastPublish: Int64 = 0
     private var lastHealth: Health?
@@ -130,7 +129,7 @@ final class Engine {
         evaluateAlerts(snapshot)
     }
 
-    private func evaluateAlerts(_ snapshot: Snapshot) {
+    func evaluateAlerts(_ snapshot: Snapshot) {
         lastAlertRound = monotonicNanos()
         let expired = silences.expire(now: snapshot.generatedAt)
         let due = alerts.evaluate(snapshot, silences: silences.all, now: snapshot.generatedAt)

@@ -111,7 +111,7 @@ public final class Daemon: @unchecked Sendable {
                     }
                 }
             }
-            for await c in controls {
+            controlLoop: for await c in controls {
                 switch c {
                 case .reload(let done):
                     done(await reload(sink))
@@ -130,6 +130,7 @@ public final class Daemon: @unchecked Sendable {
                 sink.finish()
                 control.finish()
                 group.cancelAll()
+                break controlLoop  // a second signal during shutdown changes nothing
             }
         }
         await onLoop { self.api?.stop() }

@@ -84,7 +84,7 @@ final class StateStore: Sendable {
             return Silence(id: id, matchers: match, schedule: .once(start: start, end: end), reason: s["reason"] as? String ?? "",
                            createdBy: s["created_by"] as? String ?? "")
         }
-        func time(_ v: Any?) -> Timestamp? { (v as? Double).map { Timestamp(nanoseconds: Int64($0)) } }
+        func time(_ v: Any?) -> Timestamp? { (v as? Double).flatMap { Int64(exactly: $0.rounded()) }.map(Timestamp.init(nanoseconds:)) }
         func level(_ v: Any?) -> Health? { (v as? String).flatMap { t in Health.allCases.first { $0.description == t } } }
         let alerts = (doc["alerts"] as? [[String: Any]] ?? []).compactMap { a -> SavedAlert? in
             guard let rule = a["rule"] as? String, let kind = (a["kind"] as? String).flatMap(AlertSubject.Kind.init(rawValue:)),

@@ -42,12 +42,15 @@ public struct Sample: Sendable, Equatable {
     public var noData: Bool
     /// Rows a check attaches for people to read (the last failures …); nil when it attaches none.
     public var details: [DetailRow]?
+    /// The TLS session the attempt spoke, when it got that far (also on failures after the handshake).
+    public var tls: TLSFacts?
+    public var timings: AttemptTimings?
 
     public var ok: Bool { failure == nil }
 
     public init(time: Timestamp, latencyMs: Double, value: Double? = nil, failure: ProbeFailure? = nil,
                 reportedHealth: Health = .healthy, message: String? = nil, noData: Bool = false,
-                details: [DetailRow]? = nil) {
+                details: [DetailRow]? = nil, tls: TLSFacts? = nil, timings: AttemptTimings? = nil) {
         self.time = time
         self.latencyMs = latencyMs
         self.value = value
@@ -56,7 +59,8 @@ public struct Sample: Sendable, Equatable {
         self.message = message
         self.noData = noData
         self.details = details
-        self.noData = noData
+        self.tls = tls
+        self.timings = timings
     }
 }
 

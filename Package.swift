@@ -5,6 +5,8 @@ import PackageDescription
 //   HealthCore      pure model: time, samples, windows, conditions, evaluation, snapshot, JSON writer
 //   HealthProtocols pure wire codecs: HTTP/1.1 responses, Nagios plugin output
 //   HealthConfig    JSON5 config → validated model (Foundation for JSON5 only)
+//   COpenSSL        the system's libssl 3 (TLS only), with inline wrappers for its macros
+//   HealthTLS       client TLS sessions over memory BIOs: no I/O, driven by whoever owns the socket
 //   CHealthSys      the few Linux calls Glibc does not expose
 //   HealthSys       thin syscall wrappers, the epoll event loop, non-blocking sockets, processes
 //   HealthDaemon    scheduler, probes, engine, publishers, socket API, lifecycle
@@ -22,11 +24,13 @@ let package = Package(
         .target(name: "HealthCore", swiftSettings: strict),
         .target(name: "HealthProtocols", dependencies: ["HealthCore"], swiftSettings: strict),
         .target(name: "HealthConfig", dependencies: ["HealthCore", "HealthProtocols"], swiftSettings: strict),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        .target(name: "HealthTLS", dependencies: ["COpenSSL", "HealthCore"], swiftSettings: strict),
         .target(name: "CHealthSys"),
         .target(name: "HealthSys", dependencies: ["CHealthSys"], swiftSettings: strict),
         .target(
             name: "HealthDaemon",
-            dependencies: ["HealthCore", "HealthProtocols", "HealthConfig", "HealthSys"],
+            dependencies: ["HealthCore", "HealthProtocols", "HealthConfig", "HealthTLS", "HealthSys"],
             swiftSettings: strict),
         .executableTarget(name: "healthd", dependencies: ["HealthDaemon"], swiftSettings: strict),
         .executableTarget(name: "healthctl", dependencies: ["HealthDaemon"], swiftSettings: strict),
@@ -34,6 +38,7 @@ let package = Package(
         .testTarget(name: "HealthCoreTests", dependencies: ["HealthCore"], swiftSettings: strict),
         .testTarget(name: "HealthProtocolsTests", dependencies: ["HealthProtocols"], swiftSettings: strict),
         .testTarget(name: "HealthConfigTests", dependencies: ["HealthConfig"], swiftSettings: strict),
+        .testTarget(name: "HealthTLSTests", dependencies: ["HealthTLS"], swiftSettings: strict),
         .testTarget(name: "IntegrationTests", dependencies: ["HealthDaemon"], swiftSettings: strict),
     ]
 )

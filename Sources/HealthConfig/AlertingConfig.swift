@@ -29,6 +29,8 @@ public struct ExecHook: Sendable, Equatable {
 
 public struct WebhookHook: Sendable, Equatable {
     public var endpoint: Endpoint
+    /// Set for `https://`.
+    public var tls: TLSSettings? = nil
     public var headers: [Header]
     /// Header values read from files (tokens): sent, never shown.
     public var secretHeaders: [Header]
@@ -48,12 +50,14 @@ public struct WebhookHook: Sendable, Equatable {
 public struct AlertmanagerHook: Sendable, Equatable {
     /// Every one is sent to (an HA pair deduplicates).
     public var endpoints: [Endpoint]
+    /// Used for the `https://` ones.
+    public var tls: TLSSettings? = nil
     public var labels: [(String, String)]
     public var resend: TimeSpan
     public var timeout: TimeSpan
 
     public static func == (a: AlertmanagerHook, b: AlertmanagerHook) -> Bool {
-        a.endpoints == b.endpoints && a.resend == b.resend && a.timeout == b.timeout
+        a.endpoints == b.endpoints && a.tls == b.tls && a.resend == b.resend && a.timeout == b.timeout
             && a.labels.count == b.labels.count && zip(a.labels, b.labels).allSatisfy { $0 == $1 }
     }
 }

@@ -63,7 +63,9 @@ struct AlertingReader {
             }
             let retries = h["retries"].flatMap { n in n.int.flatMap { (0...10).contains($0) ? $0 : { n.fail("must be 0…10"); return nil }() } }
             let queue = h["queue"].flatMap { n in n.int.flatMap { $0 >= 1 ? $0 : { n.fail("must be at least 1"); return nil }() } }
-            return .webhook(WebhookHook(endpoint: ep, headers: headers, secretHeaders: secret, timeout: timeout ?? .seconds(5),
+            let tls = ep.scheme == "https" ? readTLS(h["tls"]) ?? TLSSettings() : nil
+            if ep.scheme != "https", h["tls"] != nil { h["tls"]?.fail("applies to https:// URLs only") }
+            return .webhook(WebhookHook(endpoint: ep, tls: tls, headers: headers, secretHeaders: secret, timeout: timeout ?? .seconds(5),
                                         retries: retries ?? 3, backoff: h["backoff"].flatMap(duration) ?? .seconds(1),
                                         queue: queue ?? 100))
         case "alertmanager":
@@ -71,7 +73,9 @@ struct AlertingReader {
             if urls.isEmpty { h["urls"]?.fail("needs at least one Alertmanager URL") }
             let eps = urls.compactMap(endpoint)
             guard eps.count == urls.count, !eps.isEmpty else { return nil }
-            return .alertmanager(AlertmanagerHook(endpoints: eps, labels: stringMap(h["labels"]),
+            let tls = eps.contains { $0.scheme == "https" } ? readTLS(h["tls"]) ?? TLSSettings() : nil
+            if tls == nil, h["tls"] != nil { h["tls"]?.fail("applies to https:// URLs only") }
+            return .alertmanager(AlertmanagerHook(endpoints: eps, tls: tls, labels: stringMap(h["labels"]),
                                                   resend: h["resend"].flatMap(duration) ?? .seconds(60),
                                                   timeout: timeout ?? .seconds(5)))
         default:

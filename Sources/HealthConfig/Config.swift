@@ -52,6 +52,8 @@ public enum ProbeTarget: Sendable, Equatable {
 
 public struct HTTPCheck: Sendable, Equatable {
     public var endpoint: Endpoint
+    /// Set for `https://`.
+    public var tls: TLSSettings?
     public var method: String
     public var headers: [(String, String)]
     /// Accepted status codes; empty means 200–399.

@@ -6,14 +6,7 @@ import HealthProtocols
 extension ProbeReader {
     func readPostgres() -> ProbeTarget? {
         guard let ep = endpoint(schemes: ["postgres", "postgresql"]) else { return nil }
-        let params = Dictionary(ep.queryItems, uniquingKeysWith: { _, last in last })
-        var sslMode = PostgresCheck.SSLMode.prefer
-        if let mode = params["sslmode"] {
-            if let m = PostgresCheck.SSLMode(rawValue: mode) { sslMode = m } else {
-                node["url"]?.fail("sslmode=\(mode) is not one of \(PostgresCheck.SSLMode.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-        }
-        for key in params.keys where key != "sslmode" { node["url"]?.fail("unknown URL parameter \"\(key)\" (known: sslmode)") }
+        let security = readPostgresSecurity(ep)
         let path = ep.target.split(separator: "?", maxSplits: 1).first.map(String.init) ?? "/"
         let database = String(path.dropFirst())
         let query = node["query"]?.string
@@ -30,13 +23,17 @@ extension ProbeReader {
             if let q { details = DetailsQuery(query: q, limit: limit, truncate: truncate) }
         }
         let password = passwordFile() ?? ep.password
-        return .postgres(PostgresCheck(endpoint: ep, user: ep.user ?? "postgres", password: password,
-                                       database: database.isEmpty ? (ep.user ?? "postgres") : database,
-                                       sslMode: sslMode, query: query, details: details))
+        var check = PostgresCheck(endpoint: ep, user: ep.user ?? "postgres", password: password,
+                                  database: database.isEmpty ? (ep.user ?? "postgres") : database,
+                                  sslMode: security.sslMode, query: query, details: details)
+        check.tls = security.tls
+        check.channelBinding = security.channelBinding
+        check.authPolicy = security.authPolicy
+        return .postgres(check)
     }
 
     func readRedis() -> ProbeTarget? {
-        guard let ep = endpoint(schemes: ["redis"]) else { return nil }
+        guard let ep = endpoint(schemes: ["redis", "rediss"]) else { return nil }
         let path = ep.target.split(separator: "?", maxSplits: 1).first.map { String($0.dropFirst()) } ?? ""
         var db = 0
         if !path.isEmpty {
@@ -49,15 +46,19 @@ extension ProbeReader {
         } else if field != nil {
             node["field"]?.fail("field applies to INFO only")
         }
-        return .redis(RedisCheck(endpoint: ep, user: ep.user, password: passwordFile() ?? ep.password,
-                                 database: db, command: command, field: field))
+        var check = RedisCheck(endpoint: ep, user: ep.user, password: passwordFile() ?? ep.password,
+                               database: db, command: command, field: field)
+        check.tls = tlsBlock(for: ep, secureScheme: "rediss")
+        return .redis(check)
     }
 
     func readPrometheus() -> ProbeTarget? {
-        guard let ep = endpoint(schemes: ["http"]) else { return nil }
+        guard let ep = endpoint(schemes: ["http", "https"]) else { return nil }
         guard let query = node.required("query")?.string else { return nil }
         let requireData = node["require_data"]?.bool ?? false
-        return .prometheus(PrometheusCheck(endpoint: ep, query: query, requireData: requireData))
+        var check = PrometheusCheck(endpoint: ep, query: query, requireData: requireData)
+        check.tls = tlsBlock(for: ep, secureScheme: "https")
+        return .prometheus(check)
     }
 
     private func passwordFile() -> String? { node["password_file"].flatMap(secretFile) }

@@ -1,14 +1,20 @@
 import HealthCore
+import HealthProtocols
 
 /// `postgres`: connect (and authenticate), then `query` or `SELECT 1`.
 public struct PostgresCheck: Sendable, Equatable {
-    public enum SSLMode: String, Sendable, CaseIterable { case disable, prefer, require }
+    public typealias SSLMode = PostgresConfiguration.SSLMode
 
     public var endpoint: Endpoint
     public var user: String
     public var password: String?
     public var database: String
     public var sslMode: SSLMode
+    /// Trust and client certificate (`sslrootcert`, `sslcert`, `sslkey`, or the `tls` block); what
+    /// is verified follows `sslMode`.
+    public var tls = TLSSettings()
+    public var channelBinding = PostgresConfiguration.ChannelBinding.prefer
+    public var authPolicy = PostgresAuthPolicy()
     /// The value query: the first column of the first row becomes the sample's value.
     public var query: String?
     public var details: DetailsQuery?
@@ -31,6 +37,8 @@ public struct DetailsQuery: Sendable, Equatable {
 /// `redis`: AUTH and SELECT as the URL says, then `command` (read-only) or PING.
 public struct RedisCheck: Sendable, Equatable {
     public var endpoint: Endpoint
+    /// Set for `rediss://`.
+    public var tls: TLSSettings?
     public var user: String?
     public var password: String?
     public var database: Int
@@ -47,6 +55,8 @@ public struct RedisCheck: Sendable, Equatable {
 /// `prometheus`: an instant query against `/api/v1/query`.
 public struct PrometheusCheck: Sendable, Equatable {
     public var endpoint: Endpoint
+    /// Set for `https://`.
+    public var tls: TLSSettings?
     public var query: String
     /// An empty result is a failure rather than "no data".
     public var requireData: Bool

@@ -10,7 +10,7 @@ public struct Endpoint: Sendable, Equatable {
     public var target: String
 
     static let defaultPorts: [String: UInt16] = [
-        "http": 80, "https": 443, "postgres": 5432, "postgresql": 5432, "redis": 6379,
+        "http": 80, "https": 443, "postgres": 5432, "postgresql": 5432, "redis": 6379, "rediss": 6379,
     ]
 
     /// The URL with any password replaced, for messages and snapshots.

@@ -14,6 +14,9 @@ final class Node {
 
     func fail(_ message: String) { sink.add(ConfigIssue(path: path, message: message)) }
 
+    /// A text found inside this node's value (a URL's parameter), reported at this node's path.
+    func derived(_ text: String) -> Node { Node(path: path, value: .string(text), sink: sink) }
+
     private func child(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
     var isObject: Bool { if case .object = value { true } else { false } }

@@ -157,6 +157,7 @@ struct ProbeReader {
         if !["GET", "HEAD"].contains(method) { node["method"]?.fail("probes only read: GET or HEAD") }
         guard let ep else { return nil }
         var check = HTTPCheck(endpoint: ep, method: method, headers: headers, statuses: statuses)
+        check.tls = tlsBlock(for: ep, secureScheme: "https")
         check.bodyContains = bodyContains
         check.bodyRegex = bodyRegex
         check.json = json

@@ -145,7 +145,7 @@ import Testing
                 { name: "f", kind: "postgres", url: "postgres://u@h/d", query: "SELECT count(*) FROM t WHERE note = 'please delete me'" },
                 { name: "g", kind: "redis", url: "redis://h", command: ["INFO"] },
                 { name: "h", kind: "prometheus", url: "http://p:9090", query: "up", fallback: "nope" },
-                { name: "i", kind: "postgres", url: "postgres://u@h/d?sslmode=verify-full" },
+                { name: "i", kind: "postgres", url: "postgres://u@h/d?sslmode=verify-everything" },
             ] }
             """)
         #expect(found.contains { $0.hasPrefix("probes[0].command: Redis command SET is not allowed: probes are read-only") })
@@ -156,7 +156,7 @@ import Testing
         #expect(!found.contains { $0.hasPrefix("probes[5]") })
         #expect(found.contains { $0.hasPrefix("probes[6].command: Redis INFO needs a field") })
         #expect(found.contains("probes[7].fallback: \"nope\" is not a probe"))
-        #expect(found.contains { $0.hasPrefix("probes[8].url: sslmode=verify-full is not one of disable, prefer, require") })
+        #expect(found.contains { $0.hasPrefix("probes[8].url: sslmode=verify-everything is not one of disable, allow, prefer, require, verify-ca, verify-full") })
     }
 
     @Test func passwordFilesExpandTheEnvironment() throws {

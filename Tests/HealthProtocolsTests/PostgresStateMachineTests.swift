@@ -11,11 +11,14 @@ enum PGEvent: Sendable {
     case receive(PostgresBackendMessage)
     case closed
     case fail(PostgresError)
+    /// The transport finished the TLS handshake, with the certificate's end-point hash.
+    case tlsEstablished([UInt8]?)
 }
 
 enum PGExpect: Sendable {
     case send([UInt8])
     case wait
+    case startTLS
     /// With Terminate as farewell.
     case finished(PostgresResult)
     case failed(PostgresError.Code, sqlState: String?, contains: String, farewell: Bool)
@@ -46,6 +49,7 @@ private func run(_ conversation: PGConversation) -> [PostgresConnectionStateMach
         case .receive(let message): action = machine.receive(message)
         case .closed: action = machine.connectionClosed()
         case .fail(let error): action = machine.fail(error)
+        case .tlsEstablished(let hash): action = machine.tlsEstablished(endPointHash: hash)
         }
         actions.append(action)
         guard matches(action, step.expect) else {
@@ -59,7 +63,7 @@ private func run(_ conversation: PGConversation) -> [PostgresConnectionStateMach
 private func matches(_ action: Machine.Action, _ expect: PGExpect) -> Bool {
     switch (action, expect) {
     case (.send(let bytes), .send(let expected)): return bytes == expected
-    case (.wait, .wait): return true
+    case (.wait, .wait), (.startTLS, .startTLS): return true
     case (.finished(let result, let farewell), .finished(let expected)):
         return result == expected && farewell == PGWire.terminate
     case (.failed(let error, let farewell), .failed(let code, let sqlState, let contains, let expectFarewell)):
@@ -71,19 +75,22 @@ private func matches(_ action: Machine.Action, _ expect: PGExpect) -> Bool {
 
 // MARK: - Building blocks
 
-private let plain = PostgresConfiguration(user: "postgres", password: "secret", database: "app", sslMode: .disable)
+/// Every method allowed, cleartext without TLS included (`require_auth=password,md5,…`).
+private let anyAuth = PostgresAuthPolicy(allowing: Set(PostgresAuthPolicy.Method.allCases))
+private let plain = PostgresConfiguration(
+    user: "postgres", password: "secret", database: "app", transport: .plain, authPolicy: anyAuth)
 private func configuration(
-    password: String? = "secret", sslMode: PostgresConfiguration.SSLMode = .disable, query: String? = nil,
-    detailsQuery: String? = nil, detailsRowLimit: Int = 10
+    password: String? = "secret", transport: PostgresConfiguration.Transport = .plain,
+    channelBinding: PostgresConfiguration.ChannelBinding = .prefer, authPolicy: PostgresAuthPolicy = anyAuth,
+    query: String? = nil, detailsQuery: String? = nil, detailsRowLimit: Int = 10
 ) -> PostgresConfiguration {
     PostgresConfiguration(
-        user: "postgres", password: password, database: "app", sslMode: sslMode, query: query,
-        detailsQuery: detailsQuery, detailsRowLimit: detailsRowLimit)
+        user: "postgres", password: password, database: "app", transport: transport, channelBinding: channelBinding,
+        authPolicy: authPolicy, query: query, detailsQuery: detailsQuery, detailsRowLimit: detailsRowLimit)
 }
 
 private let startupBytes = PGWire.startup([
     ("user", "postgres"), ("database", "app"), ("application_name", "healthd"), ("client_encoding", "UTF8"),
-    ("default_transaction_read_only", "on"),
 ])
 
 private func r(_ message: PostgresBackendMessage) -> PGEvent { .receive(message) }
@@ -108,7 +115,7 @@ private func sessionSetup(query: String = "SELECT 1") -> [(event: PGEvent, expec
         (r(.parameterStatus(.init(name: "server_version", value: "16.3"))), .wait),
         (r(.backendKeyData(.init(processID: 4242, secretKey: [1, 2, 3, 4]))), .wait),
         (r(.parameterStatus(.init(name: "client_encoding", value: "UTF8"))), .wait),
-        (r(ready), .send(PGWire.query(query))),
+        (r(ready), .send(PGWire.readOnlyQuery(query))),
     ]
 }
 
@@ -123,11 +130,13 @@ private func result(
         details: details, detailsTruncated: truncated, serverParameters: parameters, backendProcessID: 4242)
 }
 
-/// RowDescription, DataRow "1", CommandComplete, ReadyForQuery → finished.
+/// BEGIN, RowDescription, DataRow "1", CommandComplete, ROLLBACK, ReadyForQuery → finished.
 private let selectOne: [(event: PGEvent, expect: PGExpect)] = [
+    (r(complete("BEGIN")), .wait),
     (r(rowDescription([("?column?", PostgresType.int4)])), .wait),
     (r(dataRow(["1"])), .wait),
     (r(complete("SELECT 1")), .wait),
+    (r(complete("ROLLBACK")), .wait),
     (r(ready), .finished(result("1"))),
 ]
 
@@ -151,6 +160,7 @@ private let scramBegin: [(event: PGEvent, expect: PGExpect)] = [
 ]
 private func saslFinal(_ text: String) -> PGEvent { r(.authentication(.saslFinal(data: Array(text.utf8)))) }
 private let pencil = configuration(password: "pencil")
+private let endPointHash = [UInt8](repeating: 0xAB, count: 32)
 
 // MARK: - Conversations
 
@@ -268,11 +278,11 @@ private let conversations: [PGConversation] = [
 
     // SSL negotiation.
     PGConversation(
-        name: "sslmode=prefer, server answers N: plain text", configuration: configuration(sslMode: .prefer),
+        name: "sslmode=prefer, server answers N: plain text", configuration: configuration(transport: .negotiateTLS(fallbackToPlain: true)),
         steps: [(.start, .send(PGWire.sslRequest)), (r(.sslResponse(.notSupported)), .send(startupBytes))] + trustAuth
             + sessionSetup() + selectOne),
     PGConversation(
-        name: "sslmode=require, server answers N", configuration: configuration(sslMode: .require),
+        name: "sslmode=require, server answers N", configuration: configuration(transport: .negotiateTLS(fallbackToPlain: false)),
         steps: [
             (.start, .send(PGWire.sslRequest)),
             (
@@ -281,22 +291,99 @@ private let conversations: [PGConversation] = [
             ),
         ]),
     PGConversation(
-        name: "sslmode=prefer, server answers S", configuration: configuration(sslMode: .prefer),
+        name: "server answers S: TLS, then the startup, then SCRAM-SHA-256-PLUS with the certificate's hash",
+        configuration: configuration(password: "pencil", transport: .negotiateTLS(fallbackToPlain: true)),
         steps: [
             (.start, .send(PGWire.sslRequest)),
+            (r(.sslResponse(.supported)), .startTLS),
+            (.tlsEstablished(endPointHash), .send(startupBytes)),
             (
-                r(.sslResponse(.supported)),
-                failed(.tlsRequired, "TLS is not supported by healthd yet, set sslmode=disable in the URL")
+                r(.authentication(.sasl(mechanisms: ["SCRAM-SHA-256-PLUS", "SCRAM-SHA-256"]))),
+                .send(PGWire.saslInitialResponse("SCRAM-SHA-256-PLUS", "p=tls-server-end-point,,n=,r=rOprNGfwEbeRWgbNEkqO"))
             ),
         ]),
     PGConversation(
-        name: "sslmode=require, server answers S", configuration: configuration(sslMode: .require),
+        name: "over TLS, PLUS not offered: SCRAM-SHA-256 with y (so a stripped offer is noticed)",
+        configuration: configuration(password: "pencil", transport: .negotiateTLS(fallbackToPlain: false)),
         steps: [
             (.start, .send(PGWire.sslRequest)),
-            (r(.sslResponse(.supported)), failed(.tlsRequired, "server requires TLS")),
+            (r(.sslResponse(.supported)), .startTLS),
+            (.tlsEstablished(endPointHash), .send(startupBytes)),
+            (
+                r(.authentication(.sasl(mechanisms: ["SCRAM-SHA-256"]))),
+                .send(PGWire.saslInitialResponse("SCRAM-SHA-256", "y,,n=,r=rOprNGfwEbeRWgbNEkqO"))
+            ),
         ]),
     PGConversation(
-        name: "ErrorResponse to SSLRequest", configuration: configuration(sslMode: .prefer),
+        name: "over TLS, no certificate hash: SCRAM-SHA-256 with n",
+        configuration: configuration(password: "pencil", transport: .negotiateTLS(fallbackToPlain: false)),
+        steps: [
+            (.start, .send(PGWire.sslRequest)),
+            (r(.sslResponse(.supported)), .startTLS),
+            (.tlsEstablished(nil), .send(startupBytes)),
+            (
+                r(.authentication(.sasl(mechanisms: ["SCRAM-SHA-256-PLUS", "SCRAM-SHA-256"]))),
+                .send(PGWire.saslInitialResponse("SCRAM-SHA-256", "n,,n=,r=rOprNGfwEbeRWgbNEkqO"))
+            ),
+        ]),
+    PGConversation(
+        name: "channel_binding=require refuses SCRAM without PLUS",
+        configuration: configuration(password: "pencil", transport: .negotiateTLS(fallbackToPlain: false), channelBinding: .require),
+        steps: [
+            (.start, .send(PGWire.sslRequest)),
+            (r(.sslResponse(.supported)), .startTLS),
+            (.tlsEstablished(endPointHash), .send(startupBytes)),
+            (r(.authentication(.sasl(mechanisms: ["SCRAM-SHA-256"]))), failed(.auth, "channel_binding=require")),
+        ]),
+    PGConversation(
+        name: "channel_binding=require refuses an MD5 request",
+        configuration: configuration(transport: .negotiateTLS(fallbackToPlain: false), channelBinding: .require),
+        steps: [
+            (.start, .send(PGWire.sslRequest)),
+            (r(.sslResponse(.supported)), .startTLS),
+            (.tlsEstablished(endPointHash), .send(startupBytes)),
+            (r(.authentication(.md5Password(salt: [1, 2, 3, 4]))), failed(.auth, "accepts only SCRAM-SHA-256-PLUS")),
+        ]),
+    PGConversation(
+        name: "channel_binding=require refuses trust",
+        configuration: configuration(transport: .negotiateTLS(fallbackToPlain: false), channelBinding: .require),
+        steps: [
+            (.start, .send(PGWire.sslRequest)),
+            (r(.sslResponse(.supported)), .startTLS),
+            (.tlsEstablished(endPointHash), .send(startupBytes)),
+            (r(.authentication(.ok)), failed(.auth, "no authentication")),
+        ]),
+    PGConversation(
+        name: "default policy: a cleartext request without TLS gets no password",
+        configuration: configuration(authPolicy: PostgresAuthPolicy()),
+        steps: startPlain + [(r(.authentication(.cleartextPassword)), failed(.auth, "refused without TLS"))]),
+    PGConversation(
+        name: "default policy: cleartext over TLS is fine",
+        configuration: configuration(transport: .negotiateTLS(fallbackToPlain: false), authPolicy: PostgresAuthPolicy()),
+        steps: [
+            (.start, .send(PGWire.sslRequest)),
+            (r(.sslResponse(.supported)), .startTLS),
+            (.tlsEstablished(nil), .send(startupBytes)),
+            (r(.authentication(.cleartextPassword)), .send(PGWire.password("secret"))),
+        ]),
+    PGConversation(
+        name: "require_auth=scram-sha-256 refuses MD5",
+        configuration: configuration(authPolicy: PostgresAuthPolicy(allowing: [.scramSHA256])),
+        steps: startPlain + [(r(.authentication(.md5Password(salt: [1, 2, 3, 4]))), failed(.auth, "refused by require_auth: scram-sha-256"))]),
+    PGConversation(
+        name: "require_auth=scram-sha-256 refuses trust",
+        configuration: configuration(authPolicy: PostgresAuthPolicy(allowing: [.scramSHA256])),
+        steps: startPlain + [(r(.authentication(.ok)), failed(.auth, "no authentication"))]),
+    PGConversation(
+        name: "a message before the TLS handshake is done",
+        configuration: configuration(transport: .negotiateTLS(fallbackToPlain: true)),
+        steps: [
+            (.start, .send(PGWire.sslRequest)),
+            (r(.sslResponse(.supported)), .startTLS),
+            (r(.authentication(.ok)), failed(.protocol, "before the TLS handshake")),
+        ]),
+    PGConversation(
+        name: "ErrorResponse to SSLRequest", configuration: configuration(transport: .negotiateTLS(fallbackToPlain: true)),
         steps: [
             (.start, .send(PGWire.sslRequest)),
             (
@@ -305,7 +392,7 @@ private let conversations: [PGConversation] = [
             ),
         ]),
     PGConversation(
-        name: "AuthenticationOk instead of an SSL answer", configuration: configuration(sslMode: .prefer),
+        name: "AuthenticationOk instead of an SSL answer", configuration: configuration(transport: .negotiateTLS(fallbackToPlain: true)),
         steps: [
             (.start, .send(PGWire.sslRequest)),
             (r(.authentication(.ok)), failed(.protocol, "unexpected AuthenticationOk ('R')")),
@@ -454,7 +541,7 @@ private let conversations: [PGConversation] = [
             (r(rowDescription([("?column?", PostgresType.int4)])), .wait),
             (r(dataRow(["1"])), .wait),
             (r(complete("SELECT 1")), .wait),
-            (r(ready), .send(PGWire.query("SELECT datname, numbackends FROM pg_stat_database"))),
+            (r(ready), .send(PGWire.readOnlyQuery("SELECT datname, numbackends FROM pg_stat_database"))),
             (r(rowDescription([("datname", 19), ("numbackends", PostgresType.int4)])), .wait),
             (r(dataRow(["postgres", "1"])), .wait),
             (r(dataRow(["app", nil])), .wait),
@@ -477,7 +564,7 @@ private let conversations: [PGConversation] = [
             (r(rowDescription([("?column?", PostgresType.int4)])), .wait),
             (r(dataRow(["1"])), .wait),
             (r(complete("SELECT 1")), .wait),
-            (r(ready), .send(PGWire.query("SELECT 'x' AS k"))),
+            (r(ready), .send(PGWire.readOnlyQuery("SELECT 'x' AS k"))),
             (r(rowDescription([("k", PostgresType.text)])), .wait),
             (r(dataRow(["x"])), .wait),
             (r(complete("SELECT 1")), .wait),
@@ -489,7 +576,7 @@ private let conversations: [PGConversation] = [
             (r(rowDescription([("?column?", PostgresType.int4)])), .wait),
             (r(dataRow(["1"])), .wait),
             (r(complete("SELECT 1")), .wait),
-            (r(ready), .send(PGWire.query("SELECT nope"))),
+            (r(ready), .send(PGWire.readOnlyQuery("SELECT nope"))),
             (
                 r(error(["S": "ERROR", "C": "42703", "M": "column \"nope\" does not exist"])),
                 failed(.server, "in the details query", sqlState: "42703", farewell: true)
@@ -608,7 +695,7 @@ func pgAfterTheEnd() {
 
 @Test("expectsSSLResponse only while waiting for the SSL answer")
 func pgExpectsSSLResponse() {
-    var machine = Machine(configuration: configuration(sslMode: .prefer))
+    var machine = Machine(configuration: configuration(transport: .negotiateTLS(fallbackToPlain: true)))
     #expect(!machine.expectsSSLResponse)
     _ = machine.start()
     #expect(machine.expectsSSLResponse)
@@ -639,7 +726,7 @@ func pgRandomNonce() {
 @Test("the password appears in no error and no description")
 func pgPasswordNeverShows() {
     let secret = "Sup3r-S3cret-PW"
-    let config = PostgresConfiguration(user: "postgres", password: secret, database: "app", sslMode: .disable)
+    let config = PostgresConfiguration(user: "postgres", password: secret, database: "app", transport: .plain)
     let failing: [[PostgresBackendMessage]] = [
         [
             .authentication(.cleartextPassword),

@@ -58,6 +58,8 @@ enum PGWire {
         frame(nil, int32(196_608) + parameters.flatMap { cString($0.0) + cString($0.1) } + [0])
     }
     static func query(_ sql: String) -> [UInt8] { frame("Q", cString(sql)) }
+    /// The probe's query as healthd sends it: inside a read-only transaction it rolls back.
+    static func readOnlyQuery(_ sql: String) -> [UInt8] { query("BEGIN READ ONLY;\n\(sql)\n;ROLLBACK") }
     static func password(_ text: String) -> [UInt8] { frame("p", cString(text)) }
     static func saslInitialResponse(_ mechanism: String, _ data: String) -> [UInt8] {
         frame("p", cString(mechanism) + int32(Int32(data.utf8.count)) + Array(data.utf8))

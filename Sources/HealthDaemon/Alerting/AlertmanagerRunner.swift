@@ -48,7 +48,7 @@ final class AlertmanagerRunner: AlertHook {
             var target = ep
             target.target = (ep.target.hasSuffix("/") ? String(ep.target.dropLast()) : ep.target) + "/api/v2/alerts"
             let started = monotonicNanos()
-            HTTPPost.send(body, to: target, headers: [], timeout: hook.timeout, context: context.probes) { [context, config] result in
+            HTTPPost.send(body, to: target, tls: hook.tls, headers: [], timeout: hook.timeout, context: context.probes) { [context, config] result in
                 let error: String? = switch result {
                 case .success(let status) where (200..<300).contains(status): nil
                 case .success(let status): "HTTP \(status)"

@@ -57,7 +57,7 @@ final class WebhookRunner: AlertHook {
         busy = true
         let started = monotonicNanos()
         let headers = (hook.headers + hook.secretHeaders).map { ($0.name, $0.value) }
-        HTTPPost.send(d.body, to: hook.endpoint, headers: headers, timeout: hook.timeout, context: context.probes) { [weak self] result in
+        HTTPPost.send(d.body, to: hook.endpoint, tls: hook.tls, headers: headers, timeout: hook.timeout, context: context.probes) { [weak self] result in
             self?.answered(result, started: started)
         }
     }

@@ -100,27 +100,33 @@ final class Scheduler {
             job.attempt = nil
             job.timeoutTimer = nil
             a.abort()
-            self.complete(job, .failure(ProbeFailure(.timeout, "no answer within \(job.config.timeout)")), started: started)
+            self.complete(job, .failure(ProbeFailure(.timeout, "no answer within \(job.config.timeout)")), started: started,
+                          facts: a.connectionFacts)
         }
         attempt.start { [weak self, weak job, weak attempt] outcome in
             guard let self, let job, let attempt, job.attempt === attempt else { return }
             job.attempt = nil
             if let t = job.timeoutTimer { self.context.loop.cancel(t) }
             job.timeoutTimer = nil
-            self.complete(job, outcome, started: started)
+            self.complete(job, outcome, started: started, facts: attempt.connectionFacts)
         }
     }
 
-    private func complete(_ job: Job, _ outcome: ProbeOutcome, started: Int64) {
+    private func complete(_ job: Job, _ outcome: ProbeOutcome, started: Int64, facts: ConnectionFacts) {
         let latencyMs = Double(monotonicNanos() - started) / 1e6
         let time = Timestamp(nanoseconds: wallNanos())
-        let sample: Sample
+        var sample: Sample
         switch outcome {
         case .success(let r):
             sample = Sample(time: time, latencyMs: latencyMs, value: r.value, reportedHealth: r.reported, message: r.message,
                             noData: r.noData, details: r.details)
         case .failure(let failure):
             sample = Sample(time: time, latencyMs: latencyMs, failure: failure)
+        }
+        sample.tls = facts.tls
+        if var timings = facts.timings {
+            timings.total = latencyMs
+            sample.timings = timings
         }
         deliver(ProbeResult(name: job.config.name, epoch: job.epoch, sample: sample))
     }

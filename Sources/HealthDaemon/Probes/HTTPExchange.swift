@@ -1,22 +1,30 @@
+import HealthConfig
 import HealthCore
 import HealthProtocols
 
-/// One HTTP/1.1 request over a fresh connection, the response parsed as it arrives.
-/// The `http` and `prometheus` probes are built on it.
+/// One HTTP/1.1 request over a fresh connection (and, for `https`, a full TLS handshake), the
+/// response parsed as it arrives. The `http` and `prometheus` probes and the HTTP hooks are built on it.
 final class HTTPExchange {
+    private let context: ProbeContext
     private let connection: StreamConnection
     private let host: String
     private let port: UInt16
+    private let tls: TLSSettings?
     private let request: [UInt8]
     private var parser: HTTPResponseParser
 
-    init(context: ProbeContext, host: String, port: UInt16, request: [UInt8], maxBody: Int = 64 * 1024, head: Bool = false) {
+    init(context: ProbeContext, host: String, port: UInt16, tls: TLSSettings?, request: [UInt8],
+         maxBody: Int = 64 * 1024, head: Bool = false) {
+        self.context = context
         self.connection = StreamConnection(context: context)
         self.host = host
         self.port = port
+        self.tls = tls
         self.request = request
         self.parser = HTTPResponseParser(maxBodyBytes: maxBody, responseToHEAD: head)
     }
+
+    var connectionFacts: ConnectionFacts { ConnectionFacts(connection) }
 
     func start(_ done: @escaping (Result<HTTPResponse, ProbeFailure>) -> Void) {
         // Weak: finishing releases the attempt while the connection is still unwinding.
@@ -40,7 +48,16 @@ final class HTTPExchange {
         connection.connect(host: host, port: port) { [weak self] failure in
             guard let self else { return }
             if let failure { return done(.failure(failure)) }
-            connection.send(request)
+            guard let tls else { return connection.send(request) }
+            switch context.tls.session(tls, host: host) {
+            case .failure(let f): done(.failure(f))
+            case .success(let session):
+                connection.startTLS(session) { [weak self] failure in
+                    guard let self else { return }
+                    if let failure { return done(.failure(failure)) }
+                    connection.send(request)
+                }
+            }
         }
     }
 

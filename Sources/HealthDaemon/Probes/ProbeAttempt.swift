@@ -30,12 +30,34 @@ public struct ProbeReading: Sendable, Equatable {
 protocol ProbeAttempt: AnyObject {
     func start(_ finish: @escaping (ProbeOutcome) -> Void)
     func abort()
+    /// What the attempt saw of its connection so far (read when it finishes or times out).
+    var connectionFacts: ConnectionFacts { get }
+}
+
+extension ProbeAttempt {
+    var connectionFacts: ConnectionFacts { ConnectionFacts() }
+}
+
+/// The TLS session and phase timings of an attempt's connection; `timings.total` is left to the scheduler.
+struct ConnectionFacts {
+    var tls: TLSFacts?
+    var timings: AttemptTimings?
+
+    init(tls: TLSFacts? = nil, timings: AttemptTimings? = nil) {
+        self.tls = tls
+        self.timings = timings
+    }
+
+    init(_ connection: StreamConnection) {
+        self.init(tls: connection.tlsFacts, timings: connection.timings)
+    }
 }
 
 /// Loop-wide things attempts share.
 final class ProbeContext {
     let loop: EventLoop
     let resolver: Resolver
+    let tls = TLSContexts()
     /// One read buffer for every connection on the loop: reads never overlap on one thread.
     let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
 

@@ -12,8 +12,6 @@ final class ProbeFactory {
             return TCPAttempt(context: context, host: host, port: port)
         case .exec(let argv):
             return ExecAttempt(context: context, argv: argv)
-        case .http(let check) where check.endpoint.scheme == "https":
-            return HTTPSAttempt(context: context, check: check, timeout: probe.timeout)
         case .http(let check):
             return withRequest(probe, { try HTTPAttempt.encodeRequest(check) }) {
                 HTTPAttempt(context: context, check: check, request: $0)
@@ -24,9 +22,11 @@ final class ProbeFactory {
             }
         case .postgres(let check):
             return ConversationAttempt(context: context, host: check.endpoint.host, port: check.endpoint.port,
+                                       tls: TLSPlan(settings: check.tls, atStart: false),
                                        conversation: PostgresConversation(check: check))
         case .redis(let check):
             return ConversationAttempt(context: context, host: check.endpoint.host, port: check.endpoint.port,
+                                       tls: check.tls.map { TLSPlan(settings: $0, atStart: true) },
                                        conversation: RedisConversation(check: check))
         }
     }

@@ -12,7 +12,7 @@ final class PrometheusAttempt: ProbeAttempt {
 
     init(context: ProbeContext, check: PrometheusCheck, request: [UInt8]) {
         self.exchange = HTTPExchange(context: context, host: check.endpoint.host, port: check.endpoint.port,
-                                     request: request, maxBody: 1 << 20)
+                                     tls: check.tls, request: request, maxBody: 1 << 20)
         self.check = check
     }
 
@@ -20,7 +20,8 @@ final class PrometheusAttempt: ProbeAttempt {
         let ep = check.endpoint
         let base = ep.target.split(separator: "?").first.map { $0.hasSuffix("/") ? String($0.dropLast()) : String($0) } ?? ""
         let target = "\(base)/api/v1/query?query=\(percentEncoded(check.query))&timeout=\(timeout.description)"
-        return try HTTPRequest(method: "GET", target: target, host: ep.host, port: Int(ep.port), scheme: .http).encode()
+        return try HTTPRequest(method: "GET", target: target, host: ep.host, port: Int(ep.port),
+                               scheme: ep.scheme == "https" ? .https : .http).encode()
     }
 
     func start(_ finish: @escaping (ProbeOutcome) -> Void) {
@@ -33,6 +34,8 @@ final class PrometheusAttempt: ProbeAttempt {
     }
 
     func abort() { exchange.abort() }
+
+    var connectionFacts: ConnectionFacts { exchange.connectionFacts }
 }
 
 /// Reads the query API's JSON answer.
@@ -43,7 +46,7 @@ enum PrometheusAnswer {
         }
         if doc["status"] as? String != "success" {
             let type = doc["errorType"] as? String ?? "error"
-            return .failure(ProbeFailure(.protocol, "prometheus \(type): \(doc["error"] as? String ?? "HTTP \(response.status)")"))
+            return .failure(ProbeFailure(.protocol, "prometheus \(type): \((doc["error"] as? String)?.prefix(1024) ?? "HTTP \(response.status)")"))
         }
         guard let data = doc["data"] as? [String: Any], let type = data["resultType"] as? String else {
             return .failure(ProbeFailure(.protocol, "the answer has no data.resultType"))

@@ -20,4 +20,6 @@ final class TCPAttempt: ProbeAttempt {
     }
 
     func abort() { connection.close() }
+
+    var connectionFacts: ConnectionFacts { ConnectionFacts(connection) }
 }

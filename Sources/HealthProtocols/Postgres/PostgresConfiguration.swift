@@ -3,14 +3,37 @@
 public struct PostgresConfiguration: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible,
     CustomReflectable
 {
-    /// Like libpq's `sslmode`, restricted to what healthd can do without TLS.
+    /// libpq's `sslmode`. Which connection attempts each makes (plain first for `allow`, TLS first
+    /// for `prefer`) is the transport's business; this state machine runs one attempt at a time.
     public enum SSLMode: String, Sendable, Hashable, CaseIterable {
-        /// No SSLRequest: start in plain text.
+        /// No SSLRequest: plain text only.
         case disable
-        /// Send SSLRequest; on `N` continue in plain text; on `S` fail (no TLS in healthd yet).
+        /// Plain text first; TLS (unverified) if the server refuses that.
+        case allow
+        /// TLS (unverified) if the server has it, else plain text.
         case prefer
-        /// Send SSLRequest; `N` fails (the server has no TLS), and so does `S` (healthd has none yet).
+        /// TLS or nothing; the certificate is not verified (unless a root certificate is given).
         case require
+        /// TLS with the chain verified.
+        case verifyCA = "verify-ca"
+        /// TLS with the chain and the host name verified.
+        case verifyFull = "verify-full"
+
+        /// The server must speak TLS.
+        public var requiresTLS: Bool { self == .require || self == .verifyCA || self == .verifyFull }
+    }
+
+    /// libpq's `channel_binding`: SCRAM-SHA-256-PLUS binds the authentication to the TLS session,
+    /// so a man in the middle holding another certificate cannot relay it.
+    public enum ChannelBinding: String, Sendable, Hashable, CaseIterable {
+        case disable, prefer, require
+    }
+
+    /// How this connection attempt starts: with SSLRequest (then TLS on `S`) or in plain text.
+    public enum Transport: Sendable, Hashable {
+        case plain
+        /// Send SSLRequest; `N` is acceptable only when `fallbackToPlain`.
+        case negotiateTLS(fallbackToPlain: Bool)
     }
 
     public static let defaultQuery = "SELECT 1"
@@ -25,7 +48,9 @@ public struct PostgresConfiguration: Sendable, Equatable, CustomStringConvertibl
     /// Empty: not sent (the server uses the user name).
     public var database: String
     public var applicationName: String
-    public var sslMode: SSLMode
+    public var transport: Transport
+    public var channelBinding: ChannelBinding
+    public var authPolicy: PostgresAuthPolicy
     /// Run with the simple query protocol; the result is its last statement's first column of the first row.
     public var query: String
     /// A second query whose rows (up to `detailsRowLimit`) are reported as details.
@@ -35,7 +60,8 @@ public struct PostgresConfiguration: Sendable, Equatable, CustomStringConvertibl
 
     public init(
         user: String, password: String? = nil, database: String = "",
-        applicationName: String = defaultApplicationName, sslMode: SSLMode = .prefer, query: String? = nil,
+        applicationName: String = defaultApplicationName, transport: Transport = .negotiateTLS(fallbackToPlain: true),
+        channelBinding: ChannelBinding = .prefer, authPolicy: PostgresAuthPolicy = PostgresAuthPolicy(), query: String? = nil,
         detailsQuery: String? = nil, detailsRowLimit: Int = defaultDetailsRowLimit,
         maxSCRAMIterations: Int = defaultMaxSCRAMIterations
     ) {
@@ -43,23 +69,32 @@ public struct PostgresConfiguration: Sendable, Equatable, CustomStringConvertibl
         self.password = password
         self.database = database
         self.applicationName = applicationName
-        self.sslMode = sslMode
+        self.transport = transport
+        self.channelBinding = channelBinding
+        self.authPolicy = authPolicy
         self.query = query ?? Self.defaultQuery
         self.detailsQuery = detailsQuery
         self.detailsRowLimit = detailsRowLimit
         self.maxSCRAMIterations = maxSCRAMIterations
     }
 
-    /// The StartupMessage parameters: user, database (if any), application_name,
-    /// client_encoding UTF8 so that every text value and message arrives as UTF-8, and a
-    /// read-only session: probes never change what they monitor, whatever their SQL says.
+    /// The StartupMessage parameters: user, database (if any), application_name, and
+    /// client_encoding UTF8 so that every text value and message arrives as UTF-8. Nothing else:
+    /// poolers (PgBouncer, pgpool, cloud poolers) refuse parameters they do not track, so the
+    /// read-only guard travels with each query instead (`readOnly(_:)`).
     public var startupParameters: [(name: String, value: String)] {
         var parameters: [(name: String, value: String)] = [("user", user)]
         if !database.isEmpty { parameters.append(("database", database)) }
         if !applicationName.isEmpty { parameters.append(("application_name", applicationName)) }
         parameters.append(("client_encoding", "UTF8"))
-        parameters.append(("default_transaction_read_only", "on"))
         return parameters
+    }
+
+    /// The query inside a read-only transaction that is rolled back, as one simple-query message:
+    /// it holds through transaction-mode poolers, where session settings do not. The line breaks
+    /// keep a trailing `--` comment in the query from swallowing the ROLLBACK.
+    public static func readOnly(_ query: String) -> String {
+        "BEGIN READ ONLY;\n\(query)\n;ROLLBACK"
     }
 
     /// Why these settings cannot be put on the wire, if they cannot. (The password is checked
@@ -80,7 +115,8 @@ public struct PostgresConfiguration: Sendable, Equatable, CustomStringConvertibl
 
     public var description: String {
         var text = "PostgresConfiguration(user: \(user), password: \(password == nil ? "none" : "<redacted>")"
-        text += ", database: \(database), application_name: \(applicationName), sslmode: \(sslMode.rawValue)"
+        text += ", database: \(database), application_name: \(applicationName), transport: \(transport)"
+        text += ", channel_binding: \(channelBinding.rawValue), \(authPolicy)"
         text += ", query: \(query)"
         if let detailsQuery { text += ", details query: \(detailsQuery) (up to \(detailsRowLimit) rows)" }
         return text + ")"
@@ -93,7 +129,8 @@ public struct PostgresConfiguration: Sendable, Equatable, CustomStringConvertibl
             self,
             children: [
                 "user": user, "password": password == nil ? "none" : "<redacted>", "database": database,
-                "applicationName": applicationName, "sslMode": sslMode, "query": query,
+                "applicationName": applicationName, "transport": transport, "channelBinding": channelBinding,
+                "authPolicy": authPolicy, "query": query,
                 "detailsQuery": detailsQuery as Any, "detailsRowLimit": detailsRowLimit,
                 "maxSCRAMIterations": maxSCRAMIterations,
             ], displayStyle: .struct)

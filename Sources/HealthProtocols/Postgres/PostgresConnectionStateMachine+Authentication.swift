@@ -1,13 +1,17 @@
-// Authentication: trust, cleartext, MD5 and SCRAM-SHA-256, the part of the conversation
-// between StartupMessage and AuthenticationOk.
+// Authentication: trust, cleartext, MD5 and SCRAM-SHA-256(-PLUS), the part of the conversation
+// between StartupMessage and AuthenticationOk. What the server may ask for is bounded by the
+// configuration's `authPolicy` (require_auth) and `channelBinding`: a server that asks for more than
+// the user allows gets nothing, the password least of all.
 
 extension PostgresConnectionStateMachine {
     mutating func beginAuthentication(_ request: PostgresBackendMessage.AuthenticationRequest) -> Action {
         switch request {
         case .ok:  // trust
+            if let refusal = refuse(.none, "no authentication") { return refusal }
             state = .sessionSetup
             return .wait
         case .cleartextPassword:
+            if let refusal = refuse(.password, "the password in clear text") { return refusal }
             guard let password = configuration.password else { return missingPassword("cleartext password") }
             guard !password.utf8.contains(0) else {
                 return fail(PostgresError(.configuration, "the password contains a NUL character"))
@@ -15,18 +19,33 @@ extension PostgresConnectionStateMachine {
             state = .authenticating(.passwordSent)
             return .send(PostgresFrontendMessage.password(.init(password: password)).encoded())
         case .md5Password(let salt):
+            if let refusal = refuse(.md5, "an MD5 password hash") { return refusal }
             guard let password = configuration.password else { return missingPassword("MD5 password") }
             state = .authenticating(.passwordSent)
             let message = PostgresFrontendMessage.PasswordMessage.md5(
                 user: configuration.user, password: password, salt: salt)
             return .send(PostgresFrontendMessage.password(message).encoded())
         case .sasl(let mechanisms):
-            guard mechanisms.contains(SCRAMSHA256Client.mechanism) else {
-                let offered = mechanisms.isEmpty ? "none" : mechanisms.joined(separator: ", ")
+            if let refusal = refuse(.scramSHA256, "SCRAM-SHA-256") { return refusal }
+            let binding: SCRAMSHA256Client.Binding
+            // 'y' only when we could have bound: over TLS, with the certificate's hash, and PLUS not offered.
+            switch (mechanisms.contains(SCRAMSHA256Client.mechanismPlus), overTLS, endPointHash) {
+            case (true, true, let hash?) where configuration.channelBinding != .disable: binding = .serverEndPoint(hash)
+            case (false, true, _?) where configuration.channelBinding != .disable: binding = .notOffered
+            default: binding = .none
+            }
+            let offered = mechanisms.isEmpty ? "none" : mechanisms.joined(separator: ", ")
+            if configuration.channelBinding == .require, case .serverEndPoint = binding {} else if configuration.channelBinding == .require {
+                return fail(PostgresError(
+                    .auth, "channel_binding=require, but SCRAM-SHA-256-PLUS cannot be used"
+                        + (overTLS ? " (the server offers: \(offered))" : " without TLS")))
+            }
+            let mechanism = binding == .none || binding == .notOffered ? SCRAMSHA256Client.mechanism : SCRAMSHA256Client.mechanismPlus
+            guard mechanisms.contains(mechanism) else {
                 let reason =
-                    mechanisms.contains("SCRAM-SHA-256-PLUS")
+                    mechanisms.contains(SCRAMSHA256Client.mechanismPlus)
                     ? "server requires SCRAM-SHA-256-PLUS (channel binding), which needs TLS"
-                    : "server offers no SASL mechanism healthd supports (offered: \(offered))"
+                    : "server offers no SASL mechanism healthd supports (offered: \(offered.prefix(200)))"
                 return fail(PostgresError(.auth, reason))
             }
             guard let password = configuration.password else { return missingPassword("SCRAM-SHA-256") }
@@ -34,10 +53,10 @@ extension PostgresConnectionStateMachine {
                 return fail(
                     PostgresError(.configuration, "the SCRAM nonce is not printable ASCII without commas"))
             }
-            let client = SCRAMSHA256Client(password: password, clientNonce: clientNonce)
+            let client = SCRAMSHA256Client(password: password, clientNonce: clientNonce, binding: binding)
             state = .authenticating(.scramClientFirstSent(client))
             let response = PostgresFrontendMessage.SASLInitialResponse(
-                mechanism: SCRAMSHA256Client.mechanism, initialResponse: client.clientFirstMessage)
+                mechanism: client.mechanism, initialResponse: client.clientFirstMessage)
             return .send(PostgresFrontendMessage.saslInitialResponse(response).encoded())
         case .kerberosV5, .scmCredential, .gss, .sspi:
             let method =
@@ -55,6 +74,19 @@ extension PostgresConnectionStateMachine {
         case .gssContinue, .saslContinue, .saslFinal:
             return unexpected(.authentication(request))
         }
+    }
+
+    /// A failure if the policy forbids what the server asks for; nil if it may go ahead.
+    mutating func refuse(_ method: PostgresAuthPolicy.Method, _ what: String) -> Action? {
+        if configuration.channelBinding == .require, method != .scramSHA256 {
+            return fail(PostgresError(
+                .auth, "server asked for \(what), but channel_binding=require accepts only SCRAM-SHA-256-PLUS"))
+        }
+        guard !configuration.authPolicy.permits(method, overTLS: overTLS) else { return nil }
+        let advice = configuration.authPolicy.allowed == nil
+            ? "refused without TLS (use sslmode=require, or allow it with require_auth=password)"
+            : "refused by \(configuration.authPolicy)"
+        return fail(PostgresError(.auth, "server asked for \(what): \(advice)"))
     }
 
     mutating func continueAuthentication(

@@ -1,12 +1,13 @@
 // The client side of a PostgreSQL probe conversation, as a pure state machine (no I/O, no clock).
 //
-//   [SSLRequest → 'N'] → StartupMessage → authentication (trust, cleartext, MD5, SCRAM-SHA-256)
+//   [SSLRequest → 'S' → TLS handshake (by the transport) | 'N'] → StartupMessage → authentication (trust, cleartext, MD5, SCRAM-SHA-256)
 //   → ParameterStatus* / BackendKeyData → ReadyForQuery
-//   → Query → RowDescription / DataRow* / CommandComplete (or EmptyQueryResponse) … → ReadyForQuery
+//   → Query "BEGIN READ ONLY; <query>; ROLLBACK" → CommandComplete, RowDescription / DataRow* / CommandComplete (or EmptyQueryResponse) … → ReadyForQuery
 //   → [details Query → … → ReadyForQuery] → Terminate
 //
 // Driving it (see `PostgresProbeSession` for the byte-level version):
-// 1. `start()` → `.send(bytes)` (SSLRequest, or StartupMessage with sslmode=disable).
+// 1. `start()` → `.send(bytes)` (SSLRequest, or StartupMessage for a plain attempt).
+//    `.startTLS` after 'S': run the handshake over the socket, then call `tlsEstablished(…)`.
 // 2. Decode what the server sends with `PostgresMessageDecoder.next(expectingSSLResponse:
 //    expectsSSLResponse)` and hand each message to `receive(_:)`.
 // 3. On EOF call `connectionClosed()`; on a decoding error, timeout or socket error call `fail(_:)`.
@@ -30,6 +31,8 @@ public struct PostgresConnectionStateMachine: Sendable, CustomStringConvertible,
         case send([UInt8])
         /// Keep reading.
         case wait
+        /// The server agreed to TLS: run the handshake, then call `tlsEstablished(endPointHash:)`.
+        case startTLS
         /// Done: write `farewell` (Terminate), close, report the result.
         case finished(PostgresResult, farewell: [UInt8])
         /// Failed: write `farewell` if not empty (Terminate, once the session was up and the error was
@@ -41,6 +44,7 @@ public struct PostgresConnectionStateMachine: Sendable, CustomStringConvertible,
             switch self {
             case .send(let bytes): "send(\(bytes.count) bytes)"
             case .wait: "wait"
+            case .startTLS: "startTLS"
             case .finished(let result, _): "finished(\(result))"
             case .failed(let error, _): "failed(\(error))"
             }
@@ -52,11 +56,20 @@ public struct PostgresConnectionStateMachine: Sendable, CustomStringConvertible,
     var state: State = .initial
     var serverParameters: [String: String] = [:]
     var backendKey: PostgresBackendMessage.BackendKeyData?
+    /// The session runs over TLS; with the hash of the server's certificate for channel binding
+    /// when the transport could compute it.
+    public private(set) var overTLS = false
+    /// The server answered the login (startup or authentication) with an ErrorResponse: what
+    /// libpq's `prefer` and `allow` retry on the other transport.
+    public private(set) var loginRejected = false
+    var endPointHash: [UInt8]?
 
     enum State: Sendable {
         case initial
         /// SSLRequest sent; waiting for 'S' or 'N'.
         case sslNegotiation
+        /// 'S' received; the transport runs the TLS handshake.
+        case tlsHandshake
         /// StartupMessage sent; waiting for the first authentication request.
         case startup
         /// Credentials are being exchanged.
@@ -78,17 +91,28 @@ public struct PostgresConnectionStateMachine: Sendable, CustomStringConvertible,
         case scramVerified
     }
 
-    /// The result set being read. A query with several statements yields several result sets; like
-    /// libpq's PQexec, the last one is the result.
+    /// The result set being read. The query runs between BEGIN READ ONLY and ROLLBACK; of the
+    /// statements between, like libpq's PQexec, the last one's result is the result.
     struct QueryProgress: Sendable {
+        /// Statements completed so far.
+        var statements = 0
+        /// The result of the last statement completed that is not the wrapper's.
+        var completed: Completed?
         /// Between RowDescription and CommandComplete.
         var readingRows = false
-        var columns: [PostgresBackendMessage.RowDescription.Column] = []
-        var firstValue: String?
-        var rowCount = 0
-        var commandTag: String?
-        var rows: [[(column: String, value: String?)]] = []
-        var rowsTruncated = false
+        /// The statement being read.
+        var current = Completed()
+
+        struct Completed: Sendable {
+            var columns: [PostgresBackendMessage.RowDescription.Column] = []
+            var firstValue: String?
+            var rowCount = 0
+            var commandTag: String?
+            var rows: [[(column: String, value: String?)]] = []
+            var rowsTruncated = false
+        }
+
+        mutating func beginStatement() { current = Completed() }
     }
 
     /// - Parameter nonceGenerator: the SCRAM client nonce (printable ASCII, no comma); called once,
@@ -115,9 +139,24 @@ public struct PostgresConnectionStateMachine: Sendable, CustomStringConvertible,
             return fail(.protocolViolation("start() called twice"))
         }
         if let error = configuration.validate() { return fail(error) }
-        if configuration.sslMode == .disable { return sendStartup() }
+        guard case .negotiateTLS = configuration.transport else { return sendStartup() }
         state = .sslNegotiation
         return .send(PostgresFrontendMessage.sslRequest.encoded())
+    }
+
+    /// The TLS handshake after 'S' succeeded: the StartupMessage, now encrypted. `endPointHash` is
+    /// the server certificate's hash for `tls-server-end-point`, nil if it cannot be computed.
+    public mutating func tlsEstablished(endPointHash: [UInt8]?) -> Action {
+        guard case .tlsHandshake = state else { return fail(.protocolViolation("TLS established outside the handshake")) }
+        overTLS = true
+        self.endPointHash = endPointHash
+        return sendStartup()
+    }
+
+    /// Waiting for the transport's TLS handshake.
+    public var awaitsTLS: Bool {
+        if case .tlsHandshake = state { return true }
+        return false
     }
 
     /// The next byte from the server is the unframed answer to SSLRequest: decode with
@@ -151,6 +190,8 @@ public struct PostgresConnectionStateMachine: Sendable, CustomStringConvertible,
             return unexpected(message)
         case .sslNegotiation:
             return receiveSSLResponse(message)
+        case .tlsHandshake:
+            return fail(.protocolViolation("server sent \(message.name) before the TLS handshake"))
         default:
             break
         }
@@ -158,6 +199,10 @@ public struct PostgresConnectionStateMachine: Sendable, CustomStringConvertible,
         case .noticeResponse:
             return .wait
         case .errorResponse(let response):
+            switch state {
+            case .startup, .authenticating: loginRejected = true
+            default: break
+            }
             return fail(serverError(response), farewell: farewellAfter(response))
         default:
             break
@@ -185,7 +230,7 @@ public struct PostgresConnectionStateMachine: Sendable, CustomStringConvertible,
                 return .wait
             case .readyForQuery:
                 state = .query(QueryProgress())
-                return .send(PostgresFrontendMessage.query(.init(configuration.query)).encoded())
+                return .send(PostgresFrontendMessage.query(.init(PostgresConfiguration.readOnly(configuration.query))).encoded())
             default:
                 return unexpected(message)
             }
@@ -198,7 +243,7 @@ public struct PostgresConnectionStateMachine: Sendable, CustomStringConvertible,
             let result = makeResult(progress)
             guard let detailsQuery = configuration.detailsQuery else { return finish(result) }
             state = .detailsQuery(QueryProgress(), main: result)
-            return .send(PostgresFrontendMessage.query(.init(detailsQuery)).encoded())
+            return .send(PostgresFrontendMessage.query(.init(PostgresConfiguration.readOnly(detailsQuery))).encoded())
         case .detailsQuery(var progress, var result):
             if let action = read(message, into: &progress, keepingRows: configuration.detailsRowLimit) {
                 return action
@@ -207,11 +252,11 @@ public struct PostgresConnectionStateMachine: Sendable, CustomStringConvertible,
                 state = .detailsQuery(progress, main: result)
                 return .wait
             }
-            result.details = progress.rows
-            result.detailsTruncated = progress.rowsTruncated
+            result.details = progress.completed?.rows ?? []
+            result.detailsTruncated = progress.completed?.rowsTruncated ?? false
             result.serverParameters = serverParameters
             return finish(result)
-        case .initial, .sslNegotiation, .finished, .failed:
+        case .initial, .sslNegotiation, .tlsHandshake, .finished, .failed:
             return outcome  // handled above
         }
     }
@@ -223,6 +268,7 @@ public struct PostgresConnectionStateMachine: Sendable, CustomStringConvertible,
         case .finished, .failed: return outcome
         case .initial: message = "the connection closed before the conversation started"
         case .sslNegotiation: message = "server closed the connection without answering SSLRequest"
+        case .tlsHandshake: message = "server closed the connection during the TLS handshake"
         case .startup: message = "server closed the connection without asking for authentication"
         case .authenticating: message = "server closed the connection during authentication"
         case .sessionSetup: message = "server closed the connection before it was ready for queries"
@@ -242,17 +288,14 @@ public struct PostgresConnectionStateMachine: Sendable, CustomStringConvertible,
     mutating func receiveSSLResponse(_ message: PostgresBackendMessage) -> Action {
         switch message {
         case .sslResponse(.supported):
-            return fail(
-                PostgresError(
-                    .tlsRequired,
-                    "server requires TLS (it answered 'S' to SSLRequest); TLS is not supported by healthd yet,"
-                        + " set sslmode=disable in the URL to connect in plain text"))
+            state = .tlsHandshake
+            return .startTLS
         case .sslResponse(.notSupported):
-            guard configuration.sslMode != .require else {
+            guard case .negotiateTLS(fallbackToPlain: true) = configuration.transport else {
                 return fail(
                     PostgresError(
                         .tlsUnavailable,
-                        "server does not support TLS (it answered 'N' to SSLRequest) and sslmode=require"))
+                        "server does not support TLS (it answered 'N' to SSLRequest) and sslmode requires it"))
             }
             return sendStartup()
         case .errorResponse(let response):
@@ -280,34 +323,40 @@ public struct PostgresConnectionStateMachine: Sendable, CustomStringConvertible,
             break
         case .rowDescription(let description):
             guard !progress.readingRows else { return unexpected(message) }
-            progress = QueryProgress(readingRows: true, columns: description.columns)
+            progress.beginStatement()
+            progress.readingRows = true
+            progress.current.columns = description.columns
         case .dataRow(let row):
             guard progress.readingRows else { return unexpected(message) }
-            guard row.values.count == progress.columns.count else {
+            guard row.values.count == progress.current.columns.count else {
                 return fail(
                     .protocolViolation(
-                        "DataRow has \(row.values.count) columns, RowDescription announced \(progress.columns.count)"))
+                        "DataRow has \(row.values.count) columns, RowDescription announced \(progress.current.columns.count)"))
             }
-            if progress.rowCount == 0, let first = row.values.first {
-                progress.firstValue = first.map { String(decoding: $0, as: UTF8.self) }
+            if progress.current.rowCount == 0, let first = row.values.first {
+                progress.current.firstValue = first.map { String(decoding: $0, as: UTF8.self) }
             }
-            if progress.rows.count < limit {
-                progress.rows.append(
-                    zip(progress.columns, row.values).map { column, value in
+            if progress.current.rows.count < limit {
+                progress.current.rows.append(
+                    zip(progress.current.columns, row.values).map { column, value in
                         (column: column.name, value: value.map { String(decoding: $0, as: UTF8.self) })
                     })
             } else {
-                progress.rowsTruncated = true
+                progress.current.rowsTruncated = true
             }
-            progress.rowCount += 1
+            progress.current.rowCount += 1
         case .commandComplete(let complete):
-            // A statement without rows (SET, INSERT…) replaces the previous result, as in PQexec.
-            if !progress.readingRows { progress = QueryProgress() }
+            // A statement without rows (SET…) replaces the previous result, as in PQexec; the
+            // leading BEGIN and the ROLLBACK are the read-only wrapper's, never the result.
+            if !progress.readingRows { progress.beginStatement() }
+            progress.current.commandTag = complete.tag
+            let wrapper = (progress.statements == 0 && complete.tag == "BEGIN") || complete.tag == "ROLLBACK"
+            progress.statements += 1
+            if !wrapper { progress.completed = progress.current }
             progress.readingRows = false
-            progress.commandTag = complete.tag
         case .emptyQueryResponse:
             guard !progress.readingRows else { return unexpected(message) }
-            progress = QueryProgress()
+            progress.beginStatement()
         case .readyForQuery:
             guard !progress.readingRows else { return unexpected(message) }
             return nil
@@ -318,10 +367,11 @@ public struct PostgresConnectionStateMachine: Sendable, CustomStringConvertible,
     }
 
     func makeResult(_ progress: QueryProgress) -> PostgresResult {
-        let column = progress.columns.first
+        let done = progress.completed ?? QueryProgress.Completed()
+        let column = done.columns.first
         return PostgresResult(
-            value: progress.firstValue, typeOID: column?.dataTypeOID, columnName: column?.name,
-            hasRows: progress.rowCount > 0, rowCount: progress.rowCount, commandTag: progress.commandTag,
+            value: done.firstValue, typeOID: column?.dataTypeOID, columnName: column?.name,
+            hasRows: done.rowCount > 0, rowCount: done.rowCount, commandTag: done.commandTag,
             serverParameters: serverParameters, backendProcessID: backendKey?.processID)
     }
 
@@ -385,6 +435,7 @@ public struct PostgresConnectionStateMachine: Sendable, CustomStringConvertible,
         switch state {
         case .initial: "before connecting"
         case .sslNegotiation: "during SSL negotiation"
+        case .tlsHandshake: "during the TLS handshake"
         case .startup: "during startup"
         case .authenticating: "during authentication"
         case .sessionSetup: "during session setup"

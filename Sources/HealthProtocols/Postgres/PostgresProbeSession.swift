@@ -9,6 +9,8 @@
 //
 //   act(.send(bytes)):               write all of them, keep reading
 //   act(.wait):                      keep reading
+//   act(.startTLS):                  run the TLS handshake on the socket; from then on bytes are
+//                                    plaintext; then act(session.tlsEstablished(endPointHash: …))
 //   act(.finished(result, farewell)): write farewell (best effort), close, report success
 //   act(.failed(error, farewell)):    write farewell if not empty (best effort), close, report failure
 
@@ -53,10 +55,19 @@ public struct PostgresProbeSession: Sendable, CustomStringConvertible, CustomDeb
             switch stateMachine.receive(message) {
             case .wait: continue
             case .send(let bytes): pending.append(contentsOf: bytes)
+            case .startTLS where decoder.bufferedByteCount > 0:
+                // Bytes after 'S' arrived unencrypted, from whoever is in the middle (CVE-2021-23222).
+                return stateMachine.fail(
+                    .protocolViolation("server sent unencrypted data after agreeing to TLS"))
             case let outcome: return outcome
             }
         }
         return pending.isEmpty ? .wait : .send(pending)
+    }
+
+    /// The TLS handshake that `.startTLS` asked for is done.
+    public mutating func tlsEstablished(endPointHash: [UInt8]?) -> Action {
+        stateMachine.tlsEstablished(endPointHash: endPointHash)
     }
 
     /// The server closed the connection.

@@ -4,22 +4,36 @@ import Synchronization
 // https://www.postgresql.org/docs/current/sasl-authentication.html
 //
 // - The user name in client-first-message is empty (`n=`): the server uses the StartupMessage's.
-// - No channel binding (healthd has no TLS): gs2 header `n,,`, so `c=biws` in client-final-message.
+// - Channel binding (RFC 5929 `tls-server-end-point`) over TLS when the server offers
+//   SCRAM-SHA-256-PLUS: gs2 header `p=tls-server-end-point,,` and `c=` carrying the hash of the
+//   server's certificate. Over TLS without PLUS on offer the header is `y,,` (so a server that did
+//   offer it and had the offer stripped notices); without TLS `n,,`.
 // - The password goes through SASLprep as PostgreSQL does (see `SASLprep`).
 
 struct SCRAMSHA256Client: Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     static let mechanism = "SCRAM-SHA-256"
-    static let gs2Header = "n,,"
+    static let mechanismPlus = "SCRAM-SHA-256-PLUS"
+
+    enum Binding: Sendable, Equatable {
+        /// No TLS: `n`.
+        case none
+        /// TLS, but the server offered no PLUS: `y`.
+        case notOffered
+        /// `p=tls-server-end-point` with the certificate hash.
+        case serverEndPoint([UInt8])
+    }
 
     private let password: [UInt8]
+    let binding: Binding
     let clientNonce: String
     /// Empty for PostgreSQL, which takes the user from the StartupMessage; tests set it to replay RFC 7677.
     private let userName: String
 
     /// The `clientNonce` must be printable ASCII without a comma (RFC 5802 `printable`); check it with
     /// `isValidNonce` first.
-    init(password: String, clientNonce: String, userName: String = "") {
+    init(password: String, clientNonce: String, userName: String = "", binding: Binding = .none) {
         self.password = SASLprep.prepare(password)
+        self.binding = binding
         self.clientNonce = clientNonce
         self.userName = userName
     }
@@ -33,8 +47,27 @@ struct SCRAMSHA256Client: Sendable, CustomStringConvertible, CustomDebugStringCo
         return "n=\(escaped),r=\(clientNonce)"
     }
 
+    var mechanism: String {
+        if case .serverEndPoint = binding { return Self.mechanismPlus }
+        return Self.mechanism
+    }
+
+    var gs2Header: String {
+        switch binding {
+        case .none: "n,,"
+        case .notOffered: "y,,"
+        case .serverEndPoint: "p=tls-server-end-point,,"
+        }
+    }
+
+    /// `c=`'s bytes: the gs2 header, then the channel binding data if any.
+    var channelBindingInput: [UInt8] {
+        if case .serverEndPoint(let hash) = binding { return Array(gs2Header.utf8) + hash }
+        return Array(gs2Header.utf8)
+    }
+
     /// The SASLInitialResponse data.
-    var clientFirstMessage: [UInt8] { Array((Self.gs2Header + clientFirstMessageBare).utf8) }
+    var clientFirstMessage: [UInt8] { Array((gs2Header + clientFirstMessageBare).utf8) }
 
     struct ClientFinal: Sendable {
         /// The SASLResponse data: `c=biws,r=<nonce>,p=<proof>`.
@@ -54,7 +87,7 @@ struct SCRAMSHA256Client: Sendable, CustomStringConvertible, CustomDebugStringCo
             throw Self.failure("server requires an unsupported SCRAM extension")
         }
         if let first = attributes.first, first.hasPrefix("e=") {
-            throw Self.failure("server reported a SCRAM error: \(first.dropFirst(2))")
+            throw Self.failure("server reported a SCRAM error: \(first.dropFirst(2).prefix(200))")
         }
         guard attributes.count >= 3, attributes[0].hasPrefix("r="), attributes[1].hasPrefix("s="),
             attributes[2].hasPrefix("i=")
@@ -80,7 +113,7 @@ struct SCRAMSHA256Client: Sendable, CustomStringConvertible, CustomDebugStringCo
                 "server asks for \(iterations) PBKDF2 iterations, more than the limit of \(maxIterations)")
         }
 
-        let clientFinalWithoutProof = "c=" + Base64.encode(Array(Self.gs2Header.utf8)) + ",r=" + nonce
+        let clientFinalWithoutProof = "c=" + Base64.encode(channelBindingInput) + ",r=" + nonce
         let authMessage = Array((clientFirstMessageBare + "," + serverFirst + "," + clientFinalWithoutProof).utf8)
 
         let saltedPassword = SaltedPasswords.value(password: password, salt: salt, iterations: iterations)
@@ -101,7 +134,7 @@ struct SCRAMSHA256Client: Sendable, CustomStringConvertible, CustomDebugStringCo
         let text = String(decoding: data, as: UTF8.self)
         let first = text.split(separator: ",", omittingEmptySubsequences: false).first ?? ""
         if first.hasPrefix("e=") {
-            throw failure("server rejected the SCRAM exchange: \(first.dropFirst(2))")
+            throw failure("server rejected the SCRAM exchange: \(first.dropFirst(2).prefix(200))")
         }
         guard first.hasPrefix("v="), let signature = Base64.decode(String(first.dropFirst(2))) else {
             throw failure("malformed server-final-message (expected v=…)")

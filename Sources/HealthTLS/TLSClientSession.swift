@@ -112,10 +112,16 @@ public final class TLSClientSession {
         return takeOutput()
     }
 
+    /// The server asked for a client certificate and none is configured. Under TLS 1.3 a server
+    /// may still complete the handshake and refuse at the application level (nginx answers 400).
+    public var askedForMissingCertificate: Bool {
+        clientCertificateRequested && context.options.certificatePEM == nil
+    }
+
     /// The peer closed the TCP connection: an error if that cut the handshake short.
     public func peerClosed() -> TLSError? {
         guard !isEstablished else { return nil }
-        if clientCertificateRequested && context.options.certificatePEM == nil { return Self.clientCertificateMissing }
+        if askedForMissingCertificate { return Self.clientCertificateMissing }
         return TLSError(.closed, "the server closed the connection during the TLS handshake")
     }
 
@@ -161,7 +167,7 @@ public final class TLSClientSession {
         return n > 0 ? Array(bytes[..<Int(n)]) : []
     }
 
-    static let clientCertificateMissing = TLSError(
+    public static let clientCertificateMissing = TLSError(
         .clientCertificateRequired,
         "the server asked for a client certificate and none is configured (set tls.cert_file and tls.key_file)")
 
@@ -169,7 +175,7 @@ public final class TLSClientSession {
     private func failure(_ sslError: Int32) -> TLSError {
         let reasons = TLSClientContext.drainErrors()
         if let v = verifyFailure { return Self.describe(v, serverName: serverName) }
-        if clientCertificateRequested && context.options.certificatePEM == nil { return Self.clientCertificateMissing }
+        if askedForMissingCertificate { return Self.clientCertificateMissing }
         if reasons.contains("certificate required") || reasons.contains("bad certificate") && clientCertificateRequested {
             return TLSError(.clientCertificateRequired, "the server refused the client certificate (\(reasons))")
         }

@@ -175,8 +175,8 @@ func waitUntil(seconds: Double = 10, _ what: String, _ condition: () -> Bool) {
         d.waitForProbe(name) { $0["health"] as? String == "healthy" }
         svc.set(2)
         func ours() -> [[String: Any]] {
-            guard let data = try? Data(contentsOf: URL(string: "\(am)/api/v2/alerts")!),
-                  let list = try? JSONSerialization.jsonObject(with: data) as? [[String: Any]] else { return [] }
+            let (status, body) = shell("/usr/bin/curl", ["-sf", "\(am)/api/v2/alerts"])
+            guard status == 0, let list = try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [[String: Any]] else { return [] }
             return list.filter { ($0["labels"] as? [String: String])?["probe"] == name }
         }
         waitUntil("Alertmanager to show the alert") { !ours().isEmpty }

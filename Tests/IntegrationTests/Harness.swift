@@ -170,6 +170,24 @@ enum TestServers {
     static var prometheusConfig: String { setting("HEALTHD_TEST_PROM_CONFIG") }
     static var textfileDir: String { setting("HEALTHD_TEST_TEXTFILE_DIR") }
     static var alertmanagerPort: Int { port("HEALTHD_TEST_AM_PORT") }
+    /// PostgreSQL with ssl = off; the main one (`postgresPort`) has ssl = on and a hostssl-only `tls_user`.
+    static var postgresNoSSLPort: Int { port("HEALTHD_TEST_PG_NOSSL_PORT") }
+    /// PgBouncer in front of the main PostgreSQL: transaction pooling, SCRAM, shipped defaults otherwise.
+    static var pgbouncerPort: Int { port("HEALTHD_TEST_PGBOUNCER_PORT") }
+    /// The main Redis's `tls-port`.
+    static var redisTLSPort: Int { port("HEALTHD_TEST_REDIS_TLS_PORT") }
+    static var nginxExpiredPort: Int { port("HEALTHD_TEST_NGINX_EXPIRED_PORT") }
+    /// A certificate from the test CA for other.example.com only.
+    static var nginxOtherHostPort: Int { port("HEALTHD_TEST_NGINX_OTHERHOST_PORT") }
+    /// Requires a client certificate from the test CA (client.crt).
+    static var nginxClientCertPort: Int { port("HEALTHD_TEST_NGINX_CLIENTCERT_PORT") }
+    /// An HTTPS webhook receiver that logs each request's body to `nginxHookLog`.
+    static var nginxHookPort: Int { port("HEALTHD_TEST_NGINX_HOOK_PORT") }
+    static var nginxHookLog: String { setting("HEALTHD_TEST_NGINX_HOOK_LOG") }
+    /// ca.crt, server.crt, expired.crt, otherhost.crt, client.crt/key, wrongca.crt …
+    static var tlsDir: String { setting("HEALTHD_TEST_TLS_DIR") }
+    /// server.crt's notAfter, in seconds since the epoch.
+    static var serverCertNotAfter: Double { Double(setting("HEALTHD_TEST_SERVER_CERT_NOT_AFTER")) ?? 0 }
 
     private static func port(_ name: String) -> Int { Int(setting(name)) ?? 1 }
 

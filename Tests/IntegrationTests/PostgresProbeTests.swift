@@ -20,7 +20,7 @@ import Testing
             probe("md5_bad", "postgres://md5_user:wrong-md5@\(base)/app"),
             probe("scram_bad", "postgres://scram_user:wrong-scram@\(base)/app"),
             probe("scram_nopass", "postgres://scram_user@\(base)/app"),
-            probe("require_tls", "postgres://scram_user:scram-secret@\(base)/app?sslmode=require"),
+            probe("require_tls", "postgres://scram_user:scram-secret@127.0.0.1:\(TestServers.postgresNoSSLPort)/app?sslmode=require"),
         ].joined(separator: ",") + "]")
         for name in ["trust", "clear", "md5", "scram"] {
             let p = d.waitForProbe(name) { $0["health"] as? String == "healthy" }

@@ -20,6 +20,7 @@ ensure_packages() {
   [ -f /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ] || need+=(fonts-noto-color-emoji)
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
   [ -x /usr/sbin/pgbouncer ] || need+=(pgbouncer)
+  command -v curl >/dev/null 2>&1 || need+=(curl)
   install_packages "${need[@]}"
 }
 
@@ -67,8 +68,8 @@ free_port() {
   done
 }
 
-# A throwaway CA, trusted by this machine for the run (libcurl, under Foundation's URLSession, reads
-# only the system store), and certificates in $work/tls (RSA 2048, sha256), made once per run:
+# A throwaway CA, trusted by this machine for the run (so probes without a ca_file, which use the
+# system store, can be tested against it), and certificates in $work/tls (RSA 2048, sha256), made once per run:
 #   ca.crt/key          the test CA
 #   server.crt/key      127.0.0.1 and localhost, valid for 2 days; notAfter in $server_cert_not_after (epoch s)
 #   expired.crt/key     127.0.0.1 and localhost, signed by the CA, expired a day ago ($expired_cert_not_after)

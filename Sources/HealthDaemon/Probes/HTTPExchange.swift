@@ -1,6 +1,7 @@
 import HealthConfig
 import HealthCore
 import HealthProtocols
+import HealthTLS
 
 /// One HTTP/1.1 request over a fresh connection (and, for `https`, a full TLS handshake), the
 /// response parsed as it arrives. The `http` and `prometheus` probes and the HTTP hooks are built on it.
@@ -32,7 +33,12 @@ final class HTTPExchange {
             guard let self else { return false }
             do throws(HTTPParseError) {
                 guard try parser.feed(bytes) == .complete, let response = parser.response else { return true }
-                done(.success(response))
+                if response.status >= 400, connection.askedForMissingClientCertificate {
+                    let refusal = TLSClientSession.clientCertificateMissing.message
+                    done(.failure(ProbeFailure(.tls, "\(refusal); it answered HTTP \(response.status)")))
+                } else {
+                    done(.success(response))
+                }
             } catch {
                 done(.failure(ProbeFailure(.protocol, error.description)))
             }

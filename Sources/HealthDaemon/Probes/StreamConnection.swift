@@ -32,6 +32,7 @@ final class StreamConnection {
     /// The TLS session's facts once established.
     var tlsFacts: TLSFacts? { tls?.facts }
     var serverCertificate: TLSClientSession.ServerCertificate? { tls?.serverCertificate }
+    var askedForMissingClientCertificate: Bool { tls?.askedForMissingCertificate ?? false }
 
     /// Milliseconds from `connect` to each phase reached; `total` is filled in by the caller.
     var timings: AttemptTimings { clock.timings }

@@ -14,9 +14,11 @@ extension Condition {
         "value.min": { .valueMin($0) }, "value.max": { .valueMax($0) }, "value.avg": { .valueAvg($0) },
         "value.last": { .valueLast($0) }, "value.delta": { .valueDelta($0) },
     ]
-    static let plainMetrics: [String: Metric] = ["value": .value, "latency": .latency, "failures": .failures]
+    static let plainMetrics: [String: Metric] = [
+        "value": .value, "latency": .latency, "failures": .failures, "cert.expires_in": .certExpiresIn,
+    ]
 
-    /// Parses `latency.p95(5m) > 500ms`, `error_rate(1h) > 2%`, `value > 100` …
+    /// Parses `latency.p95(5m) > 500ms`, `error_rate(1h) > 2%`, `value > 100`, `cert.expires_in < 14d` …
     public init(parsing text: String) throws(ConditionError) {
         let source = text.trimmingSpaces()
         guard let opRange = Self.findOperator(in: source) else {
@@ -49,7 +51,7 @@ extension Condition {
     private static func parseMetric(_ text: String) throws(ConditionError) -> Metric {
         if let m = plainMetrics[text] { return m }
         guard let open = text.firstIndex(of: "("), text.hasSuffix(")") else {
-            throw ConditionError(message: "unknown metric \"\(text)\"; metrics are value, latency, failures, " +
+            throw ConditionError(message: "unknown metric \"\(text)\"; metrics are value, latency, failures, cert.expires_in, " +
                 "availability(W), error_rate(W), latency.p50|p95|p99(W), value.min|max|avg|last|delta(W)")
         }
         let name = String(text[..<open]).trimmingSpaces()
@@ -70,26 +72,32 @@ extension Condition {
     private static func parseThreshold(_ text: String, for metric: Metric) throws(ConditionError) -> (Double, Unit) {
         var number = Substring(text)
         var unit = Unit.none
-        for u in [Unit.ms, .s, .percent] where number.hasSuffix(u.rawValue) {
+        // `ms` first: it ends in `s`.
+        for u in [Unit.ms, .s, .m, .h, .d, .percent] where number.hasSuffix(u.rawValue) {
             unit = u
             number = number.dropLast(u.rawValue.count)
             break
         }
         guard let n = Double(number.trimmingSpaces()), n.isFinite else {
-            throw ConditionError(message: "\"\(text)\" is not a number (optionally followed by ms, s or %)")
+            throw ConditionError(message: "\"\(text)\" is not a number (optionally followed by ms, s, m, h, d or %)")
         }
-        switch (unit, metric) {
-        case (.percent, .failures), (.ms, .failures), (.s, .failures):
+        if metric == .failures, unit != .none {
             throw ConditionError(message: "failures counts attempts; write it without a unit")
-        case (.ms, _) where metric.isRatio, (.s, _) where metric.isRatio:
-            throw ConditionError(message: "\(text): a ratio takes a fraction or a percentage, not a time")
-        case (.percent, _) where metric.isLatency:
-            throw ConditionError(message: "\(text): latency takes a time (500ms, 2s), not a percentage")
-        case (.percent, _): return (n / 100, unit)
-        case (.s, _) where metric.isLatency: return (n * 1000, unit)
-        case (.ms, _) where !metric.isLatency: return (n / 1000, unit)  // values with time units are seconds
-        default: return (n, unit)
         }
+        // A bare number of seconds is too easily meant as days.
+        if metric == .certExpiresIn, unit.milliseconds == nil {
+            throw ConditionError(message: "\(text): cert.expires_in takes a time (14d, 12h, 30m)")
+        }
+        guard let unitMs = unit.milliseconds else {
+            if unit == .percent, metric.isLatency {
+                throw ConditionError(message: "\(text): latency takes a time (500ms, 2s), not a percentage")
+            }
+            return (unit == .percent ? n / 100 : n, unit)
+        }
+        if metric.isRatio {
+            throw ConditionError(message: "\(text): a ratio takes a fraction or a percentage, not a time")
+        }
+        return (convertTime(n, from: unitMs, to: metric.baseMilliseconds), unit)  // values with time units are seconds
     }
 }
 

@@ -13,6 +13,7 @@ struct MetricReader {
         case .value: return last?.ok == true ? last?.value : fallbackValue
         case .latency: return last?.ok == true ? last?.latencyMs : nil
         case .failures: return Double(state.consecutiveFailures)
+        case .certExpiresIn: return state.lastTLS?.expiresIn(at: now).seconds
         case .availability(let w): return windows.stats(over: w, now: now).availability
         case .errorRate(let w): return windows.stats(over: w, now: now).errorRate
         case .latencyQuantile(let q, let w): return windows.stats(over: w, now: now).latency(quantile: q)
@@ -35,12 +36,13 @@ struct MetricReader {
     }
 
     private func format(_ v: Double, like c: Condition) -> String {
-        switch c.unit {
-        case .none: formatNumber(v)
-        case .percent: formatNumber(v * 100) + "%"
-        case .ms: formatNumber(c.metric.isLatency ? v : v * 1000) + "ms"
-        case .s: formatNumber(c.metric.isLatency ? v / 1000 : v) + "s"
+        guard let unitMs = c.unit.milliseconds else {
+            return c.unit == .percent ? formatNumber(v * 100) + "%" : formatNumber(v)
         }
+        let inUnit = convertTime(v, from: c.metric.baseMilliseconds, to: unitMs)
+        // Minutes, hours, days and certificate countdowns to one decimal (`19.8d`): more would change every sample.
+        let coarse = unitMs >= 60_000 || c.metric == .certExpiresIn
+        return formatNumber(coarse ? (inUnit * 10).rounded() / 10 : inUnit) + c.unit.rawValue
     }
 }
 

@@ -114,13 +114,13 @@ public struct Monitor: Sendable {
         let value = failing ? (fallback?.value ?? s.lastGoodValue) : last?.value
         return ProbeSnapshot(
             name: e.rules.name, kind: e.rules.kind, critical: e.rules.critical, health: s.health, since: s.since,
-            lastRun: last?.time, ok: last?.ok, latencyMs: last?.latencyMs, value: value,
+            lastRun: last?.time, ok: last?.ok, latencyMs: last?.latencyMs, timings: last?.timings, value: value,
             staleFor: failing && fallback == nil ? s.lastGoodValueTime.map { now - $0 } : nil,
             valueSource: fallback?.source, noData: last?.ok == true && last?.noData == true, details: s.lastDetails,
             consecutiveFailures: s.consecutiveFailures, error: last?.failure, message: last?.message,
             reasons: s.reasons,
             windows: spec.snapshotWindows.map { ($0, statsCache.stats(of: e.windows, revision: e.revision, probe: i, over: $0, now: now)) },
-            suppressedBy: suppressor(of: i), flapping: s.flaps.flapping)
+            suppressedBy: suppressor(of: i), flapping: s.flaps.flapping, tls: s.lastTLS)
     }
 
     /// The parent (`depends_on`) that is down, followed up through parents that are down too to

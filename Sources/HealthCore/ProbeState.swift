@@ -12,6 +12,10 @@ public struct ProbeState: Sendable, Equatable {
     public internal(set) var lastGoodValueTime: Timestamp?
     /// The rows the last successful sample that had any attached.
     public internal(set) var lastDetails: [DetailRow]?
+    /// The TLS facts of the last sample that had any, kept while later attempts fail before the handshake: the
+    /// certificate is still the one the service presents, so the snapshot shows it and `cert.expires_in` keeps
+    /// counting down on it (the probe is failing anyway; a renewed certificate replaces it at the next handshake).
+    public internal(set) var lastTLS: TLSFacts?
     /// The evaluated level of the last results, for flap detection.
     public internal(set) var flaps = FlapDetector()
     /// Latched by `failureThreshold` failures, released by `successThreshold` successes.
@@ -27,6 +31,7 @@ public struct ProbeState: Sendable, Equatable {
                                fallbackValue: Double? = nil) -> Bool {
         let failureChanged = lastSample == nil || lastSample?.failure?.category != sample.failure?.category
         lastSample = sample
+        if let tls = sample.tls { lastTLS = tls }
         let wasLatched = failedDown
         if sample.ok {
             consecutiveSuccesses += 1

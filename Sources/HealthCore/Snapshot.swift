@@ -19,6 +19,8 @@ public struct ProbeSnapshot: Sendable {
     public var lastRun: Timestamp?
     public var ok: Bool?
     public var latencyMs: Double?
+    /// Where the last attempt's time went, when its probe measures phases.
+    public var timings: AttemptTimings? = nil
     /// The current value, or while failing the last good one (then `staleFor` is set).
     public var value: Double?
     public var staleFor: TimeSpan?
@@ -34,6 +36,8 @@ public struct ProbeSnapshot: Sendable {
     /// The parent probe (`depends_on`) that is down, so this probe's alerts are held back.
     public var suppressedBy: String?
     public var flapping: Bool
+    /// The last TLS session seen (see `ProbeState.lastTLS`).
+    public var tls: TLSFacts? = nil
 
     public var pending: Bool { health == nil }
 }

@@ -52,6 +52,7 @@ extension ProbeSnapshot {
         w.field("critical", critical)
         w.field("ok", ok)
         w.field("latency_ms", latencyMs.map(roundMs))
+        if let timings { timings.write(to: &w) }
         w.field("value", value)
         w.field("stale", staleFor != nil)
         if let staleFor { w.field("stale_for_s", staleFor.seconds.rounded()) }
@@ -72,6 +73,7 @@ extension ProbeSnapshot {
         w.field("reasons", strings: reasons)
         w.field("suppressed_by", suppressedBy)
         w.field("flapping", flapping)
+        if let tls { tls.write(to: &w, now: now) }
         if let details {
             w.key("details")
             w.beginArray()
@@ -112,6 +114,35 @@ extension WindowStats {
         w.field("avg", valueAvg)
         w.field("last", valueLast)
         w.endObject()
+        w.endObject()
+    }
+}
+
+extension TLSFacts {
+    /// `"tls": {…}`, with `expires_in_s` counted from `now` (negative once expired).
+    func write(to w: inout JSONWriter, now: Timestamp) {
+        w.key("tls")
+        w.beginObject()
+        w.field("version", version)
+        w.field("cipher", cipher)
+        w.field("subject", subject)
+        w.field("issuer", issuer)
+        w.field("dns_names", strings: dnsNames)
+        w.field("not_after", notAfter.iso8601())
+        w.field("expires_in_s", Int(expiresIn(at: now).seconds.rounded()))
+        w.endObject()
+    }
+}
+
+extension AttemptTimings {
+    /// `"timings_ms": {…}` without the phases the attempt did not reach.
+    func write(to w: inout JSONWriter) {
+        w.key("timings_ms")
+        w.beginObject()
+        if let connect { w.field("connect", roundMs(connect)) }
+        if let tls { w.field("tls", roundMs(tls)) }
+        if let firstByte { w.field("first_byte", roundMs(firstByte)) }
+        w.field("total", roundMs(total))
         w.endObject()
     }
 }

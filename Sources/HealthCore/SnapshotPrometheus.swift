@@ -29,6 +29,11 @@ extension Snapshot {
         for p in probes {
             out.sample("healthd_probe_consecutive_failures", Double(p.consecutiveFailures), ("probe", p.name))
         }
+        out.family("healthd_probe_cert_expiry_timestamp_seconds",
+                   "When the earliest certificate of the last TLS session the probe saw expires.")
+        for p in probes {
+            if let tls = p.tls { out.sample("healthd_probe_cert_expiry_timestamp_seconds", tls.notAfter.seconds, ("probe", p.name)) }
+        }
         var names = WindowNames()
         out.family("healthd_probe_availability", "Share of successful attempts over the window.")
         for p in probes {

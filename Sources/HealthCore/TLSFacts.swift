@@ -23,6 +23,9 @@ public struct TLSFacts: Sendable, Equatable {
 
     /// Time left until the earliest expiry, negative once expired.
     public func expiresIn(at now: Timestamp) -> TimeSpan { notAfter - now }
+
+    /// Certificates that expire sooner than this are shown as a warning (status page, healthctl).
+    public static let expiryWarning = TimeSpan.days(14)
 }
 
 /// Where one attempt's time went, in milliseconds from its start: the snapshot's `"timings_ms"`.

@@ -77,6 +77,18 @@ import Testing
         #expect(found.count == 12)
     }
 
+    @Test func certExpiryAndTimeUnitsInConditions() throws {
+        let c = try parse("""
+            { probes: [ { name: "api", kind: "http", url: "https://api.example/health",
+                          degraded: ["cert.expires_in < 14d", "latency.p95(5m) > 1s"], down: ["cert.expires_in < 12h"] } ] }
+            """)
+        #expect(c.probes[0].rules.degraded.map(\.metric) == [.certExpiresIn, .latencyQuantile(0.95, .minutes(5))])
+        #expect(c.probes[0].rules.degraded.map(\.threshold) == [1_209_600, 1000])
+        #expect(c.probes[0].rules.down.map(\.threshold) == [43200])
+        #expect(issues(#"{ probes: [ { name: "db", kind: "tcp", url: "tcp://h:5432", degraded: ["cert.expires_in < 14"] } ] }"#)
+            == ["probes[0].degraded[0]: 14: cert.expires_in takes a time (14d, 12h, 30m)"])
+    }
+
     @Test func syntaxErrorsAreReported() {
         let found = issues("{ probes: [ { name: 'a', } ")
         #expect(found.count == 1)

@@ -19,9 +19,15 @@ import Testing
         for minute in 0..<1440 {
             let time = now - .minutes(Int64(1439 - minute)) - .seconds(Int64(rng.next() % 30))
             let latency = 3 + Double(rng.next() % 4000) / 37 + (minute % 97 == 0 ? 900 : 0)
+            let timedOut = minute % 13 == 5
+            // The last sample has timings but no TLS facts: the state keeps the earlier ones.
+            let tls = timedOut || minute == 1439 ? nil : TLSFacts(
+                version: "TLSv1.3", cipher: "TLS_AES_128_GCM_SHA256", subject: "CN=api", issuer: "CN=ca ✓",
+                dnsNames: ["api", "api.internal"], notAfter: now + .days(Int64(30 + minute / 720)))
             m.ingest(Sample(time: time, latencyMs: latency,
-                            failure: minute % 13 == 5 ? ProbeFailure(.timeout, "timed out after 2s") : nil,
-                            message: minute % 50 == 0 ? "slow" : nil), probe: 0)
+                            failure: timedOut ? ProbeFailure(.timeout, "timed out after 2s") : nil,
+                            message: minute % 50 == 0 ? "slow" : nil, tls: tls,
+                            timings: AttemptTimings(connect: 0.25, firstByte: latency - 0.5, total: latency)), probe: 0)
             let failing = (600..<606).contains(minute) || minute % 41 == 0
             let details = minute % 7 == 0 ? [DetailRow(fields: [.init(name: "task", value: "t\(minute)"),
                                                                 .init(name: "error", value: nil)])] : nil
@@ -86,6 +92,8 @@ import Testing
         let day = Self.fed.entries[0].windows.stats(over: .hours(24), now: Self.now)
         #expect(day.count == 1440 && day.failures == 111 && day.latencyP99 != nil)
         #expect(Self.fed.entries[1].state.lastDetails != nil && Self.fed.entries[2].state.health == nil)
+        #expect(Self.fed.entries[0].state.lastSample?.tls == nil && Self.fed.entries[0].state.lastSample?.timings != nil)
+        #expect(restored.entries[0].state.lastTLS?.notAfter == Self.now + .days(31))
         #expect(Self.fed.entries[1].state.flaps.history.count == FlapDetector.results)
         // Every stored field came back: writing the restored monitor gives the same bytes.
         let rewritten = restored.checkpoint(now: Self.now, writer: "1.2.3-test")
@@ -160,7 +168,7 @@ import Testing
         bytes[6] = 3
         #expect(Self.restoreFails(bytes) == .unsupportedVersion(3))
         #expect(CheckpointError.unsupportedVersion(3).description.contains(
-            "another format version 3 (this healthd reads 1); it was set aside and history starts empty"))
+            "another format version 3 (this healthd reads 2); it was set aside and history starts empty"))
         #expect(Self.restoreFails(Self.bytes + [0]) == .corrupt("1 bytes after the declared end"))
     }
 

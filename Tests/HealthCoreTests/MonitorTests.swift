@@ -71,6 +71,23 @@ import Testing
         #expect(p.ok == false)
     }
 
+    @Test func snapshotShowsTheLastTimingsAndTheLastTLSSessionSeen() throws {
+        var m = try monitor()
+        let tls = TLSFacts(version: "TLSv1.2", cipher: "ECDHE-RSA-AES128-GCM-SHA256", subject: "CN=blog", issuer: "CN=ca",
+                           dnsNames: ["blog"], notAfter: t0 + .days(60))
+        let handshake = AttemptTimings(connect: 1, tls: 5, firstByte: 9, total: 10)
+        m.ingest(Sample(time: t0, latencyMs: 10, tls: tls, timings: handshake), probe: 2)
+        var p = m.snapshot(now: t0).probes[2]
+        #expect(p.tls == tls && p.timings == handshake)
+        let refused = AttemptTimings(total: 0.3)
+        m.ingest(Sample(time: t0 + .seconds(10), latencyMs: 0.3, failure: ProbeFailure(.refused, "no"), timings: refused), probe: 2)
+        p = m.snapshot(now: t0 + .seconds(10)).probes[2]
+        #expect(p.tls == tls && p.timings == refused)
+        m.ingest(Sample(time: t0 + .seconds(20), latencyMs: 0.3, failure: ProbeFailure(.refused, "no")), probe: 2)
+        #expect(m.snapshot(now: t0 + .seconds(20)).probes[2].timings == nil)
+        #expect(m.snapshot(now: t0).probes[0].tls == nil)
+    }
+
     @Test func adoptKeepsHistoryOfNamedProbes() throws {
         var old = try monitor()
         old.ingest(ok(), probe: 0)

@@ -11,8 +11,14 @@ struct Timeline {
     init(_ rules: ProbeRules) { self.rules = rules }
 
     @discardableResult
-    mutating func ok(value: Double? = nil, latency: Double = 5, reported: Health = .healthy) -> Health? {
-        feed(Sample(time: now, latencyMs: latency, value: value, reportedHealth: reported, message: "msg"))
+    mutating func ok(value: Double? = nil, latency: Double = 5, reported: Health = .healthy, tls: TLSFacts? = nil) -> Health? {
+        feed(Sample(time: now, latencyMs: latency, value: value, reportedHealth: reported, message: "msg", tls: tls))
+    }
+
+    /// A certificate that expires `span` after the next sample.
+    func cert(expiringIn span: TimeSpan) -> TLSFacts {
+        TLSFacts(version: "TLSv1.3", cipher: "TLS_AES_256_GCM_SHA384", subject: "CN=api", issuer: "CN=ca", dnsNames: ["api"],
+                 notAfter: now + span)
     }
 
     @discardableResult
@@ -127,6 +133,56 @@ struct Timeline {
         t.fail(.timeout)
         #expect(t.state.lastGoodValue == 42)
         #expect(t.state.consecutiveFailures == 1)
+    }
+
+    @Test(arguments: [
+        ("cert.expires_in < 30d", "cert.expires_in 19.8d < 30d"),
+        ("cert.expires_in < 500h", "cert.expires_in 475.2h < 500h"),
+        ("cert.expires_in <= 28512m", "cert.expires_in 28512m <= 28512m"),
+        ("cert.expires_in < 2000000s", "cert.expires_in 1710720s < 2000000s"),
+        ("cert.expires_in < 2000000000ms", "cert.expires_in 1710720000ms < 2000000000ms"),
+    ])
+    func certExpiryReasonInTheConditionsUnit(condition: String, reason: String) throws {
+        var t = Timeline(ProbeRules(name: "api", kind: "http", degraded: [try Condition(parsing: condition)]))
+        #expect(t.ok(tls: t.cert(expiringIn: .seconds(1_710_720))) == .degraded)  // 19.8 days
+        #expect(t.state.reasons == [reason])
+    }
+
+    @Test func expiredCertificateCountsNegative() throws {
+        var t = Timeline(ProbeRules(name: "api", kind: "http", down: [try Condition(parsing: "cert.expires_in < 1d")]))
+        #expect(t.ok(tls: t.cert(expiringIn: .hours(-36))) == .down)
+        #expect(t.state.reasons == ["cert.expires_in -1.5d < 1d"])
+    }
+
+    @Test func certExpiryWithoutTLSFactsIsNoData() throws {
+        let rules = ProbeRules(name: "api", kind: "http", degraded: [try Condition(parsing: "cert.expires_in < 30d"),
+                                                                     try Condition(parsing: "cert.expires_in > 1d")])
+        var t = Timeline(rules)
+        #expect(t.ok() == .healthy)
+        #expect(t.state.reasons.isEmpty && t.state.lastTLS == nil)
+    }
+
+    @Test func lastKnownCertificateOutlivesFailuresBeforeTheHandshake() throws {
+        let rules = ProbeRules(name: "api", kind: "http", failureThreshold: 3,
+                               degraded: [try Condition(parsing: "cert.expires_in < 30d")])
+        var t = Timeline(rules)
+        let cert = t.cert(expiringIn: .days(20))
+        t.ok(tls: cert)
+        #expect(t.fail() == .degraded)
+        #expect(t.state.lastSample?.tls == nil && t.state.lastTLS == cert)
+        #expect(t.state.reasons == ["cert.expires_in 20d < 30d"])  // 20 d − 10 s, to one decimal
+        // A renewed certificate replaces it at the next handshake.
+        #expect(t.ok(tls: t.cert(expiringIn: .days(90))) == .healthy)
+        #expect(t.state.lastTLS?.notAfter == t.now - .seconds(10) + .days(90))
+    }
+
+    @Test func timeReasonsKeepTheirDigitsForMsAndSAndOneDecimalForLongerUnits() throws {
+        var t = Timeline(ProbeRules(name: "api", kind: "http", degraded: [
+            try Condition(parsing: "latency > 1s"), try Condition(parsing: "latency > 1m"), try Condition(parsing: "value > 500ms"),
+            try Condition(parsing: "value > 1h"),
+        ]))
+        #expect(t.ok(value: 4321.2345, latency: 91_234.5678) == .degraded)
+        #expect(t.state.reasons == ["latency 91.235s > 1s", "latency 1.5m > 1m", "value 4321234.5ms > 500ms", "value 1.2h > 1h"])
     }
 
     @Test func deltaComparesWithThePast() throws {

@@ -172,6 +172,44 @@ import Testing
         #expect(Sparkline.compact(15_320) == "15.3k" && Sparkline.compact(0.125) == "0.13")
     }
 
+    func tlsMonitor(notAfter: Timestamp) -> Monitor {
+        let tls = TLSFacts(version: "TLSv1.3", cipher: "TLS_AES_128_GCM_SHA256", subject: "CN=api", issuer: "CN=ca",
+                           dnsNames: ["api"], notAfter: notAfter)
+        return monitor([ProbeRules(name: "api", kind: "http")], minutes: 0) { _, ago in Sample(time: at(ago), latencyMs: 3, tls: tls) }
+    }
+
+    @Test(arguments: [
+        (19.8, #"<dd>expires in 19 d (<time datetime="2026-12-12T05:12:00Z">2026-12-12</time>)</dd>"#),
+        (13.5, #"<dd class="soon">expires in 13 d (<time datetime="2026-12-05T22:00:00Z">2026-12-05</time>)</dd>"#),
+        (0.5, #"<dd class="soon">expires in under a day (<time datetime="2026-11-22T22:00:00Z">2026-11-22</time>)</dd>"#),
+        (-2, #"<dd class="expired">expired on <time datetime="2026-11-20T10:00:00Z">2026-11-20</time></dd>"#),
+    ])
+    func certificateExpiryOnTheCard(daysLeft: Double, shown: String) {
+        let html = tlsMonitor(notAfter: now + TimeSpan(nanoseconds: Int64(daysLeft * 86400e9))).statusPageHTML(now: now)
+        #expect(html.contains("<div><dt>Certificate</dt>" + shown + "</div>"))
+        #expect(StatusPage.css.contains(".soon{") || StatusPage.css.contains(",.soon{"))
+        #expect(StatusPage.css.contains(".expired{color:var(--bad)}"))
+    }
+
+    @Test func noCertificateWithoutTLSFacts() throws {
+        #expect(!(try system(.healthy)).statusPageHTML(now: now).contains("Certificate"))
+    }
+
+    /// The card shows whole days, so a cached one is rendered again when the day count changes, not every second.
+    @Test func cachedCardFollowsTheDaysLeft() {
+        let m = tlsMonitor(notAfter: now + .days(14) + .minutes(5))
+        let p = m.snapshot(now: now).probes[0]
+        let key = StatusPage.CardKey(p, id: 0, cert: StatusPage.CertExpiry(p.tls, now: now))
+        #expect(key.matches(p, id: 0, cert: StatusPage.CertExpiry(p.tls, now: now + .minutes(4))))
+        #expect(!key.matches(p, id: 0, cert: StatusPage.CertExpiry(p.tls, now: now + .minutes(6))))
+        var cache = StatusPageCache()
+        #expect(m.statusPageHTML(m.snapshot(now: now), cache: &cache).contains("<dd>expires in 14 d ("))
+        let later = now + .minutes(10)  // the same 15-minute step: the chart points are kept, and so would the card be
+        let page = m.statusPageHTML(m.snapshot(now: later), cache: &cache)
+        #expect(page.contains("<dd class=\"soon\">expires in 13 d ("))
+        #expect(page == m.statusPageHTML(now: later))
+    }
+
     /// A publisher renders every few seconds with one cache; each page must equal one rendered from scratch,
     /// across 15-minute boundaries and a rules change.
     @Test func cachedPagesEqualFreshOnes() throws {

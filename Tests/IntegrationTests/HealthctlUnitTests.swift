@@ -243,6 +243,40 @@ import Glibc
         #expect(AuditView.message(#"{"error":"no probe named \"x\""}"# + "\n") == "no probe named \"x\"")
     }
 
+    func probeWithTLS(expiresIn seconds: Int, notAfter: String) -> [String: Any] {
+        doc("""
+            {"api":{"kind":"http","health":"healthy","critical":true,"latency_ms":4.2,
+              "timings_ms":{"connect":0.4,"tls":3.1,"first_byte":4,"total":4.2},
+              "tls":{"version":"TLSv1.3","cipher":"TLS_AES_128_GCM_SHA256","subject":"CN=api.example.com",
+                     "issuer":"CN=R3, O=Let's Encrypt","dns_names":["api.example.com","www.example.com"],
+                     "not_after":"\(notAfter)","expires_in_s":\(seconds)}}}
+            """)
+    }
+
+    @Test func probeShowsTLSFactsAndTimings() {
+        let lines = ProbeView.render(probeWithTLS(expiresIn: 1_728_000, notAfter: "2026-12-12T10:00:00Z"), style: plain, now: now)
+            .split(separator: "\n").map(String.init)
+        #expect(lines.contains("  latency      4.2ms"))
+        #expect(lines.contains("  timings      connect 0.4ms · tls 3.1ms · first byte 4ms · total 4.2ms"))
+        #expect(lines.contains("  tls          TLSv1.3, TLS_AES_128_GCM_SHA256"))
+        #expect(lines.contains("  subject      CN=api.example.com"))
+        #expect(lines.contains("  issuer       CN=R3, O=Let's Encrypt"))
+        #expect(lines.contains("  names        api.example.com, www.example.com"))
+        #expect(lines.contains("  cert expires 2026-12-12T10:00:00Z (in 20d)"))
+        let plainProbe = ProbeView.render(doc(#"{"api":{"kind":"tcp","health":"healthy","latency_ms":1}}"#), style: plain, now: now)
+        #expect(!plainProbe.contains("timings") && !plainProbe.contains("cert"))
+    }
+
+    @Test func nearAndPastCertificateExpiryStandOut() {
+        let colour = TerminalStyle(colour: true)
+        let near = ProbeView.render(probeWithTLS(expiresIn: 5 * 86400, notAfter: "2026-11-27T10:00:00Z"), style: colour, now: now)
+        #expect(near.contains("cert expires \u{1B}[33m2026-11-27T10:00:00Z (in 5d)\u{1B}[0m"))
+        let far = ProbeView.render(probeWithTLS(expiresIn: 14 * 86400, notAfter: "2026-12-06T10:00:00Z"), style: colour, now: now)
+        #expect(far.contains("cert expires 2026-12-06T10:00:00Z (in 14d)\n") || far.hasSuffix("cert expires 2026-12-06T10:00:00Z (in 14d)"))
+        let past = ProbeView.render(probeWithTLS(expiresIn: -3600, notAfter: "2026-11-22T09:00:00Z"), style: colour, now: now)
+        #expect(past.contains("cert expires \u{1B}[31m2026-11-22T09:00:00Z (expired 1h ago)\u{1B}[0m"))
+    }
+
     @Test func historyTableInTheSeriesUnit() {
         let text = HistoryView.render(doc("""
             {"probe":"api","range":"1h","step":"1m","series":"error_rate","points":[

@@ -12,7 +12,7 @@
 enum Checkpoint {
     static let magic: [UInt8] = Array("HDCKPT".utf8)
     /// Bump on any change to the encoding, the tier geometry included; other versions are set aside, not read.
-    static let formatVersion: UInt16 = 1
+    static let formatVersion: UInt16 = 2
     /// The CRC-32 trailer.
     static let trailerBytes = 4
 

@@ -15,6 +15,7 @@ extension ProbeState {
         w.append(flaps.flapping)
         w.append(failedDown)
         w.appendVarint(betterStreak)
+        w.appendOptional(lastTLS) { $1.encode(into: &$0) }
     }
 
     init(decoding r: inout ByteReader) throws(CheckpointError) {
@@ -35,6 +36,7 @@ extension ProbeState {
         flaps.flapping = try r.readBool()
         failedDown = try r.readBool()
         betterStreak = try r.readInt(max: Self.maxCounter, "better streak")
+        lastTLS = try r.readOptional { r throws(CheckpointError) in try TLSFacts(decoding: &r) }
     }
 
     private static let maxCounter = 1 << 53
@@ -53,6 +55,8 @@ extension Sample {
         w.appendOptional(message) { $0.append($1) }
         w.append(noData)
         w.appendOptional(details) { $0.append($1) }
+        w.appendOptional(tls) { $1.encode(into: &$0) }
+        w.appendOptional(timings) { $1.encode(into: &$0) }
     }
 
     init(decoding r: inout ByteReader) throws(CheckpointError) {
@@ -67,8 +71,10 @@ extension Sample {
         let message = try r.readOptionalString()
         let noData = try r.readBool()
         let details = try r.readOptional { r throws(CheckpointError) in try r.readDetails() }
+        let tls = try r.readOptional { r throws(CheckpointError) in try TLSFacts(decoding: &r) }
+        let timings = try r.readOptional { r throws(CheckpointError) in try AttemptTimings(decoding: &r) }
         self.init(time: time, latencyMs: latencyMs, value: value, failure: failure, reportedHealth: reportedHealth,
-                  message: message, noData: noData, details: details)
+                  message: message, noData: noData, details: details, tls: tls, timings: timings)
     }
 }
 

@@ -60,8 +60,9 @@ public struct StatusPageCache: Sendable {
                                    now: Timestamp, to page: inout StatusPage) {
         update(&day, of: entry, now: now)
         // Optional chaining works on the stored day; `if let` would copy it.
-        if day?.card?.key.matches(p, id: id) != true, let points = day?.points {
-            day?.card = StatusPage.card(p, key: StatusPage.CardKey(p, id: id), rules: entry.rules, points: points)
+        let cert = StatusPage.CertExpiry(p.tls, now: now)
+        if day?.card?.key.matches(p, id: id, cert: cert) != true, let points = day?.points {
+            day?.card = StatusPage.card(p, key: StatusPage.CardKey(p, id: id, cert: cert), rules: entry.rules, points: points)
         }
         day?.card?.append(to: &page, for: p, now: now)
     }
@@ -153,7 +154,7 @@ struct StatusPage {
         out += "</div>"
     }
 
-    mutating func probe(_ p: ProbeSnapshot, id: Int, rules: ProbeRules, points: [ProbeWindows.Point]) {
+    mutating func probe(_ p: ProbeSnapshot, id: Int, cert: CertExpiry?, rules: ProbeRules, points: [ProbeWindows.Point]) {
         // A card with a table takes two grid columns on wide screens, so long texts wrap less.
         cardTop(name: p.name, health: p.health, id: id, wide: p.details?.isEmpty == false)
         out += "<p class=\"sub\"><span class=\"kind\">"
@@ -180,7 +181,7 @@ struct StatusPage {
             appendHTMLEscaped(m, to: &out)
             out += "</p>"
         }
-        facts(p, points: points)
+        facts(p, cert: cert, points: points)
         charts(points, rules: rules, pending: p.pending)
         if let rows = p.details, !rows.isEmpty { details(rows) }
         out += "</article>"
@@ -214,7 +215,7 @@ struct StatusPage {
         out += "</ul>"
     }
 
-    private mutating func facts(_ p: ProbeSnapshot, points: [ProbeWindows.Point]) {
+    private mutating func facts(_ p: ProbeSnapshot, cert: CertExpiry?, points: [ProbeWindows.Point]) {
         out += "<dl class=\"facts\">"
         if let l = p.latencyMs { fact("Latency", Sparkline.ms(l)) }
         if let v = p.value {
@@ -239,6 +240,7 @@ struct StatusPage {
         for point in points { (count, failures) = (count + point.stats.count, failures + point.stats.failures) }
         if count > 0 { fact("Availability 24 h", Sparkline.percent(Double(count - failures) / Double(count))) }
         if p.consecutiveFailures > 0 { fact("Failures in a row", String(p.consecutiveFailures)) }
+        if let cert { certificate(cert) }
         if p.lastRun != nil {
             out += "<div><dt>Last run</dt><dd>"
             hole(.lastRun)

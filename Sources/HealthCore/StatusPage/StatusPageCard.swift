@@ -12,23 +12,26 @@ extension StatusPage {
         var holes: [(at: String.Index, kind: Hole)]
     }
 
-    /// Every snapshot field a card shows, with `staleFor` only as present or not (it changes with now).
+    /// Every snapshot field a card shows, with `staleFor` only as present or not and the certificate by whole
+    /// days left (both change with now).
     struct CardKey: Sendable {
         var id: Int
         var name: String, kind: String, critical: Bool, health: Health?, since: Timestamp?, lastRun: Timestamp?
         var latencyMs: Double?, value: Double?, stale: Bool, valueSource: String?, noData: Bool
         var details: [DetailRow]?, consecutiveFailures: Int, error: ProbeFailure?, message: String?, reasons: [String]
+        var cert: CertExpiry?
 
-        init(_ p: ProbeSnapshot, id: Int) {
+        init(_ p: ProbeSnapshot, id: Int, cert: CertExpiry?) {
             self.id = id
+            self.cert = cert
             (name, kind, critical, health, since, lastRun) = (p.name, p.kind, p.critical, p.health, p.since, p.lastRun)
             (latencyMs, value, stale, valueSource, noData) = (p.latencyMs, p.value, p.staleFor != nil, p.valueSource, p.noData)
             (details, consecutiveFailures, error, message, reasons) = (p.details, p.consecutiveFailures, p.error, p.message, p.reasons)
         }
 
-        /// `self == CardKey(p, id: id)` without copying `p`'s strings and arrays (a retain each).
-        func matches(_ p: ProbeSnapshot, id: Int) -> Bool {
-            self.id == id && name == p.name && kind == p.kind && critical == p.critical && health == p.health
+        /// `self == CardKey(p, id: id, cert: cert)` without copying `p`'s strings and arrays (a retain each).
+        func matches(_ p: ProbeSnapshot, id: Int, cert: CertExpiry?) -> Bool {
+            self.id == id && self.cert == cert && name == p.name && kind == p.kind && critical == p.critical && health == p.health
                 && since == p.since && lastRun == p.lastRun && latencyMs == p.latencyMs && value == p.value
                 && stale == (p.staleFor != nil) && valueSource == p.valueSource && noData == p.noData
                 && details == p.details && consecutiveFailures == p.consecutiveFailures && error == p.error
@@ -38,7 +41,7 @@ extension StatusPage {
 
     static func card(_ p: ProbeSnapshot, key: CardKey, rules: ProbeRules, points: [ProbeWindows.Point]) -> Card {
         var page = StatusPage(capacity: 6000)
-        page.probe(p, id: key.id, rules: rules, points: points)
+        page.probe(p, id: key.id, cert: key.cert, rules: rules, points: points)
         return Card(key: key, text: page.out, holes: page.holes)
     }
 

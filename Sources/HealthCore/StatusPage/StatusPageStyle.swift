@@ -76,7 +76,7 @@ extension StatusPage {
     .facts{display:flex;flex-wrap:wrap;gap:6px 20px;margin:10px 0 2px}
     .facts dt{font-size:11px;color:var(--muted);text-transform:uppercase;letter-spacing:.04em}
     .facts dd{margin:0;font-weight:600;font-variant-numeric:tabular-nums}
-    .stale{color:var(--warn)}.note{color:var(--muted);font-weight:400}
+    .stale,.soon{color:var(--warn)}.expired{color:var(--bad)}.note{color:var(--muted);font-weight:400}
     .charts{display:grid;gap:0 20px;grid-template-columns:repeat(auto-fit,minmax(min(100%,300px),1fr))}\
     .chart{margin:10px 0 0;min-width:0}
     figcaption{display:flex;flex-wrap:wrap;align-items:center;gap:2px 10px;font-size:11px;color:var(--muted)}

@@ -13,6 +13,7 @@ public enum ProbeView {
         fact("since", (p["since"] as? String).map { "\($0) (\(Text.relative($0, now: now) ?? ""))" })
         fact("last run", (p["last_run"] as? String).map { "\($0) (\(Text.relative($0, now: now) ?? ""))" })
         fact("latency", Text.number(p["latency_ms"]).map(Text.ms))
+        fact("timings", timings(p["timings_ms"] as? [String: Any]))
         var value = Text.number(p["value"]).map { formatNumber($0) }
         if p["stale"] as? Bool == true, let v = value {
             value = v + " (stale" + (Text.number(p["stale_for_s"]).map { " for \(Text.span(seconds: $0))" } ?? "") + ")"
@@ -26,10 +27,40 @@ public enum ProbeView {
         }
         fact("suppressed", (p["suppressed_by"] as? String).map { "by \($0) (its root cause)" })
         if p["flapping"] as? Bool == true { fact("flapping", "yes") }
+        for (label, value) in tls(p["tls"] as? [String: Any], style: style) { fact(label, value) }
         for reason in p["reasons"] as? [String] ?? [] { fact("reason", reason) }
         lines += windows(p["windows"] as? [String: [String: Any]] ?? [:], style: style)
         lines += details(p["details"] as? [[String: Any]] ?? [], style: style)
         return lines.joined(separator: "\n")
+    }
+
+    /// `connect 0.4ms · tls 3.1ms · first byte 4ms · total 4.2ms`: the phases the attempt reached.
+    static func timings(_ t: [String: Any]?) -> String? {
+        guard let t else { return nil }
+        let phases = [("connect", "connect"), ("tls", "tls"), ("first_byte", "first byte"), ("total", "total")]
+        return phases.compactMap { key, label in Text.number(t[key]).map { "\(label) \(Text.ms($0))" } }.joined(separator: " · ")
+    }
+
+    /// The TLS session: protocol and cipher, then the certificate's subject, issuer, names and expiry, yellow
+    /// when it is near and red once past (counted from the server's time, `expires_in_s`).
+    static func tls(_ t: [String: Any]?, style: TerminalStyle) -> [(String, String?)] {
+        guard let t else { return [] }
+        var expiry = t["not_after"] as? String
+        if let iso = expiry, let left = Text.number(t["expires_in_s"]) {
+            if left < 0 {
+                expiry = style.bad("\(iso) (expired \(Text.span(seconds: -left)) ago)")
+            } else {
+                let text = "\(iso) (in \(Text.span(seconds: left)))"
+                expiry = left < TLSFacts.expiryWarning.seconds ? style.health("degraded", text) : text
+            }
+        }
+        return [
+            ("tls", [t["version"], t["cipher"]].compactMap { $0 as? String }.joined(separator: ", ")),
+            ("subject", t["subject"] as? String),
+            ("issuer", t["issuer"] as? String),
+            ("names", (t["dns_names"] as? [String])?.joined(separator: ", ")),
+            ("cert expires", expiry),
+        ]
     }
 
     /// One row per window, shortest first.

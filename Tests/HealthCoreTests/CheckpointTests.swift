@@ -168,7 +168,7 @@ import Testing
         bytes[6] = 3
         #expect(Self.restoreFails(bytes) == .unsupportedVersion(3))
         #expect(CheckpointError.unsupportedVersion(3).description.contains(
-            "another format version 3 (this healthd reads 2); it was set aside and history starts empty"))
+            "another format version 3 (this healthd reads 1 to 2); it was set aside and history starts empty"))
         #expect(Self.restoreFails(Self.bytes + [0]) == .corrupt("1 bytes after the declared end"))
     }
 

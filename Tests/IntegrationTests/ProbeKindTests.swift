@@ -144,27 +144,3 @@ func processesMatching(_ text: String) -> Int {
         #expect(message(d.waitForProbe("not_json") { $0["health"] as? String == "down" }) == "the body is not JSON")
     }
 }
-
-/// `https://` against a local TLS server: a trusted certificate, an untrusted one, a redirect.
-@Suite struct HTTPSTests {
-    @Test func trustedUntrustedAndRedirects() throws {
-        let tls = TestServers.nginxTLSPort, untrusted = TestServers.nginxUntrustedPort
-        func probe(_ name: String, _ url: String, _ extra: String = "") -> String {
-            #"{ name: "\#(name)", kind: "http", url: "\#(url)", interval: "500ms", timeout: "400ms", failure_threshold: 1 \#(extra) }"#
-        }
-        let d = try DaemonHarness(probes: "[" + [
-            probe("trusted", "https://127.0.0.1:\(tls)/health", #", expect: { status: [200], json: [{ path: "$.status", value: "operational" }] }"#),
-            probe("by_name", "https://localhost:\(tls)/health"),
-            probe("untrusted", "https://127.0.0.1:\(untrusted)/"),
-            probe("redirect", "https://127.0.0.1:\(tls)/moved", #", expect: { status: [200] }"#),
-            probe("closed", "https://127.0.0.1:\(closedPort())/"),
-        ].joined(separator: ",") + "]")
-        let ok = d.waitForProbe("trusted") { $0["health"] as? String == "healthy" }
-        #expect(ok?["message"] as? String == "200 OK" || (ok?["message"] as? String)?.hasPrefix("200") == true)
-        #expect(d.waitForProbe("by_name") { $0["health"] as? String == "healthy" } != nil)
-        #expect(category(d.waitForProbe("untrusted") { $0["health"] as? String == "down" }) == "tls")
-        let redirect = d.waitForProbe("redirect") { $0["health"] as? String == "down" }
-        #expect(message(redirect)?.hasPrefix("status 302") == true)
-        #expect(category(d.waitForProbe("closed") { $0["health"] as? String == "down" }) == "refused")
-    }
-}

@@ -6,9 +6,12 @@ struct ByteReader {
     private(set) var offset: Int
     /// Reads stop here (before the trailer), whatever follows in `bytes`.
     let end: Int
+    /// The checkpoint format being read, for fields that older versions lack.
+    let version: UInt16
 
-    init(_ bytes: [UInt8], from start: Int = 0, upTo end: Int? = nil) {
+    init(_ bytes: [UInt8], from start: Int = 0, upTo end: Int? = nil, version: UInt16 = Checkpoint.formatVersion) {
         self.bytes = bytes
+        self.version = version
         self.end = min(max(end ?? bytes.count, 0), bytes.count)
         offset = min(max(start, 0), self.end)
     }

@@ -11,8 +11,11 @@
 /// All integers little-endian; see `ByteWriter` for varints, strings and optionals.
 enum Checkpoint {
     static let magic: [UInt8] = Array("HDCKPT".utf8)
-    /// Bump on any change to the encoding, the tier geometry included; other versions are set aside, not read.
+    /// Bump on any change to the encoding, the tier geometry included. Versions in `readable` are
+    /// read (a restart after an upgrade keeps its history); others are set aside.
     static let formatVersion: UInt16 = 2
+    /// 1: before TLS facts and timings (samples and probe state hold none).
+    static let readable: ClosedRange<UInt16> = 1...2
     /// The CRC-32 trailer.
     static let trailerBytes = 4
 
@@ -43,7 +46,7 @@ enum Checkpoint {
         var r = ByteReader(bytes)
         _ = try r.readBytes(magic.count)
         let version = try r.readFixed(UInt16.self)
-        guard version == formatVersion else { throw .unsupportedVersion(version) }
+        guard readable.contains(version) else { throw .unsupportedVersion(version) }
         let length = try r.readFixed(UInt64.self), actual = UInt64(bytes.count)
         guard actual >= length else { throw .truncated }
         guard actual == length else { throw .corrupt("\(actual - length) bytes after the declared end") }
@@ -51,6 +54,6 @@ enum Checkpoint {
         let end = bytes.count - trailerBytes
         var trailer = ByteReader(bytes, from: end)
         guard CRC32.checksum(bytes[..<end]) == (try trailer.readFixed(UInt32.self)) else { throw .checksum }
-        return ByteReader(bytes, from: r.offset, upTo: end)
+        return ByteReader(bytes, from: r.offset, upTo: end, version: version)
     }
 }

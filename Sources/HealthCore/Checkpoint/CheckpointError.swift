@@ -17,7 +17,7 @@ public enum CheckpointError: Error, Sendable, Equatable, CustomStringConvertible
         return switch self {
         case .badMagic: "file is not a healthd checkpoint; \(consequence)"
         case .unsupportedVersion(let found):
-            "checkpoint from another format version \(found) (this healthd reads \(Checkpoint.formatVersion)); \(consequence)"
+            "checkpoint from another format version \(found) (this healthd reads \(Checkpoint.readable.lowerBound) to \(Checkpoint.readable.upperBound)); \(consequence)"
         case .truncated: "checkpoint is truncated (interrupted write or full disk?); \(consequence)"
         case .checksum: "checkpoint failed its checksum (damaged on disk?); \(consequence)"
         case .corrupt(let what): "checkpoint is inconsistent (\(what)); \(consequence)"

@@ -36,7 +36,7 @@ extension ProbeState {
         flaps.flapping = try r.readBool()
         failedDown = try r.readBool()
         betterStreak = try r.readInt(max: Self.maxCounter, "better streak")
-        lastTLS = try r.readOptional { r throws(CheckpointError) in try TLSFacts(decoding: &r) }
+        if r.version >= 2 { lastTLS = try r.readOptional { r throws(CheckpointError) in try TLSFacts(decoding: &r) } }
     }
 
     private static let maxCounter = 1 << 53
@@ -71,8 +71,11 @@ extension Sample {
         let message = try r.readOptionalString()
         let noData = try r.readBool()
         let details = try r.readOptional { r throws(CheckpointError) in try r.readDetails() }
-        let tls = try r.readOptional { r throws(CheckpointError) in try TLSFacts(decoding: &r) }
-        let timings = try r.readOptional { r throws(CheckpointError) in try AttemptTimings(decoding: &r) }
+        var tls: TLSFacts?, timings: AttemptTimings?
+        if r.version >= 2 {
+            tls = try r.readOptional { r throws(CheckpointError) in try TLSFacts(decoding: &r) }
+            timings = try r.readOptional { r throws(CheckpointError) in try AttemptTimings(decoding: &r) }
+        }
         self.init(time: time, latencyMs: latencyMs, value: value, failure: failure, reportedHealth: reportedHealth,
                   message: message, noData: noData, details: details, tls: tls, timings: timings)
     }

@@ -283,7 +283,9 @@ extension ProbeWindows {
             return newest.count > 0 && covers(from: newest.lastTime) ? newest.last : nil
         }
 
-        var approximateBytes: Int { arrayHeaderBytes + entries.capacity * MemoryLayout<Entry>.stride }
+        /// By the capacity asked for: the allocator may round a buffer up by an element or so, and
+        /// how much depends on what else it holds, which would make the figure vary from run to run.
+        var approximateBytes: Int { arrayHeaderBytes + capacity * MemoryLayout<Entry>.stride }
     }
 
     // MARK: - Rollup tiers
@@ -357,7 +359,7 @@ extension ProbeWindows {
 
         var span: TimeSpan { step * Int64(buckets.count - 1) }
 
-        var approximateBytes: Int { arrayHeaderBytes + buckets.capacity * MemoryLayout<Bucket<sketchBytes>>.stride }
+        var approximateBytes: Int { arrayHeaderBytes + buckets.count * MemoryLayout<Bucket<sketchBytes>>.stride }
 
         func index(of time: Timestamp) -> Int64 { ProbeWindows.stepIndex(of: time, step: step) }
 

@@ -4,15 +4,16 @@ import HealthCore
 import HealthDaemon
 import HealthSys
 
-/// The same HTTP targets probed side by side, in one run, by healthd and by Prometheus +
-/// blackbox_exporter (the usual way to do it): CPU per probe and RSS of each.
+/// The same HTTP(S) targets probed side by side, in one run, by healthd and by Prometheus +
+/// blackbox_exporter (the usual way to do it): CPU per probe and RSS of each. Over HTTPS both
+/// make a new connection and a full, verified handshake per probe (the CA is in the system store).
 enum BlackboxBench {
-    static func run(nginxPort: UInt16, targets: Int, seconds: Double) {
+    static func run(scheme: String, port: UInt16, targets: Int, seconds: Double) {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bb-\(UUID().uuidString.prefix(6))").path
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let bbPort = freePort(), promPort = freePort()
-        let url = "http://127.0.0.1:\(nginxPort)/health"
+        let url = "\(scheme)://127.0.0.1:\(port)/health"
         try? "modules:\n  http_2xx:\n    prober: http\n    timeout: 900ms\n".write(toFile: "\(dir)/blackbox.yml", atomically: true, encoding: .utf8)
         // Distinct query strings make distinct targets of the same endpoint, as distinct probes are in healthd.
         let list = (0..<targets).map { "\"\(url)?t=\($0)\"" }.joined(separator: ", ")
@@ -39,7 +40,7 @@ enum BlackboxBench {
 
         let probes = (0..<targets).map { i in
             ProbeConfig(rules: ProbeRules(name: "http\(i)", kind: "http"), interval: .seconds(1), timeout: .milliseconds(900),
-                        target: .http(HTTPCheck(endpoint: try! Endpoint(parsing: "\(url)?t=\(i)"), statuses: [200])))
+                        target: .http(check(try! Endpoint(parsing: "\(url)?t=\(i)"))))
         }
         guard let load = try? ProbeLoad(probes: probes) else { fatalError("event loop") }
         load.start()
@@ -57,10 +58,16 @@ enum BlackboxBench {
         load.stop()
         let oursPer = ours / Double(max(results, 1))
         let theirsPer = theirs / Double(max(scrapes, 1))
-        line("blackbox.http.n\(targets)", "healthd \(fmt(oursPer)) µs CPU per probe (\(results) probes), Prometheus + blackbox_exporter " +
+        line("blackbox.\(scheme).n\(targets)", "healthd \(fmt(oursPer)) µs CPU per probe (\(results) probes), Prometheus + blackbox_exporter " +
              "\(fmt(theirsPer)) µs (\(Int(scrapes)) probes): ratio \(fmt(oursPer / theirsPer)) (goal ≤ 0.125)")
-        line("blackbox.rss", "healthd \(residentBytes() >> 20) MiB, blackbox_exporter \(rss(blackbox.processIdentifier) >> 20) MiB, " +
+        line("blackbox.\(scheme).rss", "healthd \(residentBytes() >> 20) MiB, blackbox_exporter \(rss(blackbox.processIdentifier) >> 20) MiB, " +
              "prometheus \(rss(prometheus.processIdentifier) >> 20) MiB")
+    }
+
+    private static func check(_ endpoint: Endpoint) -> HTTPCheck {
+        var c = HTTPCheck(endpoint: endpoint, statuses: [200])
+        if endpoint.scheme == "https" { c.tls = TLSSettings() }
+        return c
     }
 
     private static func launch(_ path: String, _ args: [String]) -> Process? {
@@ -90,9 +97,8 @@ enum BlackboxBench {
 
     /// Probes Prometheus has run: every scrape records its interval in its own metrics.
     private static func scrapeCount(_ port: Int) -> Double {
-        guard let data = try? Data(contentsOf: URL(string: "http://127.0.0.1:\(port)/metrics")!) else { return 0 }
         let prefix = "prometheus_target_interval_length_seconds_count{interval=\"1s\"} "
-        let line = String(decoding: data, as: UTF8.self).split(separator: "\n").first { $0.hasPrefix(prefix) }
+        let line = httpGet(port: port, path: "/metrics").split(separator: "\n").first { $0.hasPrefix(prefix) }
         return line.flatMap { Double($0.dropFirst(prefix.count)) } ?? 0
     }
 
@@ -106,5 +112,31 @@ enum BlackboxBench {
         _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
         _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
         return Int(UInt16(bigEndian: addr.sin_port))
+    }
+
+    /// A blocking GET on loopback (the bench's own thread, not the loop): the body, or "" on any error.
+    private static func httpGet(port: Int, path: String) -> String {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return "" }
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = UInt16(port).bigEndian
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { return "" }
+        let request = Array("GET \(path) HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n".utf8)
+        guard request.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, 0) }) == request.count else { return "" }
+        var response: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n <= 0 { break }
+            response += buffer[..<n]
+        }
+        let text = String(decoding: response, as: UTF8.self)
+        return text.range(of: "\r\n\r\n").map { String(text[$0.upperBound...]) } ?? ""
     }
 }

@@ -35,8 +35,11 @@ if wants("scheduler") {
 }
 if wants("blackbox") {
     guard let port = option("--nginx-port").flatMap(UInt16.init) else { exit(2) }
-    BlackboxBench.run(nginxPort: port, targets: Int(option("--blackbox-targets") ?? "") ?? 200,
-                      seconds: option("--seconds").flatMap(Double.init) ?? 20)
+    let targets = Int(option("--blackbox-targets") ?? "") ?? 200, seconds = option("--seconds").flatMap(Double.init) ?? 20
+    BlackboxBench.run(scheme: "http", port: port, targets: targets, seconds: seconds)
+    if let tls = option("--nginx-tls-port").flatMap(UInt16.init) {
+        BlackboxBench.run(scheme: "https", port: tls, targets: targets, seconds: seconds)
+    }
 }
 if wants("protocols") {
     guard let nginx = option("--nginx-port").flatMap(UInt16.init), let pg = option("--postgres-port").flatMap(UInt16.init),
@@ -44,6 +47,8 @@ if wants("protocols") {
         FileHandle.standardError.write(Data("protocols benchmark needs --nginx-port, --postgres-port, --redis-port, --prometheus-port (scripts/bench starts them)\n".utf8))
         exit(2)
     }
-    ProtocolBench.run(ProtocolBench.Servers(nginx: nginx, postgres: pg, redis: redis, prometheus: prom),
+    ProtocolBench.run(ProtocolBench.Servers(nginx: nginx, postgres: pg, redis: redis, prometheus: prom,
+                                            nginxTLS: option("--nginx-tls-port").flatMap(UInt16.init),
+                                            redisTLS: option("--redis-tls-port").flatMap(UInt16.init)),
                       count: Int(option("--protocol-count") ?? "") ?? 200, seconds: option("--seconds").flatMap(Double.init) ?? 10)
 }

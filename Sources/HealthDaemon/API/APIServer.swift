@@ -45,6 +45,9 @@ final class APIServer: @unchecked Sendable {  // loop-confined: other threads on
         var lastActive = monotonicNanos()
         var tokens: Double
         var lastRefill = monotonicNanos()
+        /// The last line is said: reading only to discard, until the client closes too.
+        var closing = false
+        var discarded = 0
         init(fd: Int32, peer: APIPeer, tokens: Double) {
             (self.fd, self.peer, self.tokens) = (fd, peer, tokens)
         }
@@ -140,6 +143,11 @@ final class APIServer: @unchecked Sendable {  // loop-confined: other threads on
             do { r = try Socket.read(c.fd, into: scratch) } catch { return drop(c) }
             switch r {
             case .bytes(let n):
+                if c.closing {
+                    c.discarded += n
+                    if c.discarded > Self.maxDiscard { return drop(c) }
+                    continue
+                }
                 c.lastActive = monotonicNanos()
                 c.input.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch[..<n]))
                 guard handleLines(c) else { return }
@@ -165,8 +173,7 @@ final class APIServer: @unchecked Sendable {  // loop-confined: other threads on
         }
         c.input.removeFirst(start)
         if c.input.count > limits.maxLine {
-            send(errorLine("request line longer than \(limits.maxLine) bytes; closing"), to: c)
-            drop(c)
+            hangUp(c, saying: errorLine("request line longer than \(limits.maxLine) bytes; closing"))
             return false
         }
         return true
@@ -262,9 +269,8 @@ final class APIServer: @unchecked Sendable {  // loop-confined: other threads on
         sweeper = loop.schedule(at: monotonicNanos() + 1_000_000_000) { [weak self] in
             guard let self else { return }
             let cutoff = monotonicNanos() - limits.idleTimeout.nanoseconds
-            for c in clients.values where !c.subscribed && !c.awaiting && c.pending == 0 && c.lastActive < cutoff {
-                send(errorLine("idle for \(limits.idleTimeout); closing"), to: c)
-                drop(c)
+            for c in clients.values where !c.closing && !c.subscribed && !c.awaiting && c.pending == 0 && c.lastActive < cutoff {
+                hangUp(c, saying: errorLine("idle for \(limits.idleTimeout); closing"))
             }
             armSweeper()
         }
@@ -295,6 +301,26 @@ final class APIServer: @unchecked Sendable {  // loop-confined: other threads on
         c.output.removeAll(keepingCapacity: c.output.count < 1 << 20)
         c.sent = 0
         try? loop.modify(c.fd, events: EventLoop.readable)
+        if c.closing { shutdown(c.fd, Int32(SHUT_WR)) }
+    }
+
+    /// At most this much is read and thrown away from a client being closed (a client that sent
+    /// one huge line is often still sending it).
+    static let maxDiscard = 16 << 20
+
+    /// Says a last line, half-closes once it is out, and reads (and drops) what the client still
+    /// sends until it closes too, 16 MiB or 2 s at most: closing a socket with unread input resets
+    /// the connection, and the client would lose the line that says why.
+    private func hangUp(_ c: Client, saying last: [UInt8]) {
+        c.input = []
+        c.subscribed = false
+        send(last, to: c)
+        guard clients[c.fd] === c else { return }
+        c.closing = true
+        if c.pending == 0 { shutdown(c.fd, Int32(SHUT_WR)) }
+        _ = loop.schedule(at: monotonicNanos() + 2_000_000_000) { [weak self, weak c] in
+            if let self, let c { drop(c) }
+        }
     }
 
     private func drop(_ c: Client) {

@@ -2,6 +2,7 @@ import Foundation
 import HealthConfig
 import HealthCore
 import HealthSys
+import HealthTLS
 
 /// healthd's main: one top-level task group (engine, ticker, watchdog) driven by one stream of
 /// control events (signals, the API's reload), an event loop thread for all probe, hook and
@@ -66,6 +67,8 @@ public final class Daemon: @unchecked Sendable {
             loop.execute { self.api?.update(json, changed: changed) }
         }
         let listenFD = inheritedSocket()
+        // Read the system's CAs now, so the first TLS probe does not read them on the loop.
+        SystemTrust.preload()
         loop.start()
         let started: Bool = await onLoop { [self] in
             let context = ProbeContext(loop: loop)

@@ -4,7 +4,7 @@ import PackageDescription
 // Layering (each target only imports those listed before it):
 //   HealthCore      pure model: time, samples, windows, conditions, evaluation, snapshot, JSON writer
 //   HealthProtocols pure wire codecs: HTTP/1.1 responses, Nagios plugin output
-//   HealthConfig    JSON5 config → validated model (Foundation for JSON5 only)
+//   HealthConfig    JSON5 config → validated model (its own JSON5 parser; Foundation for files only)
 //   COpenSSL        the system's libssl 3 (TLS only), with inline wrappers for its macros
 //   HealthTLS       client TLS sessions over memory BIOs: no I/O, driven by whoever owns the socket
 //   CHealthSys      the few Linux calls Glibc does not expose

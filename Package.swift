@@ -40,5 +40,19 @@ let package = Package(
         .testTarget(name: "HealthConfigTests", dependencies: ["HealthConfig"], swiftSettings: strict),
         .testTarget(name: "HealthTLSTests", dependencies: ["HealthTLS"], swiftSettings: strict),
         .testTarget(name: "IntegrationTests", dependencies: ["HealthDaemon"], swiftSettings: strict),
+        // One entry point per parser of untrusted bytes, for the fuzzers and for replaying their corpora.
+        .target(name: "FuzzTargets", dependencies: ["HealthProtocols", "HealthConfig"], path: "Fuzz/FuzzTargets", swiftSettings: strict),
+        .testTarget(name: "FuzzCorpusTests", dependencies: ["FuzzTargets", "HealthDaemon"], swiftSettings: strict),
     ]
 )
+
+// The libFuzzer executables, declared only for scripts/fuzz: they link only with -sanitize=fuzzer,
+// where libFuzzer supplies main.
+if Context.environment["HEALTHD_FUZZ"] == "1" {
+    for name in ["http", "postgres-decoder", "postgres-session", "resp", "redis-probe", "nagios", "config"] {
+        package.targets.append(
+            .executableTarget(name: "fuzz-\(name)", dependencies: ["FuzzTargets"], path: "Fuzz/\(name)", swiftSettings: strict))
+    }
+    package.targets.append(
+        .executableTarget(name: "fuzz-api-request", dependencies: ["HealthDaemon"], path: "Fuzz/api-request", swiftSettings: strict))
+}

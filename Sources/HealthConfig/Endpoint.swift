@@ -65,7 +65,8 @@ public struct Endpoint: Sendable, Equatable {
     public var queryItems: [(String, String)] {
         guard let q = target.firstIndex(of: "?") else { return [] }
         return target[target.index(after: q)...].split(separator: "&").map { pair in
-            let kv = pair.split(separator: "=", maxSplits: 1)
+            // Empty sides kept: a pair "=" or "=x" has an empty key rather than no element at all.
+            let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             return (percentDecoded(kv[0]), kv.count > 1 ? percentDecoded(kv[1]) : "")
         }
     }

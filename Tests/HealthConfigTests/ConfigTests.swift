@@ -200,6 +200,14 @@ import Testing
         #expect(throws: EndpointError.self) { try Endpoint(parsing: "http://h:0/") }
     }
 
+    @Test func queryPairsWithoutAKey() throws {
+        // Found by fuzzing: "?=" trapped (index out of range) while reading a postgres URL.
+        #expect(try Endpoint(parsing: "postgres://u@h/d?=").queryItems.map { [$0.0, $0.1] } == [["", ""]])
+        #expect(try Endpoint(parsing: "postgres://u@h/d?=x&&a=").queryItems.map { [$0.0, $0.1] } == [["", "x"], ["a", ""]])
+        #expect(issues(#"{ probes: [ { name: "pg", kind: "postgres", url: "postgres://u@h/d?=&sslmode=disable" } ] }"#)
+            == [#"probes[0].url: unknown URL parameter "" (known: sslmode, sslrootcert, sslcert, sslkey, channel_binding, require_auth)"#])
+    }
+
     @Test func snapshotWindowsAreConfigurable() throws {
         let c = try parse(#"{ output: { windows: ["1m", "7d"], socket: false }, probes: [] }"#)
         #expect(c.output.windows == [.minutes(1), .days(7)])

@@ -95,8 +95,9 @@ func expandEnvironment(_ text: String, environment: [String: String] = ProcessIn
     var out = ""
     var rest = Substring(text)
     while let start = rest.range(of: "${") {
-        out += rest[..<start.lowerBound]
+        // An unclosed ${ is kept as written.
         guard let end = rest[start.upperBound...].firstIndex(of: "}") else { break }
+        out += rest[..<start.lowerBound]
         out += environment[String(rest[start.upperBound..<end])] ?? ""
         rest = rest[rest.index(after: end)...]
     }

@@ -184,6 +184,15 @@ import Testing
         #expect(missing == ["probes[0].password_file: cannot read /nonexistent/pw (does it exist, and may healthd read it?)"])
     }
 
+    @Test func environmentExpansion() {
+        let env = ["CREDENTIALS_DIRECTORY": "/run/creds", "E": ""]
+        #expect(expandEnvironment("${CREDENTIALS_DIRECTORY}/pg", environment: env) == "/run/creds/pg")
+        #expect(expandEnvironment("a${E}b${MISSING}c", environment: env) == "abc")
+        // Once the text before an unclosed ${ came out twice.
+        #expect(expandEnvironment("/etc/${CREDENTIALS_DIRECTORY}/x/${oops", environment: env) == "/etc//run/creds/x/${oops")
+        #expect(expandEnvironment("pw${", environment: env) == "pw${")
+    }
+
     @Test func endpoints() throws {
         let e = try Endpoint(parsing: "redis://user:p%40ss@[::1]:6380/0?x=1")
         #expect(e.scheme == "redis")

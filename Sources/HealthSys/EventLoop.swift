@@ -17,6 +17,8 @@ public final class EventLoop: @unchecked Sendable {
     private let wakeFd: Int32
     private var handlers: [Int32: (token: UInt64, handler: IOHandler)] = [:]
     private var generation: UInt64 = 0
+    /// Handlers that stopped reading at their budget, to be called again after everyone else's turn.
+    private var again: [(fd: Int32, token: UInt64, events: UInt32)] = []
     private var timers = TimerHeap()
     private var timerActions: [UInt64: () -> Void] = [:]
     private var nextTimerID: UInt64 = 0
@@ -87,6 +89,18 @@ public final class EventLoop: @unchecked Sendable {
         handlers[fd] = (token, handler)
     }
 
+    /// How much a handler should read per turn before it calls `yield`: enough for any probe's
+    /// answer, little enough that one busy peer cannot hold the loop from the others.
+    public static let readBudget = 256 * 1024
+
+    /// The handler of `fd` used up its turn with data still waiting: call it again with `events`
+    /// once every other ready descriptor, due timer and queued task has had its turn. (Edge-
+    /// triggered descriptors would otherwise never hear of that data again.)
+    public func yield(_ fd: Int32, events: UInt32) {
+        guard let h = handlers[fd] else { return }
+        again.append((fd, h.token, events))
+    }
+
     public func modify(_ fd: Int32, events: UInt32) throws(SystemError) {
         guard let h = handlers[fd] else { return }
         try syscall("epoll_ctl") { chs_epoll_ctl(epfd, CHS_EPOLL_CTL_MOD, fd, events, h.token) }
@@ -127,11 +141,24 @@ public final class EventLoop: @unchecked Sendable {
             }
             runDueTimers()
             drainInbox()
+            runYielded()
+        }
+    }
+
+    /// One more turn for each handler that yielded in the last one; what they yield now waits
+    /// for the next round, after epoll has been asked again.
+    private func runYielded() {
+        guard !again.isEmpty else { return }
+        let turn = again
+        again.removeAll(keepingCapacity: true)
+        for (fd, token, events) in turn {
+            guard let h = handlers[fd], h.token == token else { continue }
+            h.handler(events)
         }
     }
 
     private func waitMillis() -> Int32 {
-        if !inbox.withLock({ $0.isEmpty }) { return 0 }
+        if !again.isEmpty || !inbox.withLock({ $0.isEmpty }) { return 0 }
         while let top = timers.first, timerActions[top.id] == nil { _ = timers.pop() }
         guard let top = timers.first else { return 1000 }
         let delta = top.deadline + timerSlack - monotonicNanos()

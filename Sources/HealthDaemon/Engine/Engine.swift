@@ -52,6 +52,8 @@ final class Engine {
     private var pageCache = StatusPageCache()
     private var lastPage: Int64 = 0
     private let pageInterval: Int64 = 5_000_000_000
+    /// Told of each tick and result batch, for the watchdog.
+    var liveness: Liveness?
 
     /// `monitor` may come restored from a checkpoint, `saved` from `state.json`.
     init(_ setup: EngineSetup, monitor: Monitor, saved: (silences: [Silence], alerts: [SavedAlert]), store: StateStore,
@@ -73,12 +75,14 @@ final class Engine {
         for await event in events {
             switch event {
             case .results(let batch):
+                liveness?.resultArrived()
                 for r in batch {
                     guard epochs[r.name] == r.epoch, let i = monitor.index(of: r.name) else { continue }
                     if monitor.ingest(r.sample, probe: i) { changed = true }
                 }
             case .tick:
                 let now = monotonicNanos()
+                liveness?.engineTurned(at: now)
                 if (changed && now - lastPublish >= debounce) || now - lastPublish >= interval {
                     publish()
                 } else if alerts.isActive, now - lastAlertRound >= 1_000_000_000 {

@@ -18,6 +18,7 @@ public final class Daemon: @unchecked Sendable {
     private let configPath: String
     private let logger: Logger
     private let notifier: SystemdNotifier
+    private let liveness = Liveness()
     private let environment: [String: String]
     private let loop: EventLoop
     private let controls: AsyncStream<Control>
@@ -70,7 +71,9 @@ public final class Daemon: @unchecked Sendable {
         // Read the system's CAs now, so the first TLS probe does not read them on the loop.
         SystemTrust.preload()
         loop.start()
+        liveness.expectResults(within: Self.resultGrace(config))
         let started: Bool = await onLoop { [self] in
+            liveness.beat(on: loop, every: 200_000_000)
             let context = ProbeContext(loop: loop)
             let batcher = ResultBatcher(loop: loop) { sink.yield(.results($0)) }
             scheduler = Scheduler(context: context, makeAttempt: factory.makeAttempt, deliver: batcher.add)
@@ -89,12 +92,13 @@ public final class Daemon: @unchecked Sendable {
         notifier.notify("READY=1\nSTATUS=evaluating \(config.probes.count) probes")
 
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { [notifier, loop] in
+            group.addTask { [notifier, loop, liveness] in
                 let engine = Engine(setup, monitor: monitor, saved: saved, store: store, publisher: publisher, onHealthChange: { health in
                     notifier.notify("STATUS=system \(health)")
                 }, notify: { [unowned self] due in
                     loop.execute { self.dispatcher.dispatch(due) }
                 })
+                engine.liveness = liveness
                 await engine.run(events)
             }
             group.addTask {
@@ -107,9 +111,17 @@ public final class Daemon: @unchecked Sendable {
                 for await sig in signals { control.yield(.signal(sig)) }
             }
             if let usec = environment["WATCHDOG_USEC"].flatMap(Int64.init), usec > 0 {
-                group.addTask { [notifier] in
+                group.addTask { [notifier, liveness, logger] in
+                    var stalled = false
                     while !Task.isCancelled {
-                        notifier.notify("WATCHDOG=1")
+                        if let why = liveness.stall(slack: max(usec * 500, 2_000_000_000)) {
+                            if !stalled { logger.error("not feeding the watchdog: \(why)") }
+                            stalled = true
+                        } else {
+                            if stalled { logger.info("feeding the watchdog again") }
+                            stalled = false
+                            notifier.notify("WATCHDOG=1")
+                        }
                         try? await Task.sleep(for: .microseconds(usec / 2))
                     }
                 }
@@ -194,9 +206,16 @@ public final class Daemon: @unchecked Sendable {
         }
         logger.redactor.update(next.secrets + old.secrets)
         config = next
+        liveness.expectResults(within: Self.resultGrace(next))
         sink.yield(.reload(engineSetup(next, epochs: epochs), kept: kept))
         logger.info("reloaded \(configPath): \(next.probes.count) probes, \(kept.count) kept their history")
         return nil
+    }
+
+    /// How long results may pause before the daemon counts as stalled: the fastest probe's
+    /// interval twice, plus its timeout.
+    static func resultGrace(_ c: Config) -> Int64 {
+        c.probes.map { 2 * $0.interval.nanoseconds + $0.timeout.nanoseconds }.min() ?? 0
     }
 
     private func engineSetup(_ c: Config, epochs: [String: Int]) -> EngineSetup {

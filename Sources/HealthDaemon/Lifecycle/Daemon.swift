@@ -241,7 +241,7 @@ public final class Daemon: @unchecked Sendable {
             logger.warning("socket.admin_group \"\(group)\" does not exist: only root and healthd's user may act (create it with groupadd)")
         }
         let server = APIServer(loop: loop, path: path, inherited: inherited, logger: logger, initial: Array((first.json() + "\n").utf8),
-                               limits: limits, access: access, handlers: handlers)
+                               limits: limits, access: access, userNames: UserNames(), handlers: handlers)
         do {
             try server.start(group: c.socket.group)
             api = server

@@ -118,9 +118,11 @@ final class Scheduler {
         var sample: Sample
         switch outcome {
         case .success(let r):
-            sample = Sample(time: time, latencyMs: latencyMs, value: r.value, reportedHealth: r.reported, message: r.message,
-                            noData: r.noData, details: r.details)
-        case .failure(let failure):
+            sample = Sample(time: time, latencyMs: latencyMs, value: r.value, reportedHealth: r.reported,
+                            message: r.message.map { PeerText.capped($0) }, noData: r.noData, details: r.details)
+        case .failure(var failure):
+            // Whatever a protocol let through, no peer's words go on at more than about 1 KiB.
+            failure.message = PeerText.capped(failure.message)
             sample = Sample(time: time, latencyMs: latencyMs, failure: failure)
         }
         sample.tls = facts.tls

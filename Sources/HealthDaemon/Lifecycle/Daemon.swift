@@ -19,6 +19,8 @@ public final class Daemon: @unchecked Sendable {
     private let logger: Logger
     private let notifier: SystemdNotifier
     private let liveness = Liveness()
+    /// The open-file limit in force, after raising it to the hard limit.
+    private var descriptorLimit = 1024
     private let environment: [String: String]
     private let loop: EventLoop
     private let controls: AsyncStream<Control>
@@ -59,6 +61,7 @@ public final class Daemon: @unchecked Sendable {
             }
         }
         logger.redactor.update(config.secrets)
+        descriptorLimit = DescriptorLimit.raiseToHard()
         let audit = AuditLog(dir: config.state.dir, maxBytes: config.state.auditMaxBytes, files: config.state.auditFiles, logger: logger)
         let store = StateStore(dir: config.state.dir, logger: logger)
         let monitor = restoredMonitor(store)
@@ -223,13 +226,29 @@ public final class Daemon: @unchecked Sendable {
                     checkpointInterval: c.state.checkpointInterval)
     }
 
+    /// `socket.max_clients`, or fewer if the descriptors would not leave the probes and hooks theirs.
+    private func clientLimit(_ c: Config) -> Int {
+        let hookSlots = c.hooks.reduce(0) { sum, h in
+            switch h.kind {
+            case .exec(let e): sum + e.concurrency
+            case .webhook: sum + 1
+            case .alertmanager(let a): sum + a.endpoints.count
+            }
+        }
+        let budget = DescriptorLimit.clientBudget(limit: descriptorLimit, probes: c.probes.count, hookSlots: hookSlots)
+        guard budget < c.socket.maxClients else { return c.socket.maxClients }
+        logger.warning("socket: at most \(budget) clients (not \(c.socket.maxClients)): the open-file limit is"
+                       + " \(descriptorLimit) and \(c.probes.count) probes and \(hookSlots) hook slots keep theirs (raise LimitNOFILE=)")
+        return max(budget, 1)
+    }
+
     /// Loop-confined: opens the API socket if configured (or takes systemd's). False when it cannot.
     private func startAPI(_ c: Config, inherited: Int32?, initial: Monitor, engine: AsyncStream<EngineEvent>.Continuation,
                           audit: AuditLog) -> Bool {
         guard let path = c.output.socket else { return true }
         // Until the engine publishes, answer with the restored (or all-pending) snapshot rather than nothing.
         let first = initial.snapshot(now: Timestamp(nanoseconds: wallNanos()))
-        let limits = APIServer.Limits(maxClients: c.socket.maxClients, idleTimeout: c.socket.idleTimeout,
+        let limits = APIServer.Limits(maxClients: clientLimit(c), idleTimeout: c.socket.idleTimeout,
                                       requestsPerSecond: c.socket.requestsPerSecond)
         let handlers = APIServer.Handlers(
             engine: { request, peer, reply in engine.yield(.query(request, peer: peer, reply: reply)) },

@@ -39,6 +39,7 @@ let package = Package(
         .testTarget(name: "HealthProtocolsTests", dependencies: ["HealthProtocols"], swiftSettings: strict),
         .testTarget(name: "HealthConfigTests", dependencies: ["HealthConfig"], swiftSettings: strict),
         .testTarget(name: "HealthTLSTests", dependencies: ["HealthTLS"], swiftSettings: strict),
+        .testTarget(name: "HealthSysTests", dependencies: ["HealthSys"], swiftSettings: strict),
         .testTarget(name: "IntegrationTests", dependencies: ["HealthDaemon"], swiftSettings: strict),
     ]
 )

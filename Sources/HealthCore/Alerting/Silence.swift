@@ -7,6 +7,10 @@ public struct Silence: Sendable, Equatable {
         case weekly(days: Set<Int>, start: TimeSpan, duration: TimeSpan)
     }
 
+    /// No silence may end later: every time a silence's end meets in arithmetic stays far from Int64's end
+    /// (2262), and a silence meant to last that long is a config change, not a silence.
+    public static let latestEnd = Timestamp(nanoseconds: 7_258_118_400_000_000_000)  // 2200-01-01T00:00:00Z
+
     public var id: String
     /// Probe or component names or globs; `system` matches the system's own alert.
     public var matchers: [String]

@@ -65,8 +65,10 @@ public struct Monitor: Sendable {
     }
 
     /// Records a sample and re-evaluates its probe. Returns true when the published state changed.
+    /// Every probe's results enter the core here, so this is where a non-finite value becomes no data.
     @discardableResult
     public mutating func ingest(_ sample: Sample, probe i: Int) -> Bool {
+        let sample = sample.withFiniteValue()
         entries[i].windows.record(sample)
         let fallback = sample.ok ? nil : self.fallback(of: i)?.value
         return entries[i].state.apply(sample, rules: entries[i].rules, windows: entries[i].windows, fallbackValue: fallback)

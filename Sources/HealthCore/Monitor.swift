@@ -74,13 +74,18 @@ public struct Monitor: Sendable {
         return entries[i].state.apply(sample, rules: entries[i].rules, windows: entries[i].windows, fallbackValue: fallback)
     }
 
+    /// Pending probes count nowhere; the system's health is nil while every critical probe is pending (or nothing
+    /// at all has been judged): a system whose critical probes have not answered is not known to be healthy.
     public func snapshot(now: Timestamp) -> Snapshot {
         let probes = entries.indices.map { probeSnapshot($0, now: now) }
-        var systemHealth = Health.healthy
+        var systemHealth: Health?
         var systemReasons: [String] = []
+        var critical = 0, provenCritical = 0
         for (entry, p) in zip(entries, probes) {
+            if entry.rules.critical { critical += 1 }
             guard let h = p.health else { continue }
-            systemHealth = max(systemHealth, entry.rules.critical ? h : min(h, .degraded))
+            if entry.rules.critical { provenCritical += 1 }
+            systemHealth = max(systemHealth ?? .healthy, entry.rules.critical ? h : min(h, .degraded))
             systemReasons += p.reasons.map { "\(p.name): \($0)" }
         }
         let components = spec.components.enumerated().map { ci, rules in
@@ -95,8 +100,9 @@ public struct Monitor: Sendable {
         }
         for c in components {
             guard let h = c.health else { continue }
-            systemHealth = max(systemHealth, c.critical ? h : min(h, .degraded))
+            systemHealth = max(systemHealth ?? .healthy, c.critical ? h : min(h, .degraded))
         }
+        if critical > 0, provenCritical == 0 { systemHealth = nil }
         return Snapshot(generatedAt: now, health: systemHealth, reasons: systemReasons,
                         pendingCount: probes.count { $0.pending }, probes: probes, components: components)
     }

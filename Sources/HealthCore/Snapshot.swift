@@ -3,8 +3,10 @@ public struct Snapshot: Sendable {
     public static let version = 1
 
     public var generatedAt: Timestamp
-    public var health: Health
+    /// nil while every critical probe is pending.
+    public var health: Health?
     public var reasons: [String]
+    /// Probes without a health yet.
     public var pendingCount: Int
     public var probes: [ProbeSnapshot]
     public var components: [ComponentSnapshot]
@@ -39,6 +41,7 @@ public struct ProbeSnapshot: Sendable {
     /// The last TLS session seen (see `ProbeState.lastTLS`).
     public var tls: TLSFacts? = nil
 
+    /// No result yet, or only failures short of `failure_threshold`: health unknown, counted nowhere.
     public var pending: Bool { health == nil }
 }
 

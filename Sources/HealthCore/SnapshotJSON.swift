@@ -10,7 +10,7 @@ extension Snapshot {
         w.beginObject()
         w.field("version", Snapshot.version)
         w.field("generated_at", generatedAt.iso8601())
-        w.field("health", health.description)
+        w.field("health", health?.description)
         w.field("reasons", strings: reasons)
         w.field("pending", pendingCount)
         w.key("probes")

@@ -5,8 +5,8 @@ extension Snapshot {
         var out = PromWriter(capacity: 4096 + probes.count * 1536)  // ~1.3 KB a probe: one allocation
         out.family("healthd_snapshot_timestamp_seconds", "When healthd evaluated this snapshot.")
         out.sample("healthd_snapshot_timestamp_seconds", generatedAt.seconds)
-        out.family("healthd_system_health", "System health: 0 healthy, 1 degraded, 2 down.")
-        out.sample("healthd_system_health", Double(health.rawValue))
+        out.family("healthd_system_health", "System health: 0 healthy, 1 degraded, 2 down; absent while pending.")
+        if let health { out.sample("healthd_system_health", Double(health.rawValue)) }
         out.family("healthd_component_health", "Component health: 0 healthy, 1 degraded, 2 down.")
         for c in components {
             guard let h = c.health else { continue }

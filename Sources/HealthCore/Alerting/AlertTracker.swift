@@ -31,6 +31,8 @@ public struct AlertTracker: Sendable {
         var since: Timestamp?
         var suppressedBy: String?
         var flapping: Bool
+        /// No longer in the snapshot (a probe removed from the config): resolved, unlike a pending one.
+        var gone = false
     }
 
     public private(set) var rules: [AlertRule]
@@ -81,7 +83,7 @@ public struct AlertTracker: Sendable {
         // A subject that is gone (a probe removed from the config) is over: resolved, then forgotten.
         for key in tracks.keys.sorted(by: { $0.subject.description < $1.subject.description }) where !seen.contains(key) {
             advance(key, Observation(subject: key.subject, health: nil, reasons: ["no longer monitored"], value: nil, since: nil,
-                                     suppressedBy: nil, flapping: false))
+                                     suppressedBy: nil, flapping: false, gone: true))
         }
         reassert = []
         return out
@@ -89,6 +91,8 @@ public struct AlertTracker: Sendable {
 
     /// The notification this round owes, if any, and whether only stateful hooks should hear it.
     private func step(_ t: inout Track, rule: AlertRule, _ o: Observation, muted: Bool, now: Timestamp) -> (Alert, Bool)? {
+        // Unknown is no news: a pending subject neither fires nor resolves, and its alert stays as it was until judged.
+        guard o.health != nil || o.gone else { return nil }
         let level = o.health.flatMap { $0 >= rule.minLevel ? $0 : nil }
         if let level {
             if t.firingLevel != nil {

@@ -36,7 +36,8 @@ final class Engine {
     private var interval: Int64
     private let debounce: Int64 = 100_000_000
     private let publisher: Publisher
-    private let onHealthChange: (Health) -> Void
+    /// The system's health when it changes; nil while every critical probe is pending.
+    private let onHealthChange: (Health?) -> Void
     private let notify: ([Notification]) -> Void
     private var changed = true
     private var lastPublish: Int64 = 0
@@ -55,7 +56,7 @@ final class Engine {
 
     /// `monitor` may come restored from a checkpoint, `saved` from `state.json`.
     init(_ setup: EngineSetup, monitor: Monitor, saved: (silences: [Silence], alerts: [SavedAlert]), store: StateStore,
-         publisher: Publisher, onHealthChange: @escaping (Health) -> Void, notify: @escaping ([Notification]) -> Void) {
+         publisher: Publisher, onHealthChange: @escaping (Health?) -> Void, notify: @escaping ([Notification]) -> Void) {
         self.monitor = monitor
         self.store = store
         self.checkpointInterval = setup.checkpointInterval.nanoseconds

@@ -91,7 +91,7 @@ public final class Daemon: @unchecked Sendable {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { [notifier, loop] in
                 let engine = Engine(setup, monitor: monitor, saved: saved, store: store, publisher: publisher, onHealthChange: { health in
-                    notifier.notify("STATUS=system \(health)")
+                    notifier.notify("STATUS=system " + (health.map { "\($0)" } ?? "pending: no critical probe has answered yet"))
                 }, notify: { [unowned self] due in
                     loop.execute { self.dispatcher.dispatch(due) }
                 })

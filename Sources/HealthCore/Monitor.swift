@@ -120,6 +120,7 @@ public struct Monitor: Sendable {
         let failing = last?.ok == false
         let fallback = failing ? self.fallback(of: i) : nil
         let value = failing ? (fallback?.value ?? s.lastGoodValue) : last?.value
+        let suppressedBy = suppressor(of: i)
         return ProbeSnapshot(
             name: e.rules.name, kind: e.rules.kind, critical: e.rules.critical, health: s.health, since: s.since,
             lastRun: last?.time, ok: last?.ok, latencyMs: last?.latencyMs, timings: last?.timings, value: value,
@@ -128,7 +129,8 @@ public struct Monitor: Sendable {
             consecutiveFailures: s.consecutiveFailures, error: last?.failure, message: last?.message,
             reasons: s.reasons,
             windows: spec.snapshotWindows.map { ($0, statsCache.stats(of: e.windows, revision: e.revision, probe: i, over: $0, now: now)) },
-            suppressedBy: suppressor(of: i), flapping: s.flaps.flapping, tls: s.lastTLS)
+            suppressedBy: suppressedBy, flapping: s.flaps.flapping, tls: s.lastTLS,
+            awaitedParent: suppressedBy == nil ? awaitedParent(of: i) : nil)
     }
 
     /// The parent (`depends_on`) that is down, followed up through parents that are down too to
@@ -139,5 +141,22 @@ public struct Monitor: Sendable {
             return suppressor(of: p, depth: depth + 1) ?? entries[p].rules.name
         }
         return nil
+    }
+
+    /// The parent probe `i`'s alerts wait on when none is down: the first failing short of down, else the first
+    /// without a result since probe `i` entered its level (its last word may predate the trouble).
+    func awaitedParent(of i: Int) -> AwaitedParent? {
+        var unchecked: AwaitedParent?
+        for p in parentIndices[i] {
+            let parent = entries[p]
+            if parent.state.consecutiveFailures > 0, parent.state.health != .down {
+                return AwaitedParent(name: parent.rules.name, unchecked: false, hold: parent.rules.timeToDown)
+            }
+            guard unchecked == nil, let since = entries[i].state.since else { continue }
+            if (parent.state.lastSample.map { $0.time < since }) ?? true {
+                unchecked = AwaitedParent(name: parent.rules.name, unchecked: true, hold: parent.rules.timeToDown)
+            }
+        }
+        return unchecked
     }
 }

@@ -40,6 +40,8 @@ public struct ProbeSnapshot: Sendable {
     public var flapping: Bool
     /// The last TLS session seen (see `ProbeState.lastTLS`).
     public var tls: TLSFacts? = nil
+    /// The parent this probe's alerts wait on while it is not down; nil when `suppressedBy` is set.
+    public var awaitedParent: AwaitedParent? = nil
 
     /// No result yet, or only failures short of `failure_threshold`: health unknown, counted nowhere.
     public var pending: Bool { health == nil }

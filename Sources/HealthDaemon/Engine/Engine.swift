@@ -39,6 +39,8 @@ final class Engine {
     /// The system's health when it changes; nil while every critical probe is pending.
     private let onHealthChange: (Health?) -> Void
     private let notify: ([Notification]) -> Void
+    /// Runs a probe now, out of turn: a parent that alerts wait on.
+    private let runProbe: (String) -> Void
     private var changed = true
     private var lastPublish: Int64 = 0
     private var lastHealth: Health?
@@ -56,7 +58,8 @@ final class Engine {
 
     /// `monitor` may come restored from a checkpoint, `saved` from `state.json`.
     init(_ setup: EngineSetup, monitor: Monitor, saved: (silences: [Silence], alerts: [SavedAlert]), store: StateStore,
-         publisher: Publisher, onHealthChange: @escaping (Health?) -> Void, notify: @escaping ([Notification]) -> Void) {
+         publisher: Publisher, onHealthChange: @escaping (Health?) -> Void, notify: @escaping ([Notification]) -> Void,
+         runProbe: @escaping (String) -> Void) {
         self.monitor = monitor
         self.store = store
         self.checkpointInterval = setup.checkpointInterval.nanoseconds
@@ -65,6 +68,7 @@ final class Engine {
         self.publisher = publisher
         self.onHealthChange = onHealthChange
         self.notify = notify
+        self.runProbe = runProbe
         self.alerts = AlertTracker(rules: setup.alertRules)
         self.silences = SilenceBook(configured: setup.silences, runtime: saved.silences)
         alerts.restore(saved.alerts)
@@ -135,6 +139,7 @@ final class Engine {
         let expired = silences.expire(now: snapshot.generatedAt)
         let due = alerts.evaluate(snapshot, silences: silences.all, now: snapshot.generatedAt)
         if !due.isEmpty { notify(due) }
+        for parent in alerts.parentRuns { runProbe(parent) }
         if expired || !due.isEmpty { saveState() }
     }
 

@@ -94,6 +94,8 @@ public final class Daemon: @unchecked Sendable {
                     notifier.notify("STATUS=system " + (health.map { "\($0)" } ?? "pending: no critical probe has answered yet"))
                 }, notify: { [unowned self] due in
                     loop.execute { self.dispatcher.dispatch(due) }
+                }, runProbe: { [unowned self] name in
+                    loop.execute { _ = self.scheduler.runNow(name) }
                 })
                 await engine.run(events)
             }

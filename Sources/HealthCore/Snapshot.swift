@@ -42,6 +42,8 @@ public struct ProbeSnapshot: Sendable {
     public var tls: TLSFacts? = nil
     /// The parent this probe's alerts wait on while it is not down; nil when `suppressedBy` is set.
     public var awaitedParent: AwaitedParent? = nil
+    /// No result for more than two intervals: late, not merely slow (see `Monitor.overdue`).
+    public var overdue = false
 
     /// No result yet, or only failures short of `failure_threshold`: health unknown, counted nowhere.
     public var pending: Bool { health == nil }

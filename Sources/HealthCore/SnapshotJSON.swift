@@ -59,6 +59,7 @@ extension ProbeSnapshot {
         if let valueSource { w.field("value_source", valueSource) }
         w.field("no_data", noData)
         w.field("last_run", lastRun?.iso8601())
+        if overdue { w.field("overdue", true) }  // only when true: the documents of probes on time stay as they were
         w.field("consecutive_failures", consecutiveFailures)
         w.key("error")
         if let error {

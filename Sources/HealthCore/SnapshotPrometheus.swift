@@ -29,6 +29,8 @@ extension Snapshot {
         for p in probes {
             out.sample("healthd_probe_consecutive_failures", Double(p.consecutiveFailures), ("probe", p.name))
         }
+        out.family("healthd_probe_overdue", "1 if the probe has had no result for more than two intervals.")
+        for p in probes { out.sample("healthd_probe_overdue", p.overdue ? 1 : 0, ("probe", p.name)) }
         out.family("healthd_probe_cert_expiry_timestamp_seconds",
                    "When the earliest certificate of the last TLS session the probe saw expires.")
         for p in probes {

@@ -28,7 +28,8 @@ enum EngineEvent: Sendable {
 
 /// Samples in, evaluation, snapshots and notifications out. Changes are published within
 /// `debounce` (a burst of changes becomes one write), and a snapshot is written at least every
-/// `interval` regardless. Alerts are evaluated with each published snapshot, and every second
+/// `interval` regardless. A probe becoming overdue is a change too, though no sample marks it: the
+/// engine looks again when the next one would. Alerts are evaluated with each published snapshot, and every second
 /// while any alert is pending, firing or owed (for `for`, `repeat` and silences that end).
 final class Engine {
     var monitor: Monitor
@@ -44,6 +45,8 @@ final class Engine {
     private var changed = true
     private var lastPublish: Int64 = 0
     private var lastHealth: Health?
+    /// Wall time at which a probe on time at the last publish becomes overdue if no result comes.
+    private var nextOverdue: Timestamp?
     var alerts: AlertTracker
     var silences: SilenceBook
     private var lastAlertRound: Int64 = 0
@@ -83,6 +86,10 @@ final class Engine {
                     if monitor.ingest(r.sample, probe: i) { changed = true }
                 }
             case .tick:
+                if let due = nextOverdue, Timestamp(nanoseconds: wallNanos()) >= due {
+                    changed = true
+                    nextOverdue = nil
+                }
                 let now = monotonicNanos()
                 if (changed && now - lastPublish >= debounce) || now - lastPublish >= interval {
                     publish()
@@ -91,7 +98,7 @@ final class Engine {
                 }
                 if now - lastCheckpoint >= checkpointInterval { checkpoint() }
             case .reload(let setup, let kept):
-                var next = Monitor(spec: setup.spec)
+                var next = Monitor(spec: setup.spec, startedAt: Timestamp(nanoseconds: wallNanos()))
                 next.adopt(from: monitor, probes: kept)
                 monitor = next
                 pageCache = StatusPageCache()
@@ -127,6 +134,7 @@ final class Engine {
         publisher.publish(snapshot, page: page, changed: changed)
         changed = false
         lastPublish = now
+        nextOverdue = monitor.nextOverdue(after: snapshot.generatedAt)
         if snapshot.health != lastHealth {
             lastHealth = snapshot.health
             onHealthChange(snapshot.health)

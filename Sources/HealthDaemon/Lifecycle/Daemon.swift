@@ -147,7 +147,7 @@ public final class Daemon: @unchecked Sendable {
     /// The monitor with the last checkpoint's history put back; a checkpoint that cannot be used
     /// is set aside with a warning and history starts empty.
     private func restoredMonitor(_ store: StateStore) -> Monitor {
-        var monitor = Monitor(spec: config.monitorSpec)
+        var monitor = Monitor(spec: config.monitorSpec, startedAt: Timestamp(nanoseconds: wallNanos()))
         guard let bytes = store.loadCheckpoint() else { return monitor }
         do {
             let report = try monitor.restore(from: bytes)

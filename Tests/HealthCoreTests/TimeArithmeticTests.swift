@@ -38,6 +38,21 @@ import Testing
         #expect(Timestamp(nanoseconds: -1).iso8601(fractional: true) == "1969-12-31T23:59:59.999Z")
     }
 
+    @Test func weeklySilencesAtTheEndsOfTime() {
+        let everyDay = Silence(id: "w", matchers: ["*"], schedule: .weekly(days: Set(0...6), start: .hours(23), duration: .days(7)),
+                               reason: "", createdBy: "test")
+        #expect(everyDay.isActive(at: Self.max - .seconds(1)))
+        #expect(!everyDay.isActive(at: Self.min), "before the first occurrence time can hold")
+        #expect(everyDay.isActive(at: Timestamp(iso8601: "2026-11-22T10:00:00Z")!))
+    }
+
+    @Test func theLongestWaitOnAParentSaturates() {
+        var parent = ProbeRules(name: "db", kind: "postgres", failureThreshold: .max)
+        parent.interval = .days(36_525)
+        #expect(parent.timeToDown.nanoseconds == .max)
+        #expect(ProbeRules(name: "db", kind: "postgres").timeToDown == .seconds(32))
+    }
+
     /// A silence near the end of representable time, an alert rule with the longest `for` and `repeat`:
     /// evaluated without a trap, and the silence holds to its (saturated) end.
     @Test func alertingNearTheEndOfTime() {

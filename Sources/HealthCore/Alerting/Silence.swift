@@ -35,13 +35,15 @@ public struct Silence: Sendable, Equatable {
             return start <= t && t < end
         case .weekly(let days, let start, let duration):
             // An occurrence may have begun on any of the last 7 days and still be running.
-            let day = TimeSpan.days(1).nanoseconds
-            let today = t.nanoseconds >= 0 ? t.nanoseconds / day : (t.nanoseconds - day + 1) / day
+            let day = TimeSpan.days(1)
+            let (q, r) = t.nanoseconds.quotientAndRemainder(dividingBy: day.nanoseconds)
+            let today = r < 0 ? q - 1 : q
             for back in Int64(0)...7 {
                 let d = today - back
                 guard days.contains(Int((d + 4) % 7 + 7) % 7) else { continue } // 1970-01-01 was a Thursday
-                let begin = d * day + start.nanoseconds
-                if begin <= t.nanoseconds && t.nanoseconds < begin + duration.nanoseconds { return true }
+                // In time arithmetic, which saturates: at the ends of time an occurrence is cut, not a trap.
+                let begin = Timestamp(nanoseconds: 0) + day * d + start
+                if begin <= t && t < begin + duration { return true }
             }
             return false
         }

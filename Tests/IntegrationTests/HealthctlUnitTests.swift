@@ -210,7 +210,7 @@ import Glibc
             + #""db":{"health":null,"pending":true,"reasons":["no success yet: 1 of 3 failures before down (refused: no)"]},"#
             + #""api":{"health":null,"pending":true,"reasons":[]}},"components":{"data":{"health":null}}}"#).utf8)
         let lines = StatusTable.render(json: json).split(separator: "\n").map(String.init)
-        #expect(lines.first == "…  system pending · 2 pending   (2026-11-22T10:00:00Z)")
+        #expect(lines.first == "…  system pending · 2 probes pending   (2026-11-22T10:00:00Z)")
         #expect(lines.contains("  …  data                     pending"))
         #expect(lines.contains { $0.hasPrefix("  …  db                       pending   -          -          no success yet: 1 of 3") })
         let healthy = StatusTable.render(json: Array(#"{"health":"healthy","pending":0,"probes":{},"components":{}}"#.utf8))
@@ -285,6 +285,16 @@ import Glibc
         #expect(lines.contains("  cert expires 2026-12-12T10:00:00Z (in 20d)"))
         let plainProbe = ProbeView.render(doc(#"{"api":{"kind":"tcp","health":"healthy","latency_ms":1}}"#), style: plain, now: now)
         #expect(!plainProbe.contains("timings") && !plainProbe.contains("cert"))
+    }
+
+    @Test func probeSaysWhenItIsOverdue() {
+        let late = ProbeView.render(doc(#"{"api":{"kind":"tcp","health":"healthy","last_run":"2026-11-22T09:59:35Z","overdue":true,"#
+            + #""reasons":["no result for 25s (interval 10s)"]}}"#), style: plain, now: now)
+        #expect(late.contains("  last run     2026-11-22T09:59:35Z (25s ago) overdue\n"))
+        #expect(late.contains("  reason       no result for 25s (interval 10s)"))
+        let onTime = ProbeView.render(doc(#"{"api":{"kind":"tcp","health":"healthy","last_run":"2026-11-22T09:59:55Z"}}"#),
+                                      style: plain, now: now)
+        #expect(onTime.contains("  last run     2026-11-22T09:59:55Z (5s ago)") && !onTime.contains("overdue"))
     }
 
     @Test func nearAndPastCertificateExpiryStandOut() {

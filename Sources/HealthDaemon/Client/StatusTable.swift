@@ -27,7 +27,7 @@ public enum StatusTable {
             guard colour, let h, let code = ["healthy": "32", "degraded": "33", "down": "31"][h] else { return text }
             return "\u{1B}[\(code)m\(text)\u{1B}[0m"
         }
-        let pending = (doc["pending"] as? Int).map { $0 > 0 ? " · \($0) pending" : "" } ?? ""
+        let pending = (doc["pending"] as? Int).map { $0 == 0 ? "" : " · \($0) probe\($0 == 1 ? "" : "s") pending" } ?? ""
         var lines = ["\(mark(health)) system \(paint(health, health ?? "pending"))\(pending)   (\(doc["generated_at"] as? String ?? ""))"]
         if let components = doc["components"] as? [String: [String: Any]], !components.isEmpty {
             lines.append("")

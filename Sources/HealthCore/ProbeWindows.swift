@@ -93,8 +93,11 @@ public struct ProbeWindows: Sendable {
     private var tiers: [any RollupTier] { [minutes, fiveMinutes, quarterHours, hours] }
 
     /// Adds a sample; they should arrive in (nearly) non-decreasing time order. O(tiers), no allocation.
+    /// A non-finite value is recorded as no data (as `Monitor.ingest` already makes it): it would stay in the sums
+    /// for as long as they reach back.
     public mutating func record(_ sample: Sample) {
         if let newest, sample.time <= newest - Self.retention { return }
+        if sample.value?.isFinite == false { return record(sample.withFiniteValue()) }
         newest = max(newest ?? sample.time, sample.time)
         ring.append(sample)
         let latencyKey = sample.ok ? LatencyScale.key(for: sample.latencyMs) : 0  // looked up once for all tiers

@@ -5,8 +5,8 @@ extension Snapshot {
         var out = PromWriter(capacity: 4096 + probes.count * 1536)  // ~1.3 KB a probe: one allocation
         out.family("healthd_snapshot_timestamp_seconds", "When healthd evaluated this snapshot.")
         out.sample("healthd_snapshot_timestamp_seconds", generatedAt.seconds)
-        out.family("healthd_system_health", "System health: 0 healthy, 1 degraded, 2 down.")
-        out.sample("healthd_system_health", Double(health.rawValue))
+        out.family("healthd_system_health", "System health: 0 healthy, 1 degraded, 2 down; absent while pending.")
+        if let health { out.sample("healthd_system_health", Double(health.rawValue)) }
         out.family("healthd_component_health", "Component health: 0 healthy, 1 degraded, 2 down.")
         for c in components {
             guard let h = c.health else { continue }
@@ -29,6 +29,8 @@ extension Snapshot {
         for p in probes {
             out.sample("healthd_probe_consecutive_failures", Double(p.consecutiveFailures), ("probe", p.name))
         }
+        out.family("healthd_probe_overdue", "1 if the probe has had no result for more than two intervals.")
+        for p in probes { out.sample("healthd_probe_overdue", p.overdue ? 1 : 0, ("probe", p.name)) }
         out.family("healthd_probe_cert_expiry_timestamp_seconds",
                    "When the earliest certificate of the last TLS session the probe saw expires.")
         for p in probes {

@@ -274,6 +274,32 @@ func waitUntil(seconds: Double = 10, _ what: String, _ condition: () -> Bool) {
                 == ["db:resolved", "report:firing"])
     }
 
+    /// Both fail at once and the child, faster and with a threshold of 1, is down first: its alert waits for the
+    /// parent, which is run at once and goes down, so only the parent is told.
+    @Test func aChildDownBeforeItsFailingParentWaitsForIt() throws {
+        let work = try DaemonHarness.makeDir()
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let parent = SwitchProbe("db", in: work)
+        let child = SwitchProbe("report", in: work)
+        let hook = try RecordingHook(in: work)
+        let parentConfig = parent.config.replacingOccurrences(of: "interval: \"200ms\"", with: "interval: \"2s\", failure_threshold: 2")
+        let childConfig = child.config.replacingOccurrences(of: "timeout: \"150ms\" }",
+                                                            with: "timeout: \"150ms\", failure_threshold: 1, depends_on: [\"db\"] }")
+        let d = try DaemonHarness(probes: "[\(parentConfig), \(childConfig)]", extra: """
+            hooks: { rec: { kind: "exec", argv: ["\(hook.script)"], concurrency: 1 } },
+            alerts: [ { probes: ["*"], min_level: "down", hooks: ["rec"] } ],
+            """)
+        d.waitForProbe("db") { $0["health"] as? String == "healthy" }
+        d.waitForProbe("report") { $0["health"] as? String == "healthy" }
+        parent.set(2)
+        child.set(2)
+        let report = d.waitForProbe("report") { $0["suppressed_by"] as? String == "db" }
+        #expect(report?["health"] as? String == "down")
+        _ = hook.waitFor(count: 1)
+        usleep(800_000)
+        #expect(hook.deliveries().map { $0.json["name"] as? String } == ["db"], "only the root cause is told")
+    }
+
     @Test func auditLogRotatesAndNeverHoldsASecret() throws {
         let work = try DaemonHarness.makeDir()
         defer { try? FileManager.default.removeItem(atPath: work) }

@@ -197,6 +197,26 @@ import Glibc
         #expect(screen.contains("max 8ms"))
     }
 
+    @Test(arguments: [
+        (#"{"health":"healthy","pending":0}"#, Int32(0)), (#"{"health":"degraded","pending":1}"#, 1),
+        (#"{"health":"down","pending":0}"#, 2), (#"{"health":null,"pending":2}"#, 3), ("not json", 3),
+    ])
+    func statusExitCodeIsTheHealthAndUnknownWhilePending(json: String, code: Int32) {
+        #expect(StatusTable.exitCode(json: Array(json.utf8)) == code)
+    }
+
+    @Test func statusShowsPendingProbesAndAPendingSystem() {
+        let json = Array(("{\"generated_at\":\"2026-11-22T10:00:00Z\",\"health\":null,\"pending\":2,\"probes\":{"
+            + #""db":{"health":null,"pending":true,"reasons":["no success yet: 1 of 3 failures before down (refused: no)"]},"#
+            + #""api":{"health":null,"pending":true,"reasons":[]}},"components":{"data":{"health":null}}}"#).utf8)
+        let lines = StatusTable.render(json: json).split(separator: "\n").map(String.init)
+        #expect(lines.first == "…  system pending · 2 probes pending   (2026-11-22T10:00:00Z)")
+        #expect(lines.contains("  …  data                     pending"))
+        #expect(lines.contains { $0.hasPrefix("  …  db                       pending   -          -          no success yet: 1 of 3") })
+        let healthy = StatusTable.render(json: Array(#"{"health":"healthy","pending":0,"probes":{},"components":{}}"#.utf8))
+        #expect(healthy.hasPrefix("✅ system healthy   ("), "no pending count when nothing is pending")
+    }
+
     @Test func alertsShowWhyTheyAreQuiet() {
         let text = AlertsView.render(doc("""
             {"alerts":[{"kind":"probe","name":"db","level":"down","severity":"critical","starts_at":"2026-11-22T09:55:00Z",
@@ -265,6 +285,16 @@ import Glibc
         #expect(lines.contains("  cert expires 2026-12-12T10:00:00Z (in 20d)"))
         let plainProbe = ProbeView.render(doc(#"{"api":{"kind":"tcp","health":"healthy","latency_ms":1}}"#), style: plain, now: now)
         #expect(!plainProbe.contains("timings") && !plainProbe.contains("cert"))
+    }
+
+    @Test func probeSaysWhenItIsOverdue() {
+        let late = ProbeView.render(doc(#"{"api":{"kind":"tcp","health":"healthy","last_run":"2026-11-22T09:59:35Z","overdue":true,"#
+            + #""reasons":["no result for 25s (interval 10s)"]}}"#), style: plain, now: now)
+        #expect(late.contains("  last run     2026-11-22T09:59:35Z (25s ago) overdue\n"))
+        #expect(late.contains("  reason       no result for 25s (interval 10s)"))
+        let onTime = ProbeView.render(doc(#"{"api":{"kind":"tcp","health":"healthy","last_run":"2026-11-22T09:59:55Z"}}"#),
+                                      style: plain, now: now)
+        #expect(onTime.contains("  last run     2026-11-22T09:59:55Z (5s ago)") && !onTime.contains("overdue"))
     }
 
     @Test func nearAndPastCertificateExpiryStandOut() {

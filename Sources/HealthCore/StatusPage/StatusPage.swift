@@ -111,8 +111,7 @@ struct StatusPage {
     init(capacity: Int) { out.reserveCapacity(capacity) }
 
     mutating func head(_ s: Snapshot) {
-        let allPending = !s.probes.isEmpty && s.pendingCount == s.probes.count
-        let health: Health? = allPending ? nil : s.health
+        let health = s.health
         let generated = s.generatedAt.iso8601()
         out += "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         out += "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
@@ -122,7 +121,7 @@ struct StatusPage {
         out += "<title>\(Self.mark(health)) \(Self.word(health)) · healthd</title>"
         out += "<style>\(Self.css)</style></head><body><header class=\"band \(Self.cssClass(health))\">"
         out += "<div class=\"band-top\"><h1><span class=\"mark\">\(Self.mark(health))</span> "
-        out += allPending ? "Waiting for first results" : "System \(Self.word(health))"
+        out += health == nil ? "Waiting for first results" : "System \(Self.word(health))"
         out += "</h1><p class=\"gen\">Generated <time datetime=\"\(generated)\">\(generated)</time></p></div>"
         reasons(s.reasons)
         var counts = [0, 0, 0]

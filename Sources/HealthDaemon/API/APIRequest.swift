@@ -156,10 +156,16 @@ struct SilenceRequest: Equatable, Sendable {
         if let duration, duration > .days(366) { throw APIRequest.Invalid(message: "silence \"duration\" is at most a year") }
     }
 
-    /// The window it covers, starting now unless a start was given.
-    func window(now: Timestamp) -> (Timestamp, Timestamp) {
+    /// The window it covers, starting now unless a start was given; refused when it is over before it
+    /// begins, already over, or ends after `Silence.latestEnd`.
+    func window(now: Timestamp) throws(APIRequest.Invalid) -> (start: Timestamp, end: Timestamp) {
         let from = start ?? now
-        return (from, end ?? from + (duration ?? TimeSpan(nanoseconds: 0)))
+        let to = end ?? from + (duration ?? TimeSpan(nanoseconds: 0))
+        guard to > now, to > from else { throw APIRequest.Invalid(message: "silence ends before it starts or in the past") }
+        guard to <= Silence.latestEnd else {
+            throw APIRequest.Invalid(message: "silence would end after \(Silence.latestEnd.iso8601()); give an earlier end")
+        }
+        return (from, to)
     }
 }
 

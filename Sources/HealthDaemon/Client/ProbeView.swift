@@ -11,7 +11,8 @@ public enum ProbeView {
             if let value, !value.isEmpty { lines.append("  \(Text.pad(label, 12)) \(value)") }
         }
         fact("since", (p["since"] as? String).map { "\($0) (\(Text.relative($0, now: now) ?? ""))" })
-        fact("last run", (p["last_run"] as? String).map { "\($0) (\(Text.relative($0, now: now) ?? ""))" })
+        let late = p["overdue"] as? Bool == true ? " " + style.bad("overdue") : ""
+        fact("last run", (p["last_run"] as? String).map { "\($0) (\(Text.relative($0, now: now) ?? ""))\(late)" })
         fact("latency", Text.number(p["latency_ms"]).map(Text.ms))
         fact("timings", timings(p["timings_ms"] as? [String: Any]))
         var value = Text.number(p["value"]).map { formatNumber($0) }

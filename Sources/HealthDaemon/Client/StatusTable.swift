@@ -4,7 +4,8 @@ import Foundation
 public enum StatusTable {
     static let marks = ["healthy": "✅", "degraded": "⚠️ ", "down": "❌"]
 
-    /// 0 healthy, 1 degraded, 2 down, 3 unreadable: the Nagios plugin convention.
+    /// 0 healthy, 1 degraded, 2 down, 3 unknown — still pending (no critical probe has answered yet) or
+    /// unreadable: the Nagios plugin convention, where 3 is UNKNOWN.
     public static func exitCode(json: [UInt8]) -> Int32 {
         let doc = (try? JSONSerialization.jsonObject(with: Data(json))) as? [String: Any]
         switch doc?["health"] as? String {
@@ -20,12 +21,14 @@ public enum StatusTable {
             return "unreadable snapshot: \(String(decoding: json.prefix(200), as: UTF8.self))"
         }
         if let error = doc["error"] as? String { return "error: \(error)" }
-        let health = doc["health"] as? String ?? "?"
+        // null while every critical probe is pending
+        let health = doc["health"] as? String
         func paint(_ h: String?, _ text: String) -> String {
             guard colour, let h, let code = ["healthy": "32", "degraded": "33", "down": "31"][h] else { return text }
             return "\u{1B}[\(code)m\(text)\u{1B}[0m"
         }
-        var lines = ["\(marks[health] ?? "?") system \(paint(health, health))   (\(doc["generated_at"] as? String ?? ""))"]
+        let pending = (doc["pending"] as? Int).map { $0 == 0 ? "" : " · \($0) probe\($0 == 1 ? "" : "s") pending" } ?? ""
+        var lines = ["\(mark(health)) system \(paint(health, health ?? "pending"))\(pending)   (\(doc["generated_at"] as? String ?? ""))"]
         if let components = doc["components"] as? [String: [String: Any]], !components.isEmpty {
             lines.append("")
             for (name, c) in components.sorted(by: { $0.key < $1.key }) {

@@ -26,7 +26,7 @@ enum Verbs {
     static let all: [VerbSpec] = [
         VerbSpec(name: "status", summary: "health as a table (✅ ⚠️ ❌); the exit code is the health",
                  usage: "status [--json]", example: "healthctl status",
-                 details: "Exit 0 healthy, 1 degraded, 2 down, 3 healthd unreachable: usable as a Nagios check.\n--json prints the snapshot document instead of the table (same exit codes).",
+                 details: "Exit 0 healthy, 1 degraded, 2 down, 3 unknown (healthd unreachable, or pending: no critical probe has answered yet): usable as a Nagios check.\n--json prints the snapshot document instead of the table (same exit codes).",
                  flags: ["--json"]),
         VerbSpec(name: "snapshot", summary: "the current snapshot document as JSON", usage: "snapshot",
                  example: "healthctl snapshot | jq .probes.api",
@@ -139,7 +139,7 @@ enum HelpText {
             "  0  done (status: healthy)",
             "  1  healthd refused the request, or check-config found errors (status: degraded)",
             "  2  usage error (status: down)",
-            "  3  healthd unreachable or not answering (status: unknown)",
+            "  3  healthd unreachable or not answering (status: unknown, also while pending)",
             "",
             "Verbs marked (admin) need root, healthd's own user, or membership of socket.admin_group.",
             "Colour only on a terminal, and never when NO_COLOR is set.",

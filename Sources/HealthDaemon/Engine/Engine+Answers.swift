@@ -17,9 +17,13 @@ extension Engine {
         case .silences:
             return line(silences.json(now: now))!
         case .silence(let r):
-            let (start, end) = r.window(now: now)
-            guard end > now, end > start else { return errorLine("silence ends before it starts or in the past") }
-            let s = silences.add(matchers: r.matchers, start: start, end: end, reason: r.reason, by: peer.user)
+            let window: (start: Timestamp, end: Timestamp)
+            do {
+                window = try r.window(now: now)
+            } catch {
+                return errorLine(error.message)
+            }
+            let s = silences.add(matchers: r.matchers, start: window.start, end: window.end, reason: r.reason, by: peer.user)
             saveState()
             return okLine("silence") { s.write(to: &$0, now: now) }
         case .unsilence(let id):

@@ -28,7 +28,8 @@ enum EngineEvent: Sendable {
 
 /// Samples in, evaluation, snapshots and notifications out. Changes are published within
 /// `debounce` (a burst of changes becomes one write), and a snapshot is written at least every
-/// `interval` regardless. Alerts are evaluated with each published snapshot, and every second
+/// `interval` regardless. A probe becoming overdue is a change too, though no sample marks it: the
+/// engine looks again when the next one would. Alerts are evaluated with each published snapshot, and every second
 /// while any alert is pending, firing or owed (for `for`, `repeat` and silences that end).
 final class Engine {
     var monitor: Monitor
@@ -36,11 +37,16 @@ final class Engine {
     private var interval: Int64
     private let debounce: Int64 = 100_000_000
     private let publisher: Publisher
-    private let onHealthChange: (Health) -> Void
+    /// The system's health when it changes; nil while every critical probe is pending.
+    private let onHealthChange: (Health?) -> Void
     private let notify: ([Notification]) -> Void
+    /// Runs a probe now, out of turn: a parent that alerts wait on.
+    private let runProbe: (String) -> Void
     private var changed = true
     private var lastPublish: Int64 = 0
     private var lastHealth: Health?
+    /// Wall time at which a probe on time at the last publish becomes overdue if no result comes.
+    private var nextOverdue: Timestamp?
     var alerts: AlertTracker
     var silences: SilenceBook
     private var lastAlertRound: Int64 = 0
@@ -57,7 +63,8 @@ final class Engine {
 
     /// `monitor` may come restored from a checkpoint, `saved` from `state.json`.
     init(_ setup: EngineSetup, monitor: Monitor, saved: (silences: [Silence], alerts: [SavedAlert]), store: StateStore,
-         publisher: Publisher, onHealthChange: @escaping (Health) -> Void, notify: @escaping ([Notification]) -> Void) {
+         publisher: Publisher, onHealthChange: @escaping (Health?) -> Void, notify: @escaping ([Notification]) -> Void,
+         runProbe: @escaping (String) -> Void) {
         self.monitor = monitor
         self.store = store
         self.checkpointInterval = setup.checkpointInterval.nanoseconds
@@ -66,6 +73,7 @@ final class Engine {
         self.publisher = publisher
         self.onHealthChange = onHealthChange
         self.notify = notify
+        self.runProbe = runProbe
         self.alerts = AlertTracker(rules: setup.alertRules)
         self.silences = SilenceBook(configured: setup.silences, runtime: saved.silences)
         alerts.restore(saved.alerts)
@@ -81,6 +89,10 @@ final class Engine {
                     if monitor.ingest(r.sample, probe: i) { changed = true }
                 }
             case .tick:
+                if let due = nextOverdue, Timestamp(nanoseconds: wallNanos()) >= due {
+                    changed = true
+                    nextOverdue = nil
+                }
                 let now = monotonicNanos()
                 liveness?.engineTurned(at: now)
                 if (changed && now - lastPublish >= debounce) || now - lastPublish >= interval {
@@ -90,7 +102,7 @@ final class Engine {
                 }
                 if now - lastCheckpoint >= checkpointInterval { checkpoint() }
             case .reload(let setup, let kept):
-                var next = Monitor(spec: setup.spec)
+                var next = Monitor(spec: setup.spec, startedAt: Timestamp(nanoseconds: wallNanos()))
                 next.adopt(from: monitor, probes: kept)
                 monitor = next
                 pageCache = StatusPageCache()
@@ -126,6 +138,7 @@ final class Engine {
         publisher.publish(snapshot, page: page, changed: changed)
         changed = false
         lastPublish = now
+        nextOverdue = monitor.nextOverdue(after: snapshot.generatedAt)
         if snapshot.health != lastHealth {
             lastHealth = snapshot.health
             onHealthChange(snapshot.health)
@@ -138,6 +151,7 @@ final class Engine {
         let expired = silences.expire(now: snapshot.generatedAt)
         let due = alerts.evaluate(snapshot, silences: silences.all, now: snapshot.generatedAt)
         if !due.isEmpty { notify(due) }
+        for parent in alerts.parentRuns { runProbe(parent) }
         if expired || !due.isEmpty { saveState() }
     }
 

@@ -97,9 +97,11 @@ public final class Daemon: @unchecked Sendable {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { [notifier, loop, liveness] in
                 let engine = Engine(setup, monitor: monitor, saved: saved, store: store, publisher: publisher, onHealthChange: { health in
-                    notifier.notify("STATUS=system \(health)")
+                    notifier.notify("STATUS=system " + (health.map { "\($0)" } ?? "pending: no critical probe has answered yet"))
                 }, notify: { [unowned self] due in
                     loop.execute { self.dispatcher.dispatch(due) }
+                }, runProbe: { [unowned self] name in
+                    loop.execute { _ = self.scheduler.runNow(name) }
                 })
                 engine.liveness = liveness
                 await engine.run(events)
@@ -160,7 +162,7 @@ public final class Daemon: @unchecked Sendable {
     /// The monitor with the last checkpoint's history put back; a checkpoint that cannot be used
     /// is set aside with a warning and history starts empty.
     private func restoredMonitor(_ store: StateStore) -> Monitor {
-        var monitor = Monitor(spec: config.monitorSpec)
+        var monitor = Monitor(spec: config.monitorSpec, startedAt: Timestamp(nanoseconds: wallNanos()))
         guard let bytes = store.loadCheckpoint() else { return monitor }
         do {
             let report = try monitor.restore(from: bytes)

@@ -97,14 +97,14 @@ import Glibc
         _ = attacker.firstLine()
         survive(d, seconds: 4, maxCPU: 0.3, maxGrowthMiB: 16, "blank-line flood")
         let c = try APIClient(path: d.socketPath)
-        #expect(json(try c.request(#"{"op":"snapshot"}"#))["health"] as? String == "healthy", "others are still answered")
+        #expect(json(try c.request(#"{"op":"snapshot"}"#, timeout: 5))["health"] as? String == "healthy", "others are still answered")
     }
 
     @Test func deniedRequestsCannotRotateTheAuditLog() throws {
         let d = try daemon()
         // An operator's record, made first.
         let admin = try APIClient(path: d.socketPath)
-        #expect(json(try admin.request(#"{"op":"run","probe":"beat"}"#))["ok"] as? Bool == true)
+        #expect(json(try admin.request(#"{"op":"run","probe":"beat"}"#, timeout: 5))["ok"] as? Bool == true)
         let attacker = try Attacker("""
             import socket, sys, threading
             name = "x" * 60000

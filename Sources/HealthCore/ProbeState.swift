@@ -47,8 +47,9 @@ public struct ProbeState: Sendable, Equatable {
             if consecutiveFailures >= rules.failureThreshold { failedDown = true }
         }
 
-        if health == nil, let f = sample.failure, !failedDown {
+        if health == nil, let f = sample.failure, !failedDown, fallbackValue == nil {
             // Never proven: saying healthy would be a guess, saying down too early an alarm. Pending until either.
+            // A fallback that answers is a measurement of the same thing: the probe is judged on it.
             let why = ["no success yet: \(consecutiveFailures) of \(rules.failureThreshold) failures before down "
                 + "(\(f.category.rawValue): \(f.message))"]
             let changed = failureChanged || reasons != why

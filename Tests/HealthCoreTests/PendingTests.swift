@@ -20,6 +20,22 @@ import Testing
         #expect(seen == healths)
     }
 
+    /// A fallback that answers measures the same thing: the probe is judged on its value at once.
+    @Test func aFailingProbeWithAnAnsweringFallbackIsNotPending() {
+        let spec = MonitorSpec(probes: [
+            ProbeRules(name: "prom", kind: "prometheus", failureThreshold: 1000, degraded: [try! Condition(parsing: "value > 500ms")],
+                       fallback: "sql"),
+            ProbeRules(name: "sql", kind: "postgres"),
+        ])
+        var m = Monitor(spec: spec)
+        m.ingest(Sample(time: t0, latencyMs: 1, value: 0.7), probe: 1)
+        m.ingest(Sample(time: t0 + .seconds(1), latencyMs: 1, failure: ProbeFailure(.refused, "connection refused")), probe: 0)
+        let prom = m.snapshot(now: t0 + .seconds(2)).probes[0]
+        #expect(prom.health == .degraded)
+        #expect(prom.reasons == ["value 700ms > 500ms"])
+        #expect(prom.valueSource == "sql")
+    }
+
     @Test func aPendingProbeSaysWhyAndWhen() {
         var t = Timeline(ProbeRules(name: "p", kind: "tcp", failureThreshold: 3))
         t.fail()

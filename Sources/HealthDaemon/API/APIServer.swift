@@ -72,8 +72,9 @@ final class APIServer: @unchecked Sendable {  // loop-confined: other threads on
     private var latest: [UInt8]
     private var sweeper: EventLoop.TimerID?
     let userNames: UserNames
-    /// Denied admin requests are audited at this pace at most, so no reader can rotate the log.
-    var deniedAudits = DeniedAuditBudget()
+    /// Denied admin requests are audited at this pace at most, per uid, so no reader can rotate
+    /// the log (or hide another reader's attempts behind its own).
+    var deniedAudits: [uid_t: DeniedAuditBudget] = [:]
     private var acceptPaused = false
     let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
 
@@ -186,7 +187,7 @@ final class APIServer: @unchecked Sendable {  // loop-confined: other threads on
 
     func handle(_ request: APIRequest, from c: Client) throws(APIRequest.Invalid) {
         if request.isAdmin, !c.peer.admin {
-            switch deniedAudits.take(now: monotonicNanos()) {
+            switch deniedAudits[c.peer.uid, default: DeniedAuditBudget()].take(now: monotonicNanos()) {
             case .record(let suppressed): audit(request, c.peer, outcome: "denied", suppressedBefore: suppressed)
             case .suppress: break
             }

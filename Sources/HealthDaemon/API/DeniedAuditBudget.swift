@@ -1,4 +1,4 @@
-/// How many denied admin requests the audit log records: 20 at once, then one every 6 s. A reader
+/// How many denied admin requests of one uid the audit log records: 20 at once, then one every 6 s. A reader
 /// may ask for admin ops as often as it likes, but it cannot rotate the operators' records out of
 /// the log that way; what is not recorded is counted in the next record that is.
 struct DeniedAuditBudget {

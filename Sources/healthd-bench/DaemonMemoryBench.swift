@@ -47,6 +47,17 @@ enum DaemonMemoryBench {
         }
     }
 
+    /// Writes `dir`/c.json5 and its state dir's checkpoint (none for "empty"), to run healthd on by hand.
+    static func prepare(dir: String, probes: Int, case name: String) {
+        let listener = Listener()
+        let history = histories.first { $0.name == name }
+        _ = measure(dir: dir, probes: probes, interval: history?.interval ?? 1,
+                    checkpoint: history.map { checkpoint(probes: probes, history: $0) }, port: listener.port, seconds: 0,
+                    start: false)
+        line("memory.prepare", "\(dir)/c.json5 (probes against 127.0.0.1:\(listener.port) while this runs; Ctrl-C ends)")
+        while true { sleep(60) }
+    }
+
     private static func report(_ name: String, goalKiB: Int, n: Int, base: (rss: Int, peak: Int, restoreSeconds: Double),
                                _ result: (rss: Int, peak: Int, restoreSeconds: Double)?, extra: String) {
         guard let result else { return line(name, "healthd failed") }
@@ -77,7 +88,7 @@ enum DaemonMemoryBench {
 
     /// Runs healthd on `probes` tcp probes with `checkpoint` in its state dir; its RSS (and peak) after `seconds`.
     static func measure(dir: String, probes: Int, interval: Int64, checkpoint: [UInt8]?, port: UInt16,
-                        seconds: Double) -> (rss: Int, peak: Int, restoreSeconds: Double)? {
+                        seconds: Double, start: Bool = true) -> (rss: Int, peak: Int, restoreSeconds: Double)? {
         try? FileManager.default.removeItem(atPath: dir)
         try? FileManager.default.createDirectory(atPath: "\(dir)/state", withIntermediateDirectories: true)
         if let checkpoint { _ = FileManager.default.createFile(atPath: "\(dir)/state/checkpoint", contents: Data(checkpoint)) }
@@ -88,6 +99,7 @@ enum DaemonMemoryBench {
               probes: [\(list.joined(separator: ",\n"))] }
             """
         try? config.write(toFile: "\(dir)/c.json5", atomically: true, encoding: .utf8)
+        guard start else { return nil }
         let daemon = Process()
         daemon.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("healthd")
         daemon.arguments = ["--config", "\(dir)/c.json5"]

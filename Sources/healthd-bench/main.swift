@@ -28,6 +28,10 @@ if wants("memory") {
     // --memory-cases sigma1,sigma03,interval10s,empty (default all); --memory-counts 1000,10000; --memory-seconds 60
     let counts = (option("--memory-counts") ?? "1000,10000").split(separator: ",").compactMap { Int($0) }
     let cases = Set((option("--memory-cases") ?? "").split(separator: ",").map(String.init))
+    if let dir = option("--memory-prepare") {  // only writes a config and checkpoint there, for a heap profiler
+        DaemonMemoryBench.prepare(dir: dir, probes: counts.first ?? 500, case: cases.first ?? "sigma1")
+        exit(0)
+    }
     DaemonMemoryBench.run(counts: counts, seconds: option("--memory-seconds").flatMap(Double.init) ?? 60, cases: cases)
 }
 if wants("scheduler") {

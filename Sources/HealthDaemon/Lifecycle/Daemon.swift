@@ -53,6 +53,9 @@ public final class Daemon: @unchecked Sendable {
     public func run() async -> Int32 {
         // A hook that exits without reading its stdin must be an EPIPE for us, not a SIGPIPE that kills us.
         signal(SIGPIPE, SIG_IGN)
+        // Buffers of a checkpoint's size (tens of MB) come and go: a fixed threshold keeps them mapped apart and
+        // returned when freed. glibc would otherwise raise it after the first, and keep the next ones in its arenas.
+        trimMemory(fixingThreshold: true)
         for (what, dir) in [("output.dir", config.output.dir), ("state.dir", config.state.dir)] {
             do {
                 try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -168,6 +171,8 @@ public final class Daemon: @unchecked Sendable {
     private func restoredMonitor(_ store: StateStore) -> Monitor {
         var monitor = Monitor(spec: config.monitorSpec, startedAt: Timestamp(nanoseconds: wallNanos()))
         guard let bytes = store.loadCheckpoint() else { return monitor }
+        // The decoding's temporaries are gone: give their pages back.
+        defer { trimMemory() }
         do {
             let report = try monitor.restore(from: bytes)
             logger.info("restored history from \(store.checkpointPath): \(report)")

@@ -72,6 +72,11 @@ public struct Monitor: Sendable {
         }
     }
 
+    /// Replaces probe `i`'s history, as a restore would (benchmarks build checkpoints of long histories this way).
+    public mutating func replaceWindows(of i: Int, with windows: ProbeWindows) {
+        entries[i].windows = windows
+    }
+
     /// Records a sample and re-evaluates its probe. Returns true when the published state changed.
     /// Every probe's results enter the core here, so this is where a non-finite value becomes no data.
     /// A result for an overdue probe is a change even when its level is not: it is no longer overdue.

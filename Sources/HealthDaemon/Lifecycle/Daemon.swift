@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import HealthConfig
 import HealthCore
 import HealthSys
@@ -52,6 +53,9 @@ public final class Daemon: @unchecked Sendable {
     public func run() async -> Int32 {
         // A hook that exits without reading its stdin must be an EPIPE for us, not a SIGPIPE that kills us.
         signal(SIGPIPE, SIG_IGN)
+        // Buffers of a checkpoint's size (tens of MB) come and go: a fixed threshold keeps them mapped apart and
+        // returned when freed. glibc would otherwise raise it after the first, and keep the next ones in its arenas.
+        trimMemory(fixingThreshold: true)
         for (what, dir) in [("output.dir", config.output.dir), ("state.dir", config.state.dir)] {
             do {
                 try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -64,7 +68,10 @@ public final class Daemon: @unchecked Sendable {
         descriptorLimit = DescriptorLimit.raiseToHard()
         let audit = AuditLog(dir: config.state.dir, maxBytes: config.state.auditMaxBytes, files: config.state.auditFiles, logger: logger)
         let store = StateStore(dir: config.state.dir, logger: logger)
-        let monitor = restoredMonitor(store)
+        // Handed to the engine, not kept here: a second reference would make the engine's first write to each
+        // probe's windows copy them, holding every history twice for as long as the daemon runs.
+        let monitor = Handoff(restoredMonitor(store))
+        let firstSnapshot = monitor.read { Array(($0.snapshot(now: Timestamp(nanoseconds: wallNanos())).json() + "\n").utf8) }
         let saved = store.loadState()
         let (events, sink) = AsyncStream<EngineEvent>.makeStream()
         let publisher = Publisher(dir: config.output.dir, logger: logger) { [loop, unowned self] json, changed in
@@ -83,7 +90,7 @@ public final class Daemon: @unchecked Sendable {
             scheduler.apply(config.probes, epoch: epoch)
             dispatcher = AlertDispatcher(context: HookContext(probes: context, audit: audit, logger: logger, instance: hostName()))
             dispatcher.apply(config.hooks)
-            return startAPI(config, inherited: listenFD, initial: monitor, engine: sink, audit: audit)
+            return startAPI(config, inherited: listenFD, initial: firstSnapshot, engine: sink, audit: audit)
         }
         guard started else {
             loop.shutdown()
@@ -96,7 +103,7 @@ public final class Daemon: @unchecked Sendable {
 
         await withTaskGroup(of: Void.self) { group in
             group.addTask { [notifier, loop, liveness] in
-                let engine = Engine(setup, monitor: monitor, saved: saved, store: store, publisher: publisher, onHealthChange: { health in
+                let engine = Engine(setup, monitor: monitor.take(), saved: saved, store: store, publisher: publisher, onHealthChange: { health in
                     notifier.notify("STATUS=system " + (health.map { "\($0)" } ?? "pending: no critical probe has answered yet"))
                 }, notify: { [unowned self] due in
                     loop.execute { self.dispatcher.dispatch(due) }
@@ -164,6 +171,8 @@ public final class Daemon: @unchecked Sendable {
     private func restoredMonitor(_ store: StateStore) -> Monitor {
         var monitor = Monitor(spec: config.monitorSpec, startedAt: Timestamp(nanoseconds: wallNanos()))
         guard let bytes = store.loadCheckpoint() else { return monitor }
+        // The decoding's temporaries are gone: give their pages back.
+        defer { trimMemory() }
         do {
             let report = try monitor.restore(from: bytes)
             logger.info("restored history from \(store.checkpointPath): \(report)")
@@ -245,11 +254,10 @@ public final class Daemon: @unchecked Sendable {
     }
 
     /// Loop-confined: opens the API socket if configured (or takes systemd's). False when it cannot.
-    private func startAPI(_ c: Config, inherited: Int32?, initial: Monitor, engine: AsyncStream<EngineEvent>.Continuation,
+    /// Until the engine publishes, the socket answers with `initial`, the restored (or all-pending) snapshot.
+    private func startAPI(_ c: Config, inherited: Int32?, initial: [UInt8], engine: AsyncStream<EngineEvent>.Continuation,
                           audit: AuditLog) -> Bool {
         guard let path = c.output.socket else { return true }
-        // Until the engine publishes, answer with the restored (or all-pending) snapshot rather than nothing.
-        let first = initial.snapshot(now: Timestamp(nanoseconds: wallNanos()))
         let limits = APIServer.Limits(maxClients: clientLimit(c), idleTimeout: c.socket.idleTimeout,
                                       requestsPerSecond: c.socket.requestsPerSecond)
         let handlers = APIServer.Handlers(
@@ -261,7 +269,7 @@ public final class Daemon: @unchecked Sendable {
         if let group = c.socket.adminGroup, access.adminGID == nil {
             logger.warning("socket.admin_group \"\(group)\" does not exist: only root and healthd's user may act (create it with groupadd)")
         }
-        let server = APIServer(loop: loop, path: path, inherited: inherited, logger: logger, initial: Array((first.json() + "\n").utf8),
+        let server = APIServer(loop: loop, path: path, inherited: inherited, logger: logger, initial: initial,
                                limits: limits, access: access, userNames: UserNames(), handlers: handlers)
         do {
             try server.start(group: c.socket.group)
@@ -277,4 +285,16 @@ public final class Daemon: @unchecked Sendable {
     private func onLoop<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
         await withCheckedContinuation { c in loop.execute { c.resume(returning: body()) } }
     }
+}
+
+/// A value passed once from one task to another, so that the giver keeps no reference to it.
+private final class Handoff<Value: Sendable>: Sendable {
+    private let value: Mutex<Value?>
+
+    init(_ value: Value) { self.value = Mutex(value) }
+
+    func read<T>(_ body: (Value) -> T) -> T { value.withLock { body($0!) } }
+
+    /// The value; it is gone from here after this.
+    func take() -> Value { value.withLock { v in defer { v = nil }; return v! } }
 }

@@ -4,6 +4,7 @@ import PackageDescription
 // Layering (each target only imports those listed before it):
 //   HealthCore      pure model: time, samples, windows, conditions, evaluation, snapshot, JSON writer
 //   HealthProtocols pure wire codecs: HTTP/1.1 responses, Nagios plugin output
+//   HealthAPI       pure socket protocol: ops, requests, answers, the line codec (server and client)
 //   HealthConfig    JSON5 config → validated model (Foundation for JSON5 only)
 //   COpenSSL        the system's libssl 3 (TLS only), with inline wrappers for its macros
 //   HealthTLS       client TLS sessions over memory BIOs: no I/O, driven by whoever owns the socket
@@ -23,6 +24,7 @@ let package = Package(
     targets: [
         .target(name: "HealthCore", swiftSettings: strict),
         .target(name: "HealthProtocols", dependencies: ["HealthCore"], swiftSettings: strict),
+        .target(name: "HealthAPI", dependencies: ["HealthCore"], swiftSettings: strict),
         .target(name: "HealthConfig", dependencies: ["HealthCore", "HealthProtocols"], swiftSettings: strict),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .target(name: "HealthTLS", dependencies: ["COpenSSL", "HealthCore"], swiftSettings: strict),
@@ -30,13 +32,14 @@ let package = Package(
         .target(name: "HealthSys", dependencies: ["CHealthSys"], swiftSettings: strict),
         .target(
             name: "HealthDaemon",
-            dependencies: ["HealthCore", "HealthProtocols", "HealthConfig", "HealthTLS", "HealthSys"],
+            dependencies: ["HealthCore", "HealthAPI", "HealthProtocols", "HealthConfig", "HealthTLS", "HealthSys"],
             swiftSettings: strict),
         .executableTarget(name: "healthd", dependencies: ["HealthDaemon"], swiftSettings: strict),
         .executableTarget(name: "healthctl", dependencies: ["HealthDaemon"], swiftSettings: strict),
         .executableTarget(name: "healthd-bench", dependencies: ["HealthDaemon"], swiftSettings: strict),
         .testTarget(name: "HealthCoreTests", dependencies: ["HealthCore"], swiftSettings: strict),
         .testTarget(name: "HealthProtocolsTests", dependencies: ["HealthProtocols"], swiftSettings: strict),
+        .testTarget(name: "HealthAPITests", dependencies: ["HealthAPI"], swiftSettings: strict),
         .testTarget(name: "HealthConfigTests", dependencies: ["HealthConfig"], swiftSettings: strict),
         .testTarget(name: "HealthTLSTests", dependencies: ["HealthTLS"], swiftSettings: strict),
         .testTarget(name: "HealthSysTests", dependencies: ["HealthSys"], swiftSettings: strict),

@@ -1,4 +1,4 @@
-import Foundation
+import HealthAPI
 import HealthCore
 
 /// A healthctl command line, checked: the socket and what to do.
@@ -46,37 +46,33 @@ public enum Command: Equatable, Sendable {
 
     /// The request line for the socket; nil for commands that do not ask healthd.
     /// `user` fills the default reason of a silence.
-    public func request(user: String) -> String? {
-        let object: [String: Any]
+    public func request(user: String) -> String? { apiRequest(user: user)?.line }
+
+    /// The request for the socket; nil for commands that do not ask healthd.
+    func apiRequest(user: String) -> APIRequest? {
         switch self {
-        case .status, .snapshot: object = ["op": "snapshot"]
-        case .watch: object = ["op": "subscribe"]
-        case .probe(let name, _): object = ["op": "probe", "name": name]
-        case .history(let h):
-            var o: [String: Any] = ["op": "history", "probe": h.probe, "range": h.range, "series": h.series]
-            if let step = h.step { o["step"] = step }
-            object = o
-        case .alerts: object = ["op": "alerts"]
-        case .silences: object = ["op": "silences"]
-        case .audit(let limit, _): object = ["op": "audit", "limit": limit]
-        case .run(let probe): object = ["op": "run", "probe": probe]
-        case .silence(let s): object = s.request(user: user)
-        case .unsilence(let id): object = ["op": "unsilence", "id": id]
-        case .reload: object = ["op": "reload"]
-        case .checkConfig, .help: return nil
+        case .status, .snapshot: .snapshot
+        case .watch: .subscribe
+        case .probe(let name, _): .probe(name)
+        case .history(let h): .history(HistoryQuery(probe: h.probe, range: h.range, step: h.step, series: h.series))
+        case .alerts: .alerts
+        case .silences: .silences
+        case .audit(let limit, _): .audit(limit: limit)
+        case .run(let probe): .run(probe: probe)
+        case .silence(let s): .silence(s.request(user: user))
+        case .unsilence(let id): .unsilence(id: id)
+        case .reload: .reload
+        case .checkConfig, .help: nil
         }
-        // Sorted keys: the same command always makes the same line (and tests can compare it).
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
-        return String(decoding: data, as: UTF8.self)
     }
 }
 
 public struct HistoryArgs: Equatable, Sendable {
     public var probe: String
-    public var range = "24h"
+    public var range = TimeSpan.hours(24)
     /// nil: the server picks the dashboard step for the range.
-    public var step: String?
-    public var series = "latency.p95"
+    public var step: TimeSpan?
+    public var series = HistoryRequest.Series.latencyP95
     public var json = false
 
     public static let seriesNames = HistoryRequest.Series.allCases.map(\.rawValue)
@@ -85,18 +81,14 @@ public struct HistoryArgs: Equatable, Sendable {
 public struct SilenceArgs: Equatable, Sendable {
     public var patterns: [String]
     /// Exactly one of `duration` and `until`.
-    public var duration: String?
-    public var until: String?
-    public var start: String?
+    public var duration: TimeSpan?
+    public var until: Timestamp?
+    public var start: Timestamp?
     /// nil: "set with healthctl by USER".
     public var reason: String?
 
-    func request(user: String) -> [String: Any] {
-        var o: [String: Any] = ["op": "silence", "match": patterns, "reason": reason ?? "set with healthctl by \(user)"]
-        if let duration { o["duration"] = duration }
-        if let until { o["end"] = until }
-        if let start { o["start"] = start }
-        return o
+    func request(user: String) -> SilenceRequest {
+        SilenceRequest(matchers: patterns, start: start, end: until, duration: duration, reason: reason ?? "set with healthctl by \(user)")
     }
 }
 

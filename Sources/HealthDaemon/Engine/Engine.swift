@@ -1,3 +1,4 @@
+import HealthAPI
 import HealthConfig
 import HealthCore
 import HealthSys
@@ -22,8 +23,8 @@ enum EngineEvent: Sendable {
     case reload(EngineSetup, kept: Set<String>)
     /// Publish now and say when the files are written (shutdown).
     case flush(CheckedContinuation<Void, Never>)
-    /// A question or an admin op from the API; the answer is one JSON line.
-    case query(APIRequest, peer: APIPeer, reply: @Sendable ([UInt8]) -> Void)
+    /// A question or an admin op from the API; the answer is one JSON line and its outcome.
+    case query(EngineQuestion, peer: APIPeer, reply: @Sendable (APIAnswer) -> Void)
 }
 
 /// Samples in, evaluation, snapshots and notifications out. Changes are published within

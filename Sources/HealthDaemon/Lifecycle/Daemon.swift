@@ -253,7 +253,7 @@ public final class Daemon: @unchecked Sendable {
         let limits = APIServer.Limits(maxClients: clientLimit(c), idleTimeout: c.socket.idleTimeout,
                                       requestsPerSecond: c.socket.requestsPerSecond)
         let handlers = APIServer.Handlers(
-            engine: { request, peer, reply in engine.yield(.query(request, peer: peer, reply: reply)) },
+            engine: { question, peer, reply in engine.yield(.query(question, peer: peer, reply: reply)) },
             runProbe: { [unowned self] name in scheduler.runNow(name) },
             reload: { [control] done in control.yield(.reload(done)) },
             audit: audit)

@@ -11,7 +11,8 @@ import PackageDescription
 //   CHealthSys      the few Linux calls Glibc does not expose
 //   HealthSys       thin syscall wrappers, the epoll event loop, non-blocking sockets, processes
 //   HealthDaemon    scheduler, probes, engine, publishers, socket API, lifecycle
-//   executables     healthd, healthctl, healthd-bench: argument parsing only
+//   HealthClient    healthctl: arguments, the blocking socket client, terminal views (no engine, probes or TLS)
+//   executables     healthd, healthctl, healthd-bench: argument parsing only (healthctl links HealthClient alone)
 let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
 
 let package = Package(
@@ -34,15 +35,18 @@ let package = Package(
             name: "HealthDaemon",
             dependencies: ["HealthCore", "HealthAPI", "HealthProtocols", "HealthConfig", "HealthTLS", "HealthSys"],
             swiftSettings: strict),
+        .target(
+            name: "HealthClient", dependencies: ["HealthCore", "HealthAPI", "HealthConfig", "HealthSys"], swiftSettings: strict),
         .executableTarget(name: "healthd", dependencies: ["HealthDaemon"], swiftSettings: strict),
-        .executableTarget(name: "healthctl", dependencies: ["HealthDaemon"], swiftSettings: strict),
-        .executableTarget(name: "healthd-bench", dependencies: ["HealthDaemon"], swiftSettings: strict),
+        .executableTarget(name: "healthctl", dependencies: ["HealthClient"], swiftSettings: strict),
+        .executableTarget(name: "healthd-bench", dependencies: ["HealthDaemon", "HealthClient"], swiftSettings: strict),
         .testTarget(name: "HealthCoreTests", dependencies: ["HealthCore"], swiftSettings: strict),
         .testTarget(name: "HealthProtocolsTests", dependencies: ["HealthProtocols"], swiftSettings: strict),
         .testTarget(name: "HealthAPITests", dependencies: ["HealthAPI"], swiftSettings: strict),
         .testTarget(name: "HealthConfigTests", dependencies: ["HealthConfig"], swiftSettings: strict),
         .testTarget(name: "HealthTLSTests", dependencies: ["HealthTLS"], swiftSettings: strict),
         .testTarget(name: "HealthSysTests", dependencies: ["HealthSys"], swiftSettings: strict),
-        .testTarget(name: "IntegrationTests", dependencies: ["HealthDaemon"], swiftSettings: strict),
+        .testTarget(name: "HealthClientTests", dependencies: ["HealthClient"], swiftSettings: strict),
+        .testTarget(name: "IntegrationTests", dependencies: ["HealthDaemon", "HealthClient"], swiftSettings: strict),
     ]
 )

@@ -4,12 +4,12 @@ import HealthCore
 /// Parses healthctl's command line: `[--socket PATH] VERB [ARGS] [OPTIONS]`, options anywhere
 /// (`--range 24h` or `--range=24h`), `--` ending them. Everything that can be checked without
 /// healthd is checked here, so a typo fails at once with a message that says what to type.
-public enum HealthctlArguments {
+package enum HealthctlArguments {
     /// Options that take a value, whatever the verb: knowing this up front lets options come
     /// before the verb, and `--reason --for` read as a missing reason rather than a reason "--for".
     static let valued: Set<String> = Set(Verbs.all.flatMap(\.valued)).union(["--socket"])
 
-    public static func parse(_ args: [String], defaultSocket: String = APIClient.defaultSocket) throws(UsageError) -> Invocation {
+    package static func parse(_ args: [String], defaultSocket: String = APIClient.defaultSocket) throws(UsageError) -> Invocation {
         var socket = defaultSocket
         var words: [String] = []
         var options: [String: String] = [:]

@@ -1,6 +1,6 @@
 import Foundation
 import HealthCore
-@testable import HealthDaemon
+@testable import HealthClient
 import Testing
 #if canImport(Glibc)
 import Glibc

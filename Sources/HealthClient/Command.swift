@@ -2,12 +2,12 @@ import HealthAPI
 import HealthCore
 
 /// A healthctl command line, checked: the socket and what to do.
-public struct Invocation: Equatable, Sendable {
-    public var socket: String
-    public var command: Command
+package struct Invocation: Equatable, Sendable {
+    package var socket: String
+    package var command: Command
 }
 
-public enum Command: Equatable, Sendable {
+package enum Command: Equatable, Sendable {
     case status(json: Bool)
     case snapshot
     case watch
@@ -25,7 +25,7 @@ public enum Command: Equatable, Sendable {
     case help(verb: String?)
 
     /// The verb's name, as the user typed it (for messages).
-    public var verb: String {
+    package var verb: String {
         switch self {
         case .status: "status"
         case .snapshot: "snapshot"
@@ -46,7 +46,7 @@ public enum Command: Equatable, Sendable {
 
     /// The request line for the socket; nil for commands that do not ask healthd.
     /// `user` fills the default reason of a silence.
-    public func request(user: String) -> String? { apiRequest(user: user)?.line }
+    package func request(user: String) -> String? { apiRequest(user: user)?.line }
 
     /// The request for the socket; nil for commands that do not ask healthd.
     func apiRequest(user: String) -> APIRequest? {
@@ -67,25 +67,25 @@ public enum Command: Equatable, Sendable {
     }
 }
 
-public struct HistoryArgs: Equatable, Sendable {
-    public var probe: String
-    public var range = TimeSpan.hours(24)
+package struct HistoryArgs: Equatable, Sendable {
+    package var probe: String
+    package var range = TimeSpan.hours(24)
     /// nil: the server picks the dashboard step for the range.
-    public var step: TimeSpan?
-    public var series = HistoryRequest.Series.latencyP95
-    public var json = false
+    package var step: TimeSpan?
+    package var series = HistoryRequest.Series.latencyP95
+    package var json = false
 
-    public static let seriesNames = HistoryRequest.Series.allCases.map(\.rawValue)
+    package static let seriesNames = HistoryRequest.Series.allCases.map(\.rawValue)
 }
 
-public struct SilenceArgs: Equatable, Sendable {
-    public var patterns: [String]
+package struct SilenceArgs: Equatable, Sendable {
+    package var patterns: [String]
     /// Exactly one of `duration` and `until`.
-    public var duration: TimeSpan?
-    public var until: Timestamp?
-    public var start: Timestamp?
+    package var duration: TimeSpan?
+    package var until: Timestamp?
+    package var start: Timestamp?
     /// nil: "set with healthctl by USER".
-    public var reason: String?
+    package var reason: String?
 
     func request(user: String) -> SilenceRequest {
         SilenceRequest(matchers: patterns, start: start, end: until, duration: duration, reason: reason ?? "set with healthctl by \(user)")
@@ -93,11 +93,11 @@ public struct SilenceArgs: Equatable, Sendable {
 }
 
 /// A command line healthctl cannot run; `verb` points the user at that verb's help.
-public struct UsageError: Error, Equatable, Sendable, CustomStringConvertible {
-    public var message: String
-    public var verb: String?
+package struct UsageError: Error, Equatable, Sendable, CustomStringConvertible {
+    package var message: String
+    package var verb: String?
 
-    public var description: String {
+    package var description: String {
         message + "\n" + (verb.map { "see: healthctl \($0) --help" } ?? "see: healthctl --help")
     }
 }

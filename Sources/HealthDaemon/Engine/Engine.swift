@@ -1,6 +1,7 @@
 import HealthAPI
 import HealthConfig
 import HealthCore
+import HealthRender
 import HealthSys
 
 /// What the engine evaluates by: the monitor's spec and the alerting rules, from one config.
@@ -57,6 +58,7 @@ final class Engine {
     /// status.html is for people whose browsers reload it every 30 s: rendered at most every
     /// `pageInterval` (and when the system's health changes), not on every change.
     private var pageCache = StatusPageCache()
+    private var chartCache = ChartSeriesCache()
     private var lastPage: Int64 = 0
     private let pageInterval: Int64 = 5_000_000_000
     /// Told of each tick and result batch, for the watchdog.
@@ -107,6 +109,7 @@ final class Engine {
                 next.adopt(from: monitor, probes: kept)
                 monitor = next
                 pageCache = StatusPageCache()
+                chartCache = ChartSeriesCache()
                 lastPage = 0
                 epochs = setup.epochs
                 interval = setup.interval.nanoseconds
@@ -133,7 +136,8 @@ final class Engine {
         let now = monotonicNanos()
         var page: String?
         if now - lastPage >= pageInterval || snapshot.health != lastHealth {
-            page = monitor.statusPageHTML(snapshot, cache: &pageCache)
+            let series = monitor.chartSeries(range: StatusPage.range, step: StatusPage.step, now: snapshot.generatedAt, cache: &chartCache)
+            page = StatusPage.html(snapshot, series: series, cache: &pageCache)
             lastPage = now
         }
         publisher.publish(snapshot, page: page, changed: changed)

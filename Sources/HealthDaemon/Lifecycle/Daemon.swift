@@ -70,6 +70,9 @@ public final class Daemon: @unchecked Sendable {
         let publisher = Publisher(dir: config.output.dir, logger: logger) { [loop, unowned self] json, changed in
             loop.execute { self.api?.update(json, changed: changed) }
         }
+        // Until the engine publishes, the API answers with the restored (or all-pending) snapshot rather than
+        // nothing. Rendered here, so the monitor stays with the engine and is never read on the loop.
+        let first = Array((monitor.snapshot(now: Timestamp(nanoseconds: wallNanos())).json() + "\n").utf8)
         let listenFD = inheritedSocket()
         // Read the system's CAs now, so the first TLS probe does not read them on the loop.
         SystemTrust.preload()
@@ -83,7 +86,7 @@ public final class Daemon: @unchecked Sendable {
             scheduler.apply(config.probes, epoch: epoch)
             dispatcher = AlertDispatcher(context: HookContext(probes: context, audit: audit, logger: logger, instance: hostName()))
             dispatcher.apply(config.hooks)
-            return startAPI(config, inherited: listenFD, initial: monitor, engine: sink, audit: audit)
+            return startAPI(config, inherited: listenFD, initial: first, engine: sink, audit: audit)
         }
         guard started else {
             loop.shutdown()
@@ -245,11 +248,9 @@ public final class Daemon: @unchecked Sendable {
     }
 
     /// Loop-confined: opens the API socket if configured (or takes systemd's). False when it cannot.
-    private func startAPI(_ c: Config, inherited: Int32?, initial: Monitor, engine: AsyncStream<EngineEvent>.Continuation,
+    private func startAPI(_ c: Config, inherited: Int32?, initial: [UInt8], engine: AsyncStream<EngineEvent>.Continuation,
                           audit: AuditLog) -> Bool {
         guard let path = c.output.socket else { return true }
-        // Until the engine publishes, answer with the restored (or all-pending) snapshot rather than nothing.
-        let first = initial.snapshot(now: Timestamp(nanoseconds: wallNanos()))
         let limits = APIServer.Limits(maxClients: clientLimit(c), idleTimeout: c.socket.idleTimeout,
                                       requestsPerSecond: c.socket.requestsPerSecond)
         let handlers = APIServer.Handlers(
@@ -261,7 +262,7 @@ public final class Daemon: @unchecked Sendable {
         if let group = c.socket.adminGroup, access.adminGID == nil {
             logger.warning("socket.admin_group \"\(group)\" does not exist: only root and healthd's user may act (create it with groupadd)")
         }
-        let server = APIServer(loop: loop, path: path, inherited: inherited, logger: logger, initial: Array((first.json() + "\n").utf8),
+        let server = APIServer(loop: loop, path: path, inherited: inherited, logger: logger, initial: initial,
                                limits: limits, access: access, userNames: UserNames(), handlers: handlers)
         do {
             try server.start(group: c.socket.group)

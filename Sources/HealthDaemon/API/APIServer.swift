@@ -89,6 +89,7 @@ final class APIServer: @unchecked Sendable {  // loop-confined: other threads on
     deinit { scratch.deallocate() }
 
     func start(group: String?) throws(SystemError) {
+        loop.assertInLoop("APIServer")
         if let inherited {
             listener = inherited
         } else {
@@ -105,6 +106,7 @@ final class APIServer: @unchecked Sendable {  // loop-confined: other threads on
     }
 
     func stop() {
+        loop.assertInLoop("APIServer")
         for c in clients.values { drop(c) }
         if let sweeper { loop.cancel(sweeper) }
         if listener >= 0 {
@@ -120,6 +122,7 @@ final class APIServer: @unchecked Sendable {  // loop-confined: other threads on
 
     /// A new snapshot: answers later `snapshot` requests, and goes to subscribers when it changed.
     func update(_ json: [UInt8], changed: Bool) {
+        loop.assertInLoop("APIServer")
         latest = json
         guard changed else { return }
         for c in clients.values where c.subscribed { send(json, to: c) }
@@ -186,6 +189,7 @@ final class APIServer: @unchecked Sendable {  // loop-confined: other threads on
     }
 
     func handle(_ request: APIRequest, from c: Client) throws(APIRequest.Invalid) {
+        loop.assertInLoop("APIServer")
         if request.isAdmin, !c.peer.admin {
             switch deniedAudits.take(now: monotonicNanos()) {
             case .record(let suppressed): audit(request, c.peer, outcome: "denied", suppressedBefore: suppressed)

@@ -149,10 +149,12 @@ extension AttemptTimings {
 }
 
 /// Window names (`5m`, `24h`) spelled once per document rather than once per probe and window.
-struct WindowNames {
+package struct WindowNames {
     private var names: [(span: TimeSpan, name: String)] = []
 
-    mutating func name(of span: TimeSpan) -> String {
+    package init() {}
+
+    package mutating func name(of span: TimeSpan) -> String {
         if let known = names.first(where: { $0.span == span }) { return known.name }
         let name = span.description
         names.append((span, name))

@@ -44,6 +44,16 @@ public final class EventLoop: @unchecked Sendable {
 
     public var inLoop: Bool { loopThread.load(ordering: .relaxed) == UInt(pthread_self()) }
 
+    /// Traps in debug builds when called off the loop thread, the way NIOLoopBound does: state
+    /// that is loop-confined says so here rather than in a comment. Before the loop runs, the
+    /// thread that sets it up owns it. Free in release builds.
+    public func assertInLoop(_ what: @autoclosure () -> String = "loop-confined state", file: StaticString = #fileID, line: UInt = #line) {
+        assert(inLoop || !started, "\(what()) used off the event loop thread", file: file, line: line)
+    }
+
+    /// The loop thread has begun running.
+    public var started: Bool { loopThread.load(ordering: .relaxed) != 0 }
+
     /// Starts the loop on its own thread.
     public func start() {
         let box = Unmanaged.passRetained(self)
@@ -82,6 +92,7 @@ public final class EventLoop: @unchecked Sendable {
 
     /// Watches `fd`; the handler gets the epoll event mask. Replaces an earlier registration of the fd.
     public func register(_ fd: Int32, events: UInt32, _ handler: @escaping IOHandler) throws(SystemError) {
+        assertInLoop("EventLoop.register")
         generation &+= 1
         let token = (generation << 32) | UInt64(UInt32(bitPattern: fd))
         let op = handlers[fd] == nil ? CHS_EPOLL_CTL_ADD : CHS_EPOLL_CTL_MOD
@@ -97,30 +108,37 @@ public final class EventLoop: @unchecked Sendable {
     /// once every other ready descriptor, due timer and queued task has had its turn. (Edge-
     /// triggered descriptors would otherwise never hear of that data again.)
     public func yield(_ fd: Int32, events: UInt32) {
+        assertInLoop("EventLoop.yield")
         guard let h = handlers[fd] else { return }
         again.append((fd, h.token, events))
     }
 
     public func modify(_ fd: Int32, events: UInt32) throws(SystemError) {
+        assertInLoop("EventLoop.modify")
         guard let h = handlers[fd] else { return }
         try syscall("epoll_ctl") { chs_epoll_ctl(epfd, CHS_EPOLL_CTL_MOD, fd, events, h.token) }
     }
 
     /// Stops watching `fd`. `closing: true` skips the syscall: closing the fd removes it from epoll.
     public func unregister(_ fd: Int32, closing: Bool = false) {
+        assertInLoop("EventLoop.unregister")
         guard handlers.removeValue(forKey: fd) != nil, !closing else { return }
         _ = chs_epoll_ctl(epfd, CHS_EPOLL_CTL_DEL, fd, 0, 0)
     }
 
     @discardableResult
     public func schedule(at deadline: Int64, _ action: @escaping () -> Void) -> TimerID {
+        assertInLoop("EventLoop.schedule")
         nextTimerID += 1
         timers.push(deadline, nextTimerID)
         timerActions[nextTimerID] = action
         return TimerID(raw: nextTimerID)
     }
 
-    public func cancel(_ timer: TimerID) { timerActions.removeValue(forKey: timer.raw) }
+    public func cancel(_ timer: TimerID) {
+        assertInLoop("EventLoop.cancel")
+        timerActions.removeValue(forKey: timer.raw)
+    }
 
     private func run() {
         loopThread.store(UInt(pthread_self()), ordering: .relaxed)

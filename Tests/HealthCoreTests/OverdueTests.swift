@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import HealthCore
+import HealthRender
 
 /// No result for more than two intervals: the snapshot says so, as time passes and without any new sample.
 @Suite struct OverdueTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import HealthCore
+import HealthRender
 
 /// Unproven means unknown: a probe is pending until it succeeds or reaches `failure_threshold`, pending probes count
 /// nowhere, and the system is unknown while every critical probe is.

@@ -1,3 +1,4 @@
+import HealthAPI
 import HealthCore
 import HealthSys
 #if canImport(Glibc)

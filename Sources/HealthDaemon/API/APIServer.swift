@@ -1,3 +1,4 @@
+import HealthAPI
 import HealthCore
 import HealthSys
 #if canImport(Glibc)
@@ -25,7 +26,7 @@ final class APIServer: @unchecked Sendable {  // loop-confined: other threads on
     /// What the server asks of the rest of the daemon.
     struct Handlers {
         /// Questions and ops the engine answers; `reply` may be called on any thread.
-        var engine: (APIRequest, APIPeer, @escaping @Sendable ([UInt8]) -> Void) -> Void
+        var engine: (EngineQuestion, APIPeer, @escaping @Sendable (APIAnswer) -> Void) -> Void
         /// Runs a probe now (on the loop); false if there is no such probe.
         var runProbe: (String) -> Bool
         /// Reloads the config; `done` gets nil or why the new config was rejected, on any thread.
@@ -89,6 +90,7 @@ final class APIServer: @unchecked Sendable {  // loop-confined: other threads on
     deinit { scratch.deallocate() }
 
     func start(group: String?) throws(SystemError) {
+        loop.assertInLoop("APIServer")
         if let inherited {
             listener = inherited
         } else {
@@ -105,6 +107,7 @@ final class APIServer: @unchecked Sendable {  // loop-confined: other threads on
     }
 
     func stop() {
+        loop.assertInLoop("APIServer")
         for c in clients.values { drop(c) }
         if let sweeper { loop.cancel(sweeper) }
         if listener >= 0 {
@@ -120,6 +123,7 @@ final class APIServer: @unchecked Sendable {  // loop-confined: other threads on
 
     /// A new snapshot: answers later `snapshot` requests, and goes to subscribers when it changed.
     func update(_ json: [UInt8], changed: Bool) {
+        loop.assertInLoop("APIServer")
         latest = json
         guard changed else { return }
         for c in clients.values where c.subscribed { send(json, to: c) }
@@ -186,6 +190,7 @@ final class APIServer: @unchecked Sendable {  // loop-confined: other threads on
     }
 
     func handle(_ request: APIRequest, from c: Client) throws(APIRequest.Invalid) {
+        loop.assertInLoop("APIServer")
         if request.isAdmin, !c.peer.admin {
             switch deniedAudits[c.peer.uid, default: DeniedAuditBudget()].take(now: monotonicNanos()) {
             case .record(let suppressed): audit(request, c.peer, outcome: "denied", suppressedBefore: suppressed)
@@ -215,18 +220,24 @@ final class APIServer: @unchecked Sendable {  // loop-confined: other threads on
                     reply(rejected.map { errorLine("reload rejected, the running config stays: \($0)") } ?? Array("{\"ok\":true}\n".utf8))
                 }
             }
-        case .probe, .history, .alerts, .silences, .silence, .unsilence:
-            let peer = c.peer
-            wait(c) { [handlers, self] reply in
-                handlers.engine(request, peer) { answer in
-                    if request.isAdmin {
-                        let failed = answer.starts(with: Array("{\"error\"".utf8))
-                        self.loop.execute {
-                            self.audit(request, peer, outcome: failed ? "failed" : "ok", error: failed ? errorMessage(answer) : nil)
-                        }
-                    }
-                    reply(answer)
+        case .probe(let name): ask(.probe(name), request, from: c)
+        case .history(let query): ask(.history(try query.resolved()), request, from: c)
+        case .alerts: ask(.alerts, request, from: c)
+        case .silences: ask(.silences, request, from: c)
+        case .silence(let r): ask(.silence(r), request, from: c)
+        case .unsilence(let id): ask(.unsilence(id: id), request, from: c)
+        }
+    }
+
+    /// Hands a question to the engine; an admin op is audited with the outcome the engine tells.
+    private func ask(_ question: EngineQuestion, _ request: APIRequest, from c: Client) {
+        let peer = c.peer
+        wait(c) { [handlers, self] reply in
+            handlers.engine(question, peer) { answer in
+                if request.isAdmin {
+                    self.loop.execute { self.audit(request, peer, outcome: answer.failure == nil ? "ok" : "failed", error: answer.failure) }
                 }
+                reply(answer.line)
             }
         }
     }
@@ -245,7 +256,7 @@ final class APIServer: @unchecked Sendable {  // loop-confined: other threads on
     }
 
     private func deniedLine(_ r: APIRequest) -> [UInt8] {
-        let message = "permission denied: \"\(r.op)\" is an admin op, for root, healthd's own user, or members of socket.admin_group"
+        let message = "permission denied: \"\(r.op.rawValue)\" is an admin op, for root, healthd's own user, or members of socket.admin_group"
         return Array("{\"error\":\(jsonString(message)),\"code\":\"denied\"}\n".utf8)
     }
 
@@ -257,13 +268,13 @@ final class APIServer: @unchecked Sendable {  // loop-confined: other threads on
             w.field("user", peer.user)
             w.field("uid", Int(peer.uid))
             w.field("pid", Int(peer.pid))
-            w.field("op", r.op)
+            w.field("op", r.op.rawValue)
             w.field("details", details)
             w.field("outcome", outcome)
             w.field("error", error)
             if suppressedBefore > 0 { w.field("denied_not_recorded", suppressedBefore) }
         }
-        let line = "api: \(peer.user) (uid \(peer.uid), pid \(peer.pid)) \(r.op) \(details): \(outcome)"
+        let line = "api: \(peer.user) (uid \(peer.uid), pid \(peer.pid)) \(r.op.rawValue) \(details): \(outcome)"
         outcome == "denied" ? logger.warning(line) : logger.info(line)
     }
 
@@ -277,11 +288,4 @@ final class APIServer: @unchecked Sendable {  // loop-confined: other threads on
             armSweeper()
         }
     }
-}
-
-/// A JSON string literal.
-func jsonString(_ s: String) -> String {
-    var w = JSONWriter()
-    w.string(s)
-    return w.output
 }

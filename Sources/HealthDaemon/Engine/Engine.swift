@@ -1,5 +1,7 @@
+import HealthAPI
 import HealthConfig
 import HealthCore
+import HealthRender
 import HealthSys
 
 /// What the engine evaluates by: the monitor's spec and the alerting rules, from one config.
@@ -22,8 +24,8 @@ enum EngineEvent: Sendable {
     case reload(EngineSetup, kept: Set<String>)
     /// Publish now and say when the files are written (shutdown).
     case flush(CheckedContinuation<Void, Never>)
-    /// A question or an admin op from the API; the answer is one JSON line.
-    case query(APIRequest, peer: APIPeer, reply: @Sendable ([UInt8]) -> Void)
+    /// A question or an admin op from the API; the answer is one JSON line and its outcome.
+    case query(EngineQuestion, peer: APIPeer, reply: @Sendable (APIAnswer) -> Void)
 }
 
 /// Samples in, evaluation, snapshots and notifications out. Changes are published within
@@ -56,6 +58,7 @@ final class Engine {
     /// status.html is for people whose browsers reload it every 30 s: rendered at most every
     /// `pageInterval` (and when the system's health changes), not on every change.
     private var pageCache = StatusPageCache()
+    private var chartCache = ChartSeriesCache()
     private var lastPage: Int64 = 0
     private let pageInterval: Int64 = 5_000_000_000
     /// Told of each tick and result batch, for the watchdog.
@@ -106,6 +109,7 @@ final class Engine {
                 next.adopt(from: monitor, probes: kept)
                 monitor = next
                 pageCache = StatusPageCache()
+                chartCache = ChartSeriesCache()
                 lastPage = 0
                 epochs = setup.epochs
                 interval = setup.interval.nanoseconds
@@ -132,7 +136,8 @@ final class Engine {
         let now = monotonicNanos()
         var page: String?
         if now - lastPage >= pageInterval || snapshot.health != lastHealth {
-            page = monitor.statusPageHTML(snapshot, cache: &pageCache)
+            let series = monitor.chartSeries(range: StatusPage.range, step: StatusPage.step, now: snapshot.generatedAt, cache: &chartCache)
+            page = StatusPage.html(snapshot, series: series, cache: &pageCache)
             lastPage = now
         }
         publisher.publish(snapshot, page: page, changed: changed)

@@ -39,6 +39,7 @@ final class Scheduler {
     /// Makes `probes` the running set: unchanged probes keep their phase and any attempt in flight,
     /// changed and new ones start fresh under `epoch`, removed ones stop.
     func apply(_ probes: [ProbeConfig], epoch: Int) {
+        context.loop.assertInLoop("Scheduler")
         let now = monotonicNanos()
         var next: [String: Job] = [:]
         for p in probes {
@@ -56,12 +57,14 @@ final class Scheduler {
     }
 
     func stopAll() {
+        context.loop.assertInLoop("Scheduler")
         for job in jobs.values { stop(job) }
         jobs = [:]
     }
 
     /// Runs a probe now, out of turn (its schedule is unchanged). False if unknown.
     func runNow(_ name: String) -> Bool {
+        context.loop.assertInLoop("Scheduler")
         guard let job = jobs[name] else { return false }
         if job.attempt == nil { run(job) }
         return true

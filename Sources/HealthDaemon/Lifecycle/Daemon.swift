@@ -5,16 +5,29 @@ import HealthCore
 import HealthSys
 import HealthTLS
 
-/// healthd's main: one top-level task group (engine, ticker, watchdog) driven by one stream of
-/// control events (signals, the API's reload), an event loop thread for all probe, hook and
-/// socket I/O, history restored from the state dir at start, and a clean shutdown that writes a
-/// final snapshot and checkpoint.
+/// healthd's main: one top-level task group (engine, ticker, signals, watchdog) driven by one
+/// stream of control events (signals, the API's reload, a child that ended), an event loop thread
+/// for all probe, hook and socket I/O, history restored from the state dir at start, and a clean
+/// shutdown that writes a final snapshot and checkpoint. Every child reports how it ended: one
+/// that ends before shutdown is logged and stops the daemon (exit status 1), and a shutdown that
+/// takes longer than `shutdownDeadline` exits anyway.
 public final class Daemon: @unchecked Sendable {
     private enum Control: Sendable {
         case signal(Int32)
         /// From the API: reload, then say nil or why the new config was rejected.
         case reload(@Sendable (String?) -> Void)
+        /// A child of the top-level task group returned.
+        case ended(Child)
     }
+
+    /// The top-level task group's children.
+    enum Child: String, Sendable {
+        case engine, ticker, signals, watchdog
+    }
+
+    /// How long a shutdown may take (the final snapshot, checkpoint, hooks and audit drained) before
+    /// the process exits regardless.
+    static let shutdownDeadline = Duration.seconds(20)
 
     private let configPath: String
     private let logger: Logger
@@ -101,8 +114,18 @@ public final class Daemon: @unchecked Sendable {
                     (config.output.socket.map { ", socket \($0)" } ?? ""))
         notifier.notify("READY=1\nSTATUS=evaluating \(config.probes.count) probes")
 
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { [notifier, loop, liveness] in
+        var status: Int32 = 0
+        var deadline: DispatchWorkItem?
+        await withTaskGroup(of: Child.self) { group in
+            /// Runs `body` as a child that tells the control loop when it returns.
+            func child(_ which: Child, _ body: @escaping @Sendable () async -> Void) {
+                group.addTask { [control] in
+                    await body()
+                    control.yield(.ended(which))
+                    return which
+                }
+            }
+            child(.engine) { [notifier, loop, liveness] in
                 let engine = Engine(setup, monitor: monitor.take(), saved: saved, store: store, publisher: publisher, onHealthChange: { health in
                     notifier.notify("STATUS=system " + (health.map { "\($0)" } ?? "pending: no critical probe has answered yet"))
                 }, notify: { [unowned self] due in
@@ -113,17 +136,17 @@ public final class Daemon: @unchecked Sendable {
                 engine.liveness = liveness
                 await engine.run(events)
             }
-            group.addTask {
+            child(.ticker) {
                 while !Task.isCancelled {
                     try? await Task.sleep(for: .milliseconds(100))
                     sink.yield(.tick)
                 }
             }
-            group.addTask { [control, signals] in
+            child(.signals) { [control, signals] in
                 for await sig in signals { control.yield(.signal(sig)) }
             }
             if let usec = environment["WATCHDOG_USEC"].flatMap(Int64.init), usec > 0 {
-                group.addTask { [notifier, liveness, logger] in
+                child(.watchdog) { [notifier, liveness, logger] in
                     var stalled = false
                     while !Task.isCancelled {
                         if let why = liveness.stall(slack: max(usec * 500, 2_000_000_000)) {
@@ -138,6 +161,7 @@ public final class Daemon: @unchecked Sendable {
                     }
                 }
             }
+            var engineRuns = true
             controlLoop: for await c in controls {
                 switch c {
                 case .reload(let done):
@@ -148,10 +172,16 @@ public final class Daemon: @unchecked Sendable {
                     continue
                 case .signal(let sig):
                     logger.info("received \(sig == SIGTERM ? "SIGTERM" : "SIGINT"), stopping")
+                case .ended(let which):
+                    logger.error("the \(which) task ended unexpectedly; stopping")
+                    engineRuns = which != .engine
+                    status = 1
                 }
                 notifier.notify("STOPPING=1")
+                deadline = armShutdownDeadline()
                 await onLoop { self.scheduler.stopAll() }
-                await withCheckedContinuation { done in sink.yield(.flush(done)) }
+                // Without an engine nothing would answer the flush.
+                if engineRuns { await withCheckedContinuation { done in sink.yield(.flush(done)) } }
                 await onLoop { self.dispatcher.stopAll() }
                 await audit.drain()
                 sink.finish()
@@ -159,11 +189,26 @@ public final class Daemon: @unchecked Sendable {
                 group.cancelAll()
                 break controlLoop  // a second signal during shutdown changes nothing
             }
+            // Every child is awaited: none outlives run().
+            while await group.next() != nil {}
         }
         await onLoop { self.api?.stop() }
         loop.shutdown()
+        deadline?.cancel()
         logger.info("healthd stopped")
-        return 0
+        return status
+    }
+
+    /// Exits the process if the shutdown is not over by `shutdownDeadline`: a hung hook, disk or
+    /// child must not keep a stopping daemon alive. Cancelled when the shutdown ends in time.
+    private func armShutdownDeadline() -> DispatchWorkItem {
+        let item = DispatchWorkItem { [logger] in
+            logger.error("shutdown did not finish within \(Self.shutdownDeadline); exiting anyway")
+            _exit(1)
+        }
+        let seconds = Double(Self.shutdownDeadline.components.seconds)
+        DispatchQueue.global().asyncAfter(deadline: .now() + seconds, execute: item)
+        return item
     }
 
     /// The monitor with the last checkpoint's history put back; a checkpoint that cannot be used
@@ -261,7 +306,7 @@ public final class Daemon: @unchecked Sendable {
         let limits = APIServer.Limits(maxClients: clientLimit(c), idleTimeout: c.socket.idleTimeout,
                                       requestsPerSecond: c.socket.requestsPerSecond)
         let handlers = APIServer.Handlers(
-            engine: { request, peer, reply in engine.yield(.query(request, peer: peer, reply: reply)) },
+            engine: { question, peer, reply in engine.yield(.query(question, peer: peer, reply: reply)) },
             runProbe: { [unowned self] name in scheduler.runNow(name) },
             reload: { [control] done in control.yield(.reload(done)) },
             audit: audit)

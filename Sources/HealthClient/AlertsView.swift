@@ -1,8 +1,8 @@
 import HealthCore
 
 /// `healthctl alerts`: what is firing, and why some of it is not being sent.
-public enum AlertsView {
-    public static func render(_ doc: [String: Any], style: TerminalStyle, now: Timestamp) -> String {
+package enum AlertsView {
+    package static func render(_ doc: [String: Any], style: TerminalStyle, now: Timestamp) -> String {
         let alerts = doc["alerts"] as? [[String: Any]] ?? []
         guard !alerts.isEmpty else { return style.good("no alerts firing") }
         var lines = ["\(alerts.count) alert\(alerts.count == 1 ? "" : "s") firing"]

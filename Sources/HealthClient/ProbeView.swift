@@ -1,8 +1,8 @@
 import HealthCore
 
 /// `healthctl probe NAME`: everything the snapshot knows about one probe, then its attached rows.
-public enum ProbeView {
-    public static func render(_ doc: [String: Any], style: TerminalStyle, now: Timestamp) -> String {
+package enum ProbeView {
+    package static func render(_ doc: [String: Any], style: TerminalStyle, now: Timestamp) -> String {
         guard let (name, any) = doc.first, let p = any as? [String: Any] else { return "no such probe in the answer" }
         let health = p["health"] as? String
         var lines = ["\(StatusTable.marks[health ?? ""] ?? "… ") \(style.bold(name))  \(style.health(health, health ?? "pending"))"

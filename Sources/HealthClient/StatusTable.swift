@@ -1,12 +1,12 @@
 import Foundation
 
 /// A snapshot as a terminal table: system, components, then probes with state, latency, value, reasons.
-public enum StatusTable {
+package enum StatusTable {
     static let marks = ["healthy": "✅", "degraded": "⚠️ ", "down": "❌"]
 
     /// 0 healthy, 1 degraded, 2 down, 3 unknown — still pending (no critical probe has answered yet) or
     /// unreadable: the Nagios plugin convention, where 3 is UNKNOWN.
-    public static func exitCode(json: [UInt8]) -> Int32 {
+    package static func exitCode(json: [UInt8]) -> Int32 {
         let doc = (try? JSONSerialization.jsonObject(with: Data(json))) as? [String: Any]
         switch doc?["health"] as? String {
         case "healthy": return 0
@@ -16,7 +16,7 @@ public enum StatusTable {
         }
     }
 
-    public static func render(json: [UInt8], colour: Bool = false) -> String {
+    package static func render(json: [UInt8], colour: Bool = false) -> String {
         guard let doc = (try? JSONSerialization.jsonObject(with: Data(json))) as? [String: Any] else {
             return "unreadable snapshot: \(String(decoding: json.prefix(200), as: UTF8.self))"
         }

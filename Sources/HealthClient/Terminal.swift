@@ -5,13 +5,13 @@ import Glibc
 #endif
 
 /// How healthctl dresses its output: ANSI colour only on a terminal whose user did not opt out.
-public struct TerminalStyle: Sendable {
-    public var colour: Bool
+package struct TerminalStyle: Sendable {
+    package var colour: Bool
 
-    public init(colour: Bool) { self.colour = colour }
+    package init(colour: Bool) { self.colour = colour }
 
     /// Colour when stdout is a terminal and NO_COLOR is unset (https://no-color.org).
-    public static func forStdout(environment: [String: String]) -> TerminalStyle {
+    package static func forStdout(environment: [String: String]) -> TerminalStyle {
         TerminalStyle(colour: isatty(1) == 1 && environment["NO_COLOR"] == nil)
     }
 

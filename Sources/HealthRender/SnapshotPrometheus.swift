@@ -1,3 +1,5 @@
+import HealthCore
+
 extension Snapshot {
     /// Prometheus text exposition format (0.0.4) for node_exporter's textfile collector.
     /// Health is a number so it can be graphed and alerted on: 0 healthy, 1 degraded, 2 down.

@@ -1,3 +1,5 @@
+import HealthCore
+
 /// A small inline SVG chart for the status page: series over the same time steps (gaps where a
 /// point has no data), dashed threshold lines, and the y-scale's top and bottom labelled on the right.
 ///
@@ -178,7 +180,8 @@ extension Sparkline {
     enum Chart { case availability, latency, value }
 
     /// The probe's conditions that can be drawn on `chart`, degraded ones first.
-    static func thresholds(_ rules: ProbeRules, on chart: Chart) -> [Threshold] {
+    static func thresholds(_ rules: ProbeRules?, on chart: Chart) -> [Threshold] {
+        guard let rules else { return [] }
         var result: [Threshold] = []
         for (conditions, down) in [(rules.degraded, false), (rules.down, true)] {
             for c in conditions {

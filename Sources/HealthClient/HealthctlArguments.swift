@@ -4,12 +4,12 @@ import HealthCore
 /// Parses healthctl's command line: `[--socket PATH] VERB [ARGS] [OPTIONS]`, options anywhere
 /// (`--range 24h` or `--range=24h`), `--` ending them. Everything that can be checked without
 /// healthd is checked here, so a typo fails at once with a message that says what to type.
-public enum HealthctlArguments {
+package enum HealthctlArguments {
     /// Options that take a value, whatever the verb: knowing this up front lets options come
     /// before the verb, and `--reason --for` read as a missing reason rather than a reason "--for".
     static let valued: Set<String> = Set(Verbs.all.flatMap(\.valued)).union(["--socket"])
 
-    public static func parse(_ args: [String], defaultSocket: String = APIClient.defaultSocket) throws(UsageError) -> Invocation {
+    package static func parse(_ args: [String], defaultSocket: String = APIClient.defaultSocket) throws(UsageError) -> Invocation {
         var socket = defaultSocket
         var words: [String] = []
         var options: [String: String] = [:]
@@ -136,19 +136,19 @@ private struct VerbParser {
             guard let span = TimeSpan(parsing: range), span.nanoseconds > 0, span <= .days(7) else {
                 throw fail("--range \"\(range)\" is not a duration up to 7d (1h, 6h, 24h, 7d)")
             }
-            h.range = range
+            h.range = span
         }
         if let step = options["--step"] {
             guard let span = TimeSpan(parsing: step), span.nanoseconds > 0 else {
                 throw fail("--step \"\(step)\" is not a duration (1m, 5m, 15m, 1h)")
             }
-            h.step = step
+            h.step = span
         }
         if let series = options["--series"] {
-            guard HistoryArgs.seriesNames.contains(series) else {
+            guard let named = HistoryRequest.Series(rawValue: series) else {
                 throw fail("--series \"\(series)\" is not a series; one of \(HistoryArgs.seriesNames.joined(separator: ", "))")
             }
-            h.series = series
+            h.series = named
         }
         h.json = json
         return h
@@ -167,15 +167,15 @@ private struct VerbParser {
         case (.some, .some): throw fail("give --for or --until, not both")
         case (let d?, nil):
             guard let span = TimeSpan(parsing: d), span.nanoseconds > 0 else { throw fail("--for \"\(d)\" is not a duration (30m, 2h, 1d)") }
-            s.duration = d
+            s.duration = span
         case (nil, let u?):
-            guard Timestamp(iso8601: u) != nil else { throw fail("--until \"\(u)\" is not a time (use 2026-11-22T12:00:00Z)") }
-            s.until = u
+            guard let end = Timestamp(iso8601: u) else { throw fail("--until \"\(u)\" is not a time (use 2026-11-22T12:00:00Z)") }
+            s.until = end
         }
         if let start = options["--start"] {
             guard let t = Timestamp(iso8601: start) else { throw fail("--start \"\(start)\" is not a time (use 2026-11-22T10:00:00Z)") }
-            if let u = s.until, let end = Timestamp(iso8601: u), end <= t { throw fail("--until must be after --start") }
-            s.start = start
+            if let end = s.until, end <= t { throw fail("--until must be after --start") }
+            s.start = t
         }
         if let reason = options["--reason"] {
             guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw fail("--reason is empty; say why, or leave it out") }

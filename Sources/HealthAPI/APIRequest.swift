@@ -1,13 +1,31 @@
 import Foundation
 import HealthCore
 
-/// One line from a client, parsed. Unknown ops and malformed JSON become errors the client can read.
-enum APIRequest: Equatable {
+/// The socket's ops, by the name they have on the wire: the one list the server, the client and
+/// the help text go by.
+package enum APIOp: String, CaseIterable, Sendable {
+    case snapshot, subscribe, probe, history, alerts, silences, audit
+    // Admin ops: they act, so only admins may send them, and each is audited.
+    case run, silence, unsilence, reload
+
+    package var isAdmin: Bool {
+        switch self {
+        case .run, .silence, .unsilence, .reload: true
+        default: false
+        }
+    }
+
+    package static let names = allCases.map(\.rawValue).joined(separator: ", ")
+}
+
+/// One request line, as the client sends it and the server reads it. Unknown ops and malformed
+/// JSON become errors the client can read.
+package enum APIRequest: Equatable, Sendable {
     case snapshot
     case subscribe
     /// One probe in full, details rows included.
     case probe(String)
-    case history(HistoryRequest)
+    case history(HistoryQuery)
     /// The alerts firing now.
     case alerts
     case silences
@@ -19,20 +37,12 @@ enum APIRequest: Equatable {
     case unsilence(id: String)
     case reload
 
-    struct Invalid: Error, Equatable { var message: String }
+    package struct Invalid: Error, Equatable { package var message: String; package init(message: String) { self.message = message } }
 
-    static let ops = ["snapshot", "subscribe", "probe", "history", "alerts", "silences", "audit",
-                      "run", "silence", "unsilence", "reload"]
-
-    var isAdmin: Bool {
-        switch self {
-        case .run, .silence, .unsilence, .reload: true
-        default: false
-        }
-    }
+    package var isAdmin: Bool { op.isAdmin }
 
     /// What the op acts on, for the audit log.
-    var details: String {
+    package var details: String {
         switch self {
         case .run(let probe): "probe \(probe)"
         case .silence(let r): "match \(r.matchers.joined(separator: ",")) reason \(r.reason)"
@@ -43,23 +53,49 @@ enum APIRequest: Equatable {
         }
     }
 
-    var op: String {
+    package var op: APIOp {
         switch self {
-        case .snapshot: "snapshot"
-        case .subscribe: "subscribe"
-        case .probe: "probe"
-        case .history: "history"
-        case .alerts: "alerts"
-        case .silences: "silences"
-        case .audit: "audit"
-        case .run: "run"
-        case .silence: "silence"
-        case .unsilence: "unsilence"
-        case .reload: "reload"
+        case .snapshot: .snapshot
+        case .subscribe: .subscribe
+        case .probe: .probe
+        case .history: .history
+        case .alerts: .alerts
+        case .silences: .silences
+        case .audit: .audit
+        case .run: .run
+        case .silence: .silence
+        case .unsilence: .unsilence
+        case .reload: .reload
         }
     }
 
-    init(line: ArraySlice<UInt8>) throws(Invalid) {
+    /// The request as one line (without its newline). Keys are sorted: the same request always
+    /// makes the same line.
+    package var line: String {
+        var object: [String: Any] = ["op": op.rawValue]
+        switch self {
+        case .snapshot, .subscribe, .alerts, .silences, .reload: break
+        case .probe(let name): object["name"] = name
+        case .history(let h):
+            object["probe"] = h.probe
+            object["range"] = h.range.description
+            if let step = h.step { object["step"] = step.description }
+            if let series = h.series { object["series"] = series.rawValue }
+        case .audit(let limit): object["limit"] = limit
+        case .run(let probe): object["probe"] = probe
+        case .silence(let s):
+            object["match"] = s.matchers
+            object["reason"] = s.reason
+            if let d = s.duration { object["duration"] = d.description }
+            if let t = s.start { object["start"] = wireTime(t) }
+            if let t = s.end { object["end"] = wireTime(t) }
+        case .unsilence(let id): object["id"] = id
+        }
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    package init(line: ArraySlice<UInt8>) throws(Invalid) {
         let object: Any
         do {
             object = try JSONSerialization.jsonObject(with: Data(line))
@@ -67,7 +103,7 @@ enum APIRequest: Equatable {
             throw Invalid(message: "request is not valid JSON; send one object per line, e.g. {\"op\":\"snapshot\"}")
         }
         guard let dict = object as? [String: Any] else { throw Invalid(message: "request must be a JSON object with an \"op\"") }
-        guard let op = dict["op"] as? String else { throw Invalid(message: "request has no \"op\" string (ops: \(Self.ops.joined(separator: ", ")))") }
+        guard let op = dict["op"] as? String else { throw Invalid(message: "request has no \"op\" string (ops: \(APIOp.names))") }
         switch op {
         case "snapshot": self = .snapshot
         case "subscribe": self = .subscribe
@@ -75,7 +111,9 @@ enum APIRequest: Equatable {
             guard let name = dict["name"] as? String else { throw Invalid(message: "probe needs \"name\"") }
             self = .probe(name)
         case "history":
-            self = .history(try Self.history(dict))
+            let query = try HistoryQuery(dict)
+            _ = try query.resolved()
+            self = .history(query)
         case "alerts": self = .alerts
         case "silences": self = .silences
         case "audit":
@@ -90,14 +128,27 @@ enum APIRequest: Equatable {
             guard let id = dict["id"] as? String else { throw Invalid(message: "unsilence needs \"id\" (see the silences op)") }
             self = .unsilence(id: id)
         case "reload": self = .reload
-        default: throw Invalid(message: "unknown op \"\(op)\" (ops: \(Self.ops.joined(separator: ", ")))")
+        default: throw Invalid(message: "unknown op \"\(op)\" (ops: \(APIOp.names))")
         }
     }
 }
 
-extension APIRequest {
-    /// `{"op":"history","probe":"api","range":"24h","step":"15m","series":"latency.p95"}`; step and series optional.
-    static func history(_ dict: [String: Any]) throws(Invalid) -> HistoryRequest {
+/// `{"op":"history","probe":"api","range":"24h","step":"15m","series":"latency.p95"}`; step and
+/// series optional. The server resolves it to a `HistoryRequest` (its step and point count checked).
+package struct HistoryQuery: Equatable, Sendable {
+    package var probe: String
+    package var range: TimeSpan
+    /// nil: the server picks the dashboard step for the range.
+    package var step: TimeSpan?
+    /// nil: every series.
+    package var series: HistoryRequest.Series?
+
+    package init(probe: String, range: TimeSpan = .hours(24), step: TimeSpan? = nil, series: HistoryRequest.Series? = nil) {
+        (self.probe, self.range, self.step, self.series) = (probe, range, step, series)
+    }
+
+    init(_ dict: [String: Any]) throws(APIRequest.Invalid) {
+        typealias Invalid = APIRequest.Invalid
         guard let probe = dict["probe"] as? String else { throw Invalid(message: "history needs \"probe\"") }
         guard let rangeText = dict["range"] as? String ?? Optional("24h"), let range = TimeSpan(parsing: rangeText) else {
             throw Invalid(message: "history \"range\" is not a duration (1h, 6h, 24h, 7d …)")
@@ -114,24 +165,34 @@ extension APIRequest {
             }
             series = s
         }
+        self.init(probe: probe, range: range, step: step, series: series)
+    }
+
+    /// The points asked for, checked: at most `HistoryRequest.maxPoints`.
+    package func resolved() throws(APIRequest.Invalid) -> HistoryRequest {
         do {
             return try HistoryRequest(probe: probe, range: range, step: step, series: series)
         } catch {
-            throw Invalid(message: "history: \(error.message)")
+            throw APIRequest.Invalid(message: "history: \(error.message)")
         }
     }
 }
 
 /// `{"op":"silence","match":["redis*"],"duration":"2h","reason":"upgrade"}`, or `"end"` (and an
 /// optional `"start"`) as ISO 8601 times instead of a duration.
-struct SilenceRequest: Equatable, Sendable {
-    var matchers: [String]
-    var start: Timestamp?
-    var end: Timestamp?
-    var duration: TimeSpan?
-    var reason: String
+package struct SilenceRequest: Equatable, Sendable {
+    package var matchers: [String]
+    package var start: Timestamp?
+    package var end: Timestamp?
+    package var duration: TimeSpan?
+    package var reason: String
 
-    init(_ dict: [String: Any]) throws(APIRequest.Invalid) {
+    /// Exactly one of `end` and `duration`; the server checks the rest.
+    package init(matchers: [String], start: Timestamp? = nil, end: Timestamp? = nil, duration: TimeSpan? = nil, reason: String) {
+        (self.matchers, self.start, self.end, self.duration, self.reason) = (matchers, start, end, duration, reason)
+    }
+
+    package init(_ dict: [String: Any]) throws(APIRequest.Invalid) {
         guard let match = dict["match"] as? [String], !match.isEmpty, match.allSatisfy({ !$0.isEmpty }) else {
             throw APIRequest.Invalid(message: "silence needs \"match\": a list of probe or component names or globs")
         }
@@ -158,7 +219,7 @@ struct SilenceRequest: Equatable, Sendable {
 
     /// The window it covers, starting now unless a start was given; refused when it is over before it
     /// begins, already over, or ends after `Silence.latestEnd`.
-    func window(now: Timestamp) throws(APIRequest.Invalid) -> (start: Timestamp, end: Timestamp) {
+    package func window(now: Timestamp) throws(APIRequest.Invalid) -> (start: Timestamp, end: Timestamp) {
         let from = start ?? now
         let to = end ?? from + (duration ?? TimeSpan(nanoseconds: 0))
         guard to > now, to > from else { throw APIRequest.Invalid(message: "silence ends before it starts or in the past") }
@@ -169,13 +230,5 @@ struct SilenceRequest: Equatable, Sendable {
     }
 }
 
-/// The message of an `{"error": "…"}` line.
-func errorMessage(_ line: [UInt8]) -> String? {
-    ((try? JSONSerialization.jsonObject(with: Data(line))) as? [String: Any])?["error"] as? String
-}
-
-/// `{"error": "…"}` as one line.
-func errorLine(_ message: String) -> [UInt8] {
-    let data = (try? JSONSerialization.data(withJSONObject: ["error": message])) ?? Data("{\"error\":\"internal\"}".utf8)
-    return Array(data) + [10]
-}
+/// A time as the wire carries it: whole seconds unless it has a fraction.
+private func wireTime(_ t: Timestamp) -> String { t.iso8601(fractional: t.nanoseconds % 1_000_000_000 != 0) }

@@ -1,3 +1,5 @@
+import HealthCore
+
 /// A probe's card kept between renders. Its text is final except for the ages counted from now ("healthy
 /// for 3h 12m", "stale for 5m", "Last run 12s ago"), which change every second: the card keeps holes for
 /// them, filled in each render, so a page of unchanged probes is mostly copied.
@@ -39,7 +41,7 @@ extension StatusPage {
         }
     }
 
-    static func card(_ p: ProbeSnapshot, key: CardKey, rules: ProbeRules, points: [ProbeWindows.Point]) -> Card {
+    static func card(_ p: ProbeSnapshot, key: CardKey, rules: ProbeRules?, points: [ProbeWindows.Point]) -> Card {
         var page = StatusPage(capacity: 6000)
         page.probe(p, id: key.id, cert: key.cert, rules: rules, points: points)
         return Card(key: key, text: page.out, holes: page.holes)

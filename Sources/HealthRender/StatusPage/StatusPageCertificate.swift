@@ -1,3 +1,5 @@
+import HealthCore
+
 /// The certificate line of a probe card: its expiry date and whole days left. Days, not the exact countdown, so
 /// that a cached card is rendered again once a day rather than every second.
 extension StatusPage {

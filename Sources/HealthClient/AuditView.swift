@@ -1,8 +1,8 @@
 import Foundation
 
 /// `healthctl audit`: one line per entry, oldest first, as the server sends them.
-public enum AuditView {
-    public static func render(_ doc: [String: Any], style: TerminalStyle) -> String {
+package enum AuditView {
+    package static func render(_ doc: [String: Any], style: TerminalStyle) -> String {
         let entries = doc["entries"] as? [[String: Any]] ?? []
         guard !entries.isEmpty else { return "no audit entries yet" }
         return entries.map { line($0, style: style) }.joined(separator: "\n")

@@ -1,8 +1,8 @@
 import HealthCore
 
 /// `healthctl silences`: each silence's id, state, what it matches, when, who and why.
-public enum SilencesView {
-    public static func render(_ doc: [String: Any], style: TerminalStyle, now: Timestamp) -> String {
+package enum SilencesView {
+    package static func render(_ doc: [String: Any], style: TerminalStyle, now: Timestamp) -> String {
         let silences = doc["silences"] as? [[String: Any]] ?? []
         guard !silences.isEmpty else { return "no silences" }
         let idWidth = silences.map { ($0["id"] as? String ?? "").count }.max() ?? 0

@@ -2,8 +2,8 @@ import Foundation
 import HealthCore
 
 /// `healthctl history`: a sparkline of one series over the range, then a time/value table.
-public enum HistoryView {
-    public static func render(_ doc: [String: Any], style: TerminalStyle, width: Int? = nil) -> String {
+package enum HistoryView {
+    package static func render(_ doc: [String: Any], style: TerminalStyle, width: Int? = nil) -> String {
         let probe = doc["probe"] as? String ?? "?"
         let series = doc["series"] as? String ?? "latency.p95"
         let points = doc["points"] as? [[String: Any]] ?? []

@@ -1,6 +1,6 @@
 import Foundation
 import HealthCore
-@testable import HealthDaemon
+@testable import HealthClient
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -99,7 +99,7 @@ import Glibc
     @Test func history() throws {
         #expect(try parse("history", "api").command == .history(HistoryArgs(probe: "api")))
         let full = try parse("history", "--range=6h", "api", "--step", "5m", "--series", "error_rate", "--json").command
-        #expect(full == .history(HistoryArgs(probe: "api", range: "6h", step: "5m", series: "error_rate", json: true)))
+        #expect(full == .history(HistoryArgs(probe: "api", range: .hours(6), step: .minutes(5), series: .errorRate, json: true)))
         #expect(usageError("history", "api", "--range", "8d")?.message.contains("up to 7d") == true)
         #expect(usageError("history", "api", "--range", "soon")?.message.contains("not a duration") == true)
         #expect(usageError("history", "api", "--step", "0s")?.message.contains("not a duration") == true)
@@ -108,9 +108,9 @@ import Glibc
 
     @Test func silence() throws {
         let s = try parse("silence", "redis*", "api", "--for", "2h", "--reason", "upgrade").command
-        #expect(s == .silence(SilenceArgs(patterns: ["redis*", "api"], duration: "2h", reason: "upgrade")))
+        #expect(s == .silence(SilenceArgs(patterns: ["redis*", "api"], duration: .hours(2), reason: "upgrade")))
         let until = try parse("silence", "db", "--until", "2026-11-22T12:00:00Z", "--start", "2026-11-22T10:00:00Z").command
-        #expect(until == .silence(SilenceArgs(patterns: ["db"], until: "2026-11-22T12:00:00Z", start: "2026-11-22T10:00:00Z")))
+        #expect(until == .silence(SilenceArgs(patterns: ["db"], until: Timestamp(iso8601: "2026-11-22T12:00:00Z"), start: Timestamp(iso8601: "2026-11-22T10:00:00Z"))))
         #expect(usageError("silence", "db")?.message.contains("--for DURATION or --until TIME") == true)
         #expect(usageError("silence", "db", "--for", "2h", "--until", "2026-11-22T12:00:00Z")?.message == "give --for or --until, not both")
         #expect(usageError("silence", "db", "--for", "two hours")?.message.contains("not a duration") == true)
@@ -120,7 +120,7 @@ import Glibc
         // A value that looks like an option means the value was forgotten.
         #expect(usageError("silence", "db", "--reason", "--for", "2h")?.message.contains("--reason needs a value") == true)
         // After `--`, a pattern may start with a dash.
-        #expect(try parse("silence", "--for", "1h", "--", "-odd").command == .silence(SilenceArgs(patterns: ["-odd"], duration: "1h")))
+        #expect(try parse("silence", "--for", "1h", "--", "-odd").command == .silence(SilenceArgs(patterns: ["-odd"], duration: .hours(1))))
     }
 
     @Test func auditLimit() throws {

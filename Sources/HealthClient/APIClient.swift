@@ -5,16 +5,16 @@ import Glibc
 #endif
 
 /// A blocking client of the API socket, for healthctl and tests (not used inside the daemon).
-public final class APIClient {
-    public static let defaultSocket = "/run/healthd/healthd.sock"
+package final class APIClient {
+    package static let defaultSocket = "/run/healthd/healthd.sock"
 
-    public struct Failure: Error, CustomStringConvertible {
-        public var description: String
+    package struct Failure: Error, CustomStringConvertible {
+        package var description: String
         /// The errno behind it, 0 when none: tells "not running" (ENOENT, ECONNREFUSED) from "not allowed" (EACCES).
-        public var errno: Int32 = 0
+        package var errno: Int32 = 0
     }
 
-    public enum Read: Equatable {
+    package enum Read: Equatable {
         case line([UInt8])
         case timedOut
         /// The daemon closed the connection.
@@ -24,7 +24,7 @@ public final class APIClient {
     private let fd: Int32
     private var buffer: [UInt8] = []
 
-    public init(path: String) throws(Failure) {
+    package init(path: String) throws(Failure) {
         do {
             fd = try UnixSocket.connect(path: path)
         } catch {
@@ -35,7 +35,7 @@ public final class APIClient {
     deinit { close(fd) }
 
     /// For callers that wait on many clients with poll(2).
-    public var fileDescriptor: Int32 { fd }
+    package var fileDescriptor: Int32 { fd }
 
     /// What went wrong and what to do about it.
     static func connectMessage(path: String, errno e: Int32) -> String {
@@ -60,7 +60,7 @@ public final class APIClient {
         return String(cString: name)
     }
 
-    public func send(_ line: String) throws(Failure) {
+    package func send(_ line: String) throws(Failure) {
         var bytes = Array((line + "\n").utf8)
         var offset = 0
         while offset < bytes.count {
@@ -74,13 +74,13 @@ public final class APIClient {
     }
 
     /// The next response line (without its newline), or nil when the daemon closed the connection.
-    public func readLine() throws(Failure) -> [UInt8]? {
+    package func readLine() throws(Failure) -> [UInt8]? {
         if case .line(let line) = try readLine(timeout: nil) { return line }
         return nil
     }
 
     /// The next line, waiting at most `timeout` seconds for it (nil: as long as it takes).
-    public func readLine(timeout: Double?) throws(Failure) -> Read {
+    package func readLine(timeout: Double?) throws(Failure) -> Read {
         let deadline = timeout.map { Date().addingTimeInterval($0) }
         var chunk = [UInt8](repeating: 0, count: 65536)
         while true {
@@ -107,12 +107,12 @@ public final class APIClient {
         }
     }
 
-    public func request(_ line: String) throws(Failure) -> [UInt8] {
+    package func request(_ line: String) throws(Failure) -> [UInt8] {
         try request(line, timeout: nil)
     }
 
     /// One question, one answer; `timeout` in seconds (nil: no limit).
-    public func request(_ line: String, timeout: Double?) throws(Failure) -> [UInt8] {
+    package func request(_ line: String, timeout: Double?) throws(Failure) -> [UInt8] {
         try send(line)
         switch try readLine(timeout: timeout) {
         case .line(let reply): return reply

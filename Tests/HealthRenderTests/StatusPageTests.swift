@@ -1,5 +1,25 @@
-import Testing
+import Foundation
 @testable import HealthCore
+@testable import HealthRender
+import Testing
+
+/// A page rendered the daemon's way: from a snapshot and the probes' chart series, each kept in its cache.
+struct PageCaches {
+    var series = ChartSeriesCache()
+    var page = StatusPageCache()
+}
+
+extension Monitor {
+    func statusPageHTML(now: Timestamp) -> String {
+        var caches = PageCaches()
+        return statusPageHTML(snapshot(now: now), cache: &caches)
+    }
+
+    func statusPageHTML(_ s: Snapshot, cache: inout PageCaches) -> String {
+        let series = chartSeries(range: StatusPage.range, step: StatusPage.step, now: s.generatedAt, cache: &cache.series)
+        return StatusPage.html(s, series: series, cache: &cache.page)
+    }
+}
 
 @Suite struct StatusPageTests {
     let now = Timestamp(seconds: 1_795_341_600)  // 2026-11-22T10:00:00Z
@@ -202,7 +222,7 @@ import Testing
         let key = StatusPage.CardKey(p, id: 0, cert: StatusPage.CertExpiry(p.tls, now: now))
         #expect(key.matches(p, id: 0, cert: StatusPage.CertExpiry(p.tls, now: now + .minutes(4))))
         #expect(!key.matches(p, id: 0, cert: StatusPage.CertExpiry(p.tls, now: now + .minutes(6))))
-        var cache = StatusPageCache()
+        var cache = PageCaches()
         #expect(m.statusPageHTML(m.snapshot(now: now), cache: &cache).contains("<dd>expires in 14 d ("))
         let later = now + .minutes(10)  // the same 15-minute step: the chart points are kept, and so would the card be
         let page = m.statusPageHTML(m.snapshot(now: later), cache: &cache)
@@ -217,7 +237,7 @@ import Testing
                      ProbeRules(name: "queue", kind: "redis")]
         var m = Monitor(spec: MonitorSpec(probes: rules))
         let start = now - TimeSpan.hours(26)
-        var cache = StatusPageCache()
+        var cache = PageCaches()
         for minute in 0...(26 * 60 + 40) {
             let t = start + TimeSpan.minutes(Int64(minute))
             m.ingest(Sample(time: t, latencyMs: Double(20 + minute % 37), value: Double(minute % 90)), probe: 0)
@@ -225,7 +245,7 @@ import Testing
             guard minute % 7 == 0 || minute > 26 * 60 else { continue }
             let cached = m.statusPageHTML(m.snapshot(now: t), cache: &cache)
             #expect(cached == m.statusPageHTML(now: t), "differs at minute \(minute)")
-            #expect(cache.days["api"]?.points.count == 97)
+            #expect(cache.series.series["api"]?.points.count == 97)
         }
         // A reload as the daemon does it: unchanged probes keep their windows, a changed one starts afresh
         // and its cached day is not reused.

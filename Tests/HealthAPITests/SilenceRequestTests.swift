@@ -1,5 +1,5 @@
+import HealthAPI
 import HealthCore
-@testable import HealthDaemon
 import Testing
 
 /// The socket's `silence` op, parsed and checked without a daemon: no start, end or duration a client

@@ -1,3 +1,5 @@
+import HealthCore
+
 /// How the status page spells things (states as colour classes, marks and words; ages; escaped text) and its one
 /// stylesheet.
 extension StatusPage {

@@ -8,8 +8,8 @@ import Glibc
 /// healthctl, run: parse the command line, ask healthd, print, and pick the exit code.
 /// Exit codes: 0 ok (status: healthy), 1 healthd said no or the config is invalid (status: degraded),
 /// 2 usage error (status: down), 3 healthd unreachable (status: unknown, also while pending).
-public enum Healthctl {
-    public static func main(_ arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment) -> Int32 {
+package enum Healthctl {
+    package static func main(_ arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment) -> Int32 {
         unblockStopSignals()
         let invocation: Invocation
         do {

@@ -3,16 +3,16 @@ import Foundation
 /// `healthctl watch`'s screen: the status table, then each probe's latency over its recent runs as
 /// a sparkline. The daemon keeps no per-run history on the socket, so the view collects it from the
 /// successive snapshots: one value per new `last_run`, nil for a failed run (a gap in the line).
-public struct WatchView {
-    public static let historyLength = 40
+package struct WatchView {
+    package static let historyLength = 40
 
-    public private(set) var latency: [String: [Double?]] = [:]
+    package private(set) var latency: [String: [Double?]] = [:]
     private var lastRun: [String: String] = [:]
 
-    public init() {}
+    package init() {}
 
     /// Takes in one snapshot document; a probe that left the config leaves the view.
-    public mutating func ingest(_ doc: [String: Any]) {
+    package mutating func ingest(_ doc: [String: Any]) {
         let probes = doc["probes"] as? [String: [String: Any]] ?? [:]
         for name in latency.keys where probes[name] == nil {
             latency[name] = nil
@@ -29,7 +29,7 @@ public struct WatchView {
     }
 
     /// The table and the sparklines; `footer` ends the screen (the time and how to quit, on a terminal).
-    public func render(json: [UInt8], style: TerminalStyle, footer: String? = nil) -> String {
+    package func render(json: [UInt8], style: TerminalStyle, footer: String? = nil) -> String {
         var lines = [StatusTable.render(json: json, colour: style.colour)]
         if !latency.isEmpty {
             lines.append("")

@@ -1,106 +1,70 @@
-extension Monitor {
-    /// `status.html`: one self-contained page (inline CSS and SVG; no scripts and nothing fetched, which its
-    /// Content-Security-Policy also enforces) that the browser reloads every 30 s.
-    public func statusPageHTML(now: Timestamp) -> String {
-        var cache = StatusPageCache()
-        return statusPageHTML(snapshot(now: now), cache: &cache)
-    }
+import HealthCore
 
-    /// The page for `snapshot` (this monitor's, e.g. the one just published as JSON; its time is the page's
-    /// now), reusing the chart points and cards `cache` kept from the previous render. A publisher keeps one
-    /// cache, and starts a new one when the configuration is reloaded.
-    public func statusPageHTML(_ snapshot: Snapshot, cache: inout StatusPageCache) -> String {
-        // Indices, not zip: iterating the entries would copy each.
-        guard snapshot.probes.count == entries.count,
-              entries.indices.allSatisfy({ snapshot.probes[$0].name == entries[$0].rules.name }) else {
-            return statusPageHTML(self.snapshot(now: snapshot.generatedAt), cache: &cache)  // another monitor's
-        }
+extension StatusPage {
+    /// `status.html`: one self-contained page (inline CSS and SVG; no scripts and nothing fetched, which its
+    /// Content-Security-Policy also enforces) that the browser reloads every 30 s. Drawn from `snapshot` (its
+    /// time is the page's now) and each probe's last day, `series` (`Monitor.chartSeries` over `range` at
+    /// `step`), reusing the cards `cache` kept from the previous render. A publisher keeps one cache, and
+    /// starts a new one when the configuration is reloaded.
+    public static func html(_ snapshot: Snapshot, series: [ChartSeries], cache: inout StatusPageCache) -> String {
         let now = snapshot.generatedAt
-        var page = StatusPage(capacity: 16_384 + entries.count * 5500)
+        // Series in the snapshot's order (the monitor's) are taken by index; others are looked up by name.
+        let aligned = series.count == snapshot.probes.count && series.indices.allSatisfy { series[$0].name == snapshot.probes[$0].name }
+        let byName = aligned ? [:] : Dictionary(series.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        var page = StatusPage(capacity: 16_384 + snapshot.probes.count * 5500)
         page.head(snapshot)
-        page.components(snapshot.components, index: index(of:))
+        page.components(snapshot.components, index: { name in snapshot.probes.firstIndex { $0.name == name } })
         page.out += "<h2>Probes</h2><div class=\"grid\">"
-        for i in entries.indices { cache.appendCard(of: entries[i], snapshot.probes[i], id: i, now: now, to: &page) }
-        // Every probe has a day now, so more days means some are of probes that are gone.
-        if cache.days.count > entries.count { cache.days = cache.days.filter { index(of: $0.key) != nil } }
+        for i in snapshot.probes.indices {
+            let p = snapshot.probes[i]
+            cache.appendCard(p, series: aligned ? series[i] : byName[p.name], id: i, now: now, to: &page)
+        }
+        // Every probe has a card now, so more cards means some are of probes that are gone.
+        if cache.cards.count > snapshot.probes.count {
+            let names = Set(snapshot.probes.map(\.name))
+            cache.cards = cache.cards.filter { names.contains($0.key) }
+        }
         page.out += "</div></main><footer>healthd · refreshes every 30 s · charts: last 24 h in 15-minute steps, "
         page.out += "times in UTC</footer></body></html>\n"
         return page.out
     }
 }
 
-/// Each probe's chart points and card from the last render. A day of 15-minute points takes ~0.2 ms per
-/// probe to compute from its windows, yet all but the newest two are final (their interval ended over 15
-/// minutes ago) and stay the same until they drop out of the day, so only those two are computed again,
-/// and only when the windows changed (a new revision) or a new step began. A card (~25 µs to render) is
-/// rendered again only when its points or what it shows from the snapshot changed. Everything is updated
-/// in place: copying a day costs a retain per string and array in it.
+/// Each probe's card from the last render. A card (~25 µs to render) is rendered again only when its chart
+/// points (their version) or what it shows from the snapshot changed. Updated in place: copying a card costs
+/// a retain per string in it.
 public struct StatusPageCache: Sendable {
-    struct Day: Sendable {
-        var rules: ProbeRules
-        /// The windows' revision and the newest step the points were computed for.
-        var revision: UInt64
-        var newest: Timestamp
-        var points: [ProbeWindows.Point]
-        /// Dropped with the points: it shows them.
-        var card: StatusPage.Card?
+    struct Kept: Sendable {
+        var version: ChartVersion?
+        var card: StatusPage.Card
     }
 
-    var days: [String: Day] = [:]
+    var cards: [String: Kept] = [:]
 
     public init() {}
 
-    /// Appends probe `id`'s card for `p`, its snapshot at `now`.
-    mutating func appendCard(of entry: Monitor.Entry, _ p: ProbeSnapshot, id: Int, now: Timestamp,
-                             to page: inout StatusPage) {
-        Self.appendCard(&days[entry.rules.name], of: entry, p, id: id, now: now, to: &page)  // one lookup
+    /// Appends probe `id`'s card for `p`, its snapshot at `now`, with `series` as its charts.
+    mutating func appendCard(_ p: ProbeSnapshot, series: ChartSeries?, id: Int, now: Timestamp, to page: inout StatusPage) {
+        Self.appendCard(&cards[p.name], p, series: series, id: id, now: now, to: &page)  // one lookup
     }
 
-    private static func appendCard(_ day: inout Day?, of entry: Monitor.Entry, _ p: ProbeSnapshot, id: Int,
-                                   now: Timestamp, to page: inout StatusPage) {
-        update(&day, of: entry, now: now)
-        // Optional chaining works on the stored day; `if let` would copy it.
+    private static func appendCard(_ kept: inout Kept?, _ p: ProbeSnapshot, series: ChartSeries?, id: Int, now: Timestamp,
+                                   to page: inout StatusPage) {
         let cert = StatusPage.CertExpiry(p.tls, now: now)
-        if day?.card?.key.matches(p, id: id, cert: cert) != true, let points = day?.points {
-            day?.card = StatusPage.card(p, key: StatusPage.CardKey(p, id: id, cert: cert), rules: entry.rules, points: points)
+        // Optional chaining works on the stored card; `if let` would copy it.
+        if kept?.version != series?.version || kept?.card.key.matches(p, id: id, cert: cert) != true {
+            let card = StatusPage.card(p, key: StatusPage.CardKey(p, id: id, cert: cert), rules: series?.rules, points: series?.points ?? [])
+            kept = Kept(version: series?.version, card: card)
         }
-        day?.card?.append(to: &page, for: p, now: now)
+        kept?.card.append(to: &page, for: p, now: now)
     }
-
-    private static func update(_ day: inout Day?, of entry: Monitor.Entry, now: Timestamp) {
-        let step = StatusPage.step
-        func stepStart(_ t: Timestamp) -> Timestamp {
-            Timestamp(nanoseconds: floorDiv(t.nanoseconds, step.nanoseconds) * step.nanoseconds)
-        }
-        let first = stepStart(now - StatusPage.range), newest = stepStart(now)
-        let sameRules = day?.rules.isEqual(to: entry.rules) == true  // `day?.rules == …` would copy them
-        // The points depend on nothing else (the series reads whole steps from the windows).
-        if sameRules, day?.revision == entry.revision, day?.newest == newest { return }
-        var final: [ProbeWindows.Point] = []
-        // Changed rules mean a changed probe (and maybe new windows); time going back means nothing holds.
-        if sameRules, let old = day?.points, let oldest = old.first, oldest.start <= first {
-            final = old.filter { $0.start >= first && $0.start < newest - step }
-        }
-        // With nothing kept, ask for exactly the day: a longer range would be served from a coarser tier.
-        let range = final.last.map { now - ($0.start + step) } ?? StatusPage.range
-        day = Day(rules: entry.rules, revision: entry.revision, newest: newest,
-                  points: final + entry.windows.series(range: range, step: step, now: now))
-    }
-}
-
-private extension ProbeRules {
-    func isEqual(to other: ProbeRules) -> Bool { self == other }
-}
-
-private func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
-    let (q, r) = a.quotientAndRemainder(dividingBy: b)
-    return r < 0 ? q - 1 : q
 }
 
 /// Appends the page piece by piece into one preallocated string (short appends, not concatenations:
 /// those would build a temporary string each).
-struct StatusPage {
-    static let range = TimeSpan.hours(24), step = TimeSpan.minutes(15)
+public struct StatusPage {
+    /// What the charts show: the last day in 15-minute steps.
+    public static let range = TimeSpan.hours(24), step = TimeSpan.minutes(15)
     /// Details values longer than this are cut (the full text is in status.json).
     static let maxDetailCharacters = 100
 
@@ -153,7 +117,7 @@ struct StatusPage {
         out += "</div>"
     }
 
-    mutating func probe(_ p: ProbeSnapshot, id: Int, cert: CertExpiry?, rules: ProbeRules, points: [ProbeWindows.Point]) {
+    mutating func probe(_ p: ProbeSnapshot, id: Int, cert: CertExpiry?, rules: ProbeRules?, points: [ProbeWindows.Point]) {
         // A card with a table takes two grid columns on wide screens, so long texts wrap less.
         cardTop(name: p.name, health: p.health, id: id, wide: p.details?.isEmpty == false)
         out += "<p class=\"sub\"><span class=\"kind\">"
@@ -256,7 +220,7 @@ struct StatusPage {
         out += "</dd></div>"
     }
 
-    private mutating func charts(_ points: [ProbeWindows.Point], rules: ProbeRules, pending: Bool) {
+    private mutating func charts(_ points: [ProbeWindows.Point], rules: ProbeRules?, pending: Bool) {
         guard points.contains(where: { $0.stats.count > 0 }) else {
             if !pending { out += "<p class=\"muted\">No data in the last 24 h.</p>" }
             return

@@ -36,7 +36,9 @@ struct RecordingHook {
         log = "\(dir)/\(name).log"
         try """
             #!/bin/sh
-            { echo "=== $HEALTHD_EVENT"; cat; env | grep '^HEALTHD_' | sort; } >> \(log)
+            # One write per delivery, so a reader never sees half of one.
+            block=$({ echo "=== $HEALTHD_EVENT"; cat; echo; env | grep '^HEALTHD_' | sort; })
+            printf '%s\n' "$block" >> \(log)
             """.write(toFile: script, atomically: true, encoding: .utf8)
         chmod(script, 0o755)
     }
@@ -100,6 +102,8 @@ func waitUntil(seconds: Double = 10, _ what: String, _ condition: () -> Bool) {
         #expect(got.map { $0.env["HEALTHD_PREVIOUS_LEVEL"] ?? "" } == ["", "degraded", "down"])
         #expect(got.allSatisfy { $0.env["HEALTHD_NAME"] == "svc" && $0.env["HEALTHD_SINCE"]?.hasSuffix("Z") == true })
         #expect(got[1].env["HEALTHD_REASONS"]?.contains("check reports down") == true)
+        // Audited once each hook has exited, a moment after it wrote its record.
+        waitUntil("three audited attempts") { d.audit().filter { $0["type"] as? String == "notification" }.count == 3 }
         let attempts = d.audit().filter { $0["type"] as? String == "notification" }
         #expect(attempts.count == 3)
         #expect(attempts.allSatisfy { $0["hook"] as? String == "rec" && $0["outcome"] as? String == "ok" && $0["latency_ms"] is Double })

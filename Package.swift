@@ -6,7 +6,7 @@ import PackageDescription
 //   HealthRender    pure renderers of a snapshot and its chart series: Prometheus text, the status page
 //   HealthProtocols pure wire codecs: HTTP/1.1 responses, Nagios plugin output
 //   HealthAPI       pure socket protocol: ops, requests, answers, the line codec (server and client)
-//   HealthConfig    JSON5 config → validated model (Foundation for JSON5 only)
+//   HealthConfig    JSON5 config → validated model (its own JSON5 parser; Foundation for files only)
 //   COpenSSL        the system's libssl 3 (TLS only), with inline wrappers for its macros
 //   HealthTLS       client TLS sessions over memory BIOs: no I/O, driven by whoever owns the socket
 //   CHealthSys      the few Linux calls Glibc does not expose
@@ -51,5 +51,19 @@ let package = Package(
         .testTarget(name: "HealthSysTests", dependencies: ["HealthSys"], swiftSettings: strict),
         .testTarget(name: "HealthClientTests", dependencies: ["HealthClient"], swiftSettings: strict),
         .testTarget(name: "IntegrationTests", dependencies: ["HealthDaemon", "HealthClient", "HealthRender"], swiftSettings: strict),
+        // One entry point per parser of untrusted bytes, for the fuzzers and for replaying their corpora.
+        .target(name: "FuzzTargets", dependencies: ["HealthProtocols", "HealthConfig"], path: "Fuzz/FuzzTargets", swiftSettings: strict),
+        .testTarget(name: "FuzzCorpusTests", dependencies: ["FuzzTargets", "HealthAPI"], swiftSettings: strict),
     ]
 )
+
+// The libFuzzer executables, declared only for scripts/fuzz: they link only with -sanitize=fuzzer,
+// where libFuzzer supplies main.
+if Context.environment["HEALTHD_FUZZ"] == "1" {
+    for name in ["http", "postgres-decoder", "postgres-session", "resp", "redis-probe", "nagios", "config"] {
+        package.targets.append(
+            .executableTarget(name: "fuzz-\(name)", dependencies: ["FuzzTargets"], path: "Fuzz/\(name)", swiftSettings: strict))
+    }
+    package.targets.append(
+        .executableTarget(name: "fuzz-api-request", dependencies: ["HealthAPI"], path: "Fuzz/api-request", swiftSettings: strict))
+}

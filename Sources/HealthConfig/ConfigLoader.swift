@@ -7,10 +7,14 @@ extension Config {
 
     /// Reads and validates a config file; throws `ConfigError` listing every problem found.
     public static func load(path: String) throws(ConfigError) -> Config {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        switch BoundedFile.read(path, limit: JSON5Parser.maxBytes) {
+        case .data(let data):
+            return try parse(data, file: path)
+        case .unreadable:
             throw ConfigError(file: path, issues: [ConfigIssue(path: "", message: "cannot read the file (does it exist, and may healthd read it?)")])
+        case .tooLarge:
+            throw ConfigError(file: path, issues: [ConfigIssue(path: "", message: "the file is larger than \(JSON5Parser.maxBytes >> 20) MiB; is it the config?")])
         }
-        return try parse(data, file: path)
     }
 
     public static func parse(_ data: Data, file: String = "<config>") throws(ConfigError) -> Config {
@@ -18,20 +22,13 @@ extension Config {
         do {
             root = try JSONValue.parse(json5: data)
         } catch {
-            throw ConfigError(file: file, issues: [ConfigIssue(path: "", message: "not valid JSON5: \(describe(error))")])
+            // file:line:column first, as compilers write it, so editors can jump there.
+            throw ConfigError(file: file, issues: [ConfigIssue(path: "", message: "not valid JSON5: \(file):\(error)")])
         }
         let sink = IssueSink()
         let config = ConfigReader(sink: sink).read(Node(path: "", value: root, sink: sink))
         guard sink.issues.isEmpty, let config else { throw ConfigError(file: file, issues: sink.issues) }
         return config
-    }
-
-    private static func describe(_ error: Error) -> String {
-        if case DecodingError.dataCorrupted(let ctx) = error {
-            let underlying = (ctx.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
-            return underlying ?? ctx.debugDescription
-        }
-        return "\(error)"
     }
 }
 

@@ -1,12 +1,22 @@
 import Foundation
 
+/// A password or token is short; a larger file is the wrong one (or /dev/zero).
+let maxSecretBytes = 64 << 10
+
 /// Reads a secret from the file a node names, with `${VAR}` expanded from the environment
 /// (systemd's `${CREDENTIALS_DIRECTORY}`); trailing newlines are not part of it.
 func secretFile(_ n: Node) -> String? {
     guard let raw = n.string else { return nil }
     let path = expandEnvironment(raw)
-    guard let data = FileManager.default.contents(atPath: path) else {
+    let data: Data
+    switch BoundedFile.read(path, limit: maxSecretBytes) {
+    case .data(let contents):
+        data = contents
+    case .unreadable:
         n.fail("cannot read \(path) (does it exist, and may healthd read it?)")
+        return nil
+    case .tooLarge:
+        n.fail("\(path) is larger than \(maxSecretBytes >> 10) KiB, too large for a password or token")
         return nil
     }
     var text = String(decoding: data, as: UTF8.self)

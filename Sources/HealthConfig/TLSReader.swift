@@ -25,14 +25,17 @@ func readTLS(_ n: Node?) -> TLSSettings? {
 func pemFile(_ n: Node, holding kind: String) -> [UInt8]? {
     guard let raw = n.string else { return nil }
     let path = expandEnvironment(raw)
-    guard let handle = FileHandle(forReadingAtPath: path) else {
+    let bytes: [UInt8]
+    switch BoundedFile.read(path, limit: 1 << 20) {
+    case .data(let data):
+        bytes = [UInt8](data)
+    case .unreadable:
         n.fail("cannot read \(path) (does it exist, and may healthd read it?)")
         return nil
+    case .tooLarge:
+        n.fail("\(path) is larger than 1 MiB: not a PEM file")
+        return nil
     }
-    defer { try? handle.close() }
-    let data = (try? handle.read(upToCount: 1 << 20 + 1)) ?? Data()
-    guard data.count <= 1 << 20 else { n.fail("\(path) is larger than 1 MiB: not a PEM file"); return nil }
-    let bytes = [UInt8](data)
     let text = String(decoding: bytes, as: UTF8.self)
     guard text.contains("-----BEGIN"), text.contains(kind + "-----") else {
         n.fail("\(path) holds no PEM \(kind.lowercased()) (-----BEGIN … \(kind)-----)")

@@ -1,6 +1,6 @@
 /// The code healthd runs on bytes it does not control, each behind one entry point that both the
 /// libFuzzer executables (`Fuzz/<name>/main.swift`, built by `scripts/fuzz`) and the corpus replay
-/// tests call. The socket's request decoder lives in HealthDaemon and has its own executable.
+/// tests call. The socket's request decoder lives in HealthAPI and has its own executable.
 public enum FuzzTarget: String, CaseIterable, Sendable {
     /// HTTP/1.1 responses: `HTTPResponseParser`.
     case http

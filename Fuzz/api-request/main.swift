@@ -1,7 +1,6 @@
-@testable import HealthDaemon
+import HealthAPI
 
-// libFuzzer calls this with every input it tries; it supplies main (see scripts/fuzz). The request
-// decoder is internal to HealthDaemon, so scripts/fuzz builds with testing enabled.
+// libFuzzer calls this with every input it tries; it supplies main (see scripts/fuzz).
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let line = ArraySlice(UnsafeBufferPointer(start: data, count: size))

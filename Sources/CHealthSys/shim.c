@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
@@ -137,3 +138,7 @@ int chs_signal_pipe_read(int fd) {
     if (n == 1) return b;
     return n < 0 ? -errno : -EIO;
 }
+
+void chs_fix_mmap_threshold(int bytes) { mallopt(M_MMAP_THRESHOLD, bytes); }
+
+void chs_malloc_trim(void) { malloc_trim(0); }

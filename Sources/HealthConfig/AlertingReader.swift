@@ -126,6 +126,7 @@ struct AlertingReader {
                 let start = n.required("start").flatMap(timestamp)
                 let end = n.required("end").flatMap(timestamp)
                 if let start, let end, end <= start { n["end"]?.fail("must be after start") }
+                if let end, end > Silence.latestEnd { n["end"]?.fail("must be no later than \(Silence.latestEnd.iso8601())") }
                 schedule = start.flatMap { s in end.map { .once(start: s, end: $0) } }
             }
             n.rejectUnknownKeys()

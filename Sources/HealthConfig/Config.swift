@@ -27,16 +27,23 @@ public struct OutputConfig: Sendable, Equatable {
 
 public struct ProbeConfig: Sendable, Equatable {
     public var rules: ProbeRules
-    public var interval: TimeSpan
-    public var timeout: TimeSpan
     public var target: ProbeTarget
     public var name: String { rules.name }
+    /// Kept in the rules, where the evaluator needs them too (overdue results, how long alerts wait on a parent).
+    public var interval: TimeSpan {
+        get { rules.interval }
+        set { rules.interval = newValue }
+    }
+    public var timeout: TimeSpan {
+        get { rules.timeout }
+        set { rules.timeout = newValue }
+    }
 
     public init(rules: ProbeRules, interval: TimeSpan, timeout: TimeSpan, target: ProbeTarget) {
         self.rules = rules
+        self.target = target
         self.interval = interval
         self.timeout = timeout
-        self.target = target
     }
 }
 

@@ -135,5 +135,13 @@ func duration(_ node: Node) -> TimeSpan? {
         node.fail("\"\(text)\" is not a duration (use 250ms, 2s, 5m, 1h, 7d)")
         return nil
     }
+    guard d <= longestDuration else {
+        node.fail("\"\(text)\" is longer than 100 years (\(longestDuration))")
+        return nil
+    }
     return d
 }
+
+/// Longer than anything meant, yet far from Int64's end: timers armed as the monotonic clock plus a
+/// duration (twice, for a probe's first run) stay in range.
+let longestDuration = TimeSpan.days(36_525)

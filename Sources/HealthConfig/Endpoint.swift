@@ -26,6 +26,11 @@ public struct Endpoint: Sendable, Equatable {
         var rest = text[sep.upperBound...]
         let authorityEnd = rest.firstIndex(where: { $0 == "/" || $0 == "?" }) ?? rest.endIndex
         var authority = rest[..<authorityEnd]
+        // "user:pa/ss@host": the / ended the authority early. Say so without quoting any of it.
+        if !authority.contains("@"), authority.contains(":"),
+           rest[authorityEnd...].prefix(while: { $0 != "?" && $0 != "#" }).contains("@") {
+            throw EndpointError("has an @ after a / or ?: a password holding / ? # or @ must be written %2F %3F %23 %40")
+        }
         rest = rest[authorityEnd...]
         target = rest.isEmpty ? "/" : (rest.first == "?" ? "/" + rest : String(rest))
         if let at = authority.lastIndex(of: "@") {
@@ -52,7 +57,8 @@ public struct Endpoint: Sendable, Equatable {
         }
         guard !host.isEmpty else { throw EndpointError("has no host") }
         if let portText {
-            guard let p = UInt16(portText), p > 0 else { throw EndpointError("has port \"\(portText)\", not a number 1-65535") }
+            // Not quoted: in "user:secret" without an @, the "port" is a password.
+            guard let p = UInt16(portText), p > 0 else { throw EndpointError("has a port that is not a number 1-65535") }
             port = p
         } else if let p = Self.defaultPorts[scheme] {
             port = p

@@ -192,8 +192,16 @@ struct ProbeReader {
 
 /// The URL as typed, with any password masked: config errors are printed and logged.
 func redactedURL(_ text: String) -> String {
-    guard let sep = text.range(of: "://"), let at = text[sep.upperBound...].firstIndex(of: "@") else { return "\"\(text)\"" }
-    let userinfo = text[sep.upperBound..<at]
-    guard let colon = userinfo.firstIndex(of: ":") else { return "\"\(text)\"" }
-    return "\"" + text[..<colon] + ":***" + text[at...] + "\""
+    guard let sep = text.range(of: "://") else { return "\"\(text)\"" }
+    let rest = text[sep.upperBound...]
+    if let at = rest.lastIndex(of: "@"), let colon = rest[..<at].firstIndex(of: ":") {
+        return "\"" + text[..<colon] + ":***" + text[at...] + "\""
+    }
+    // No @: "user:secret" with the host forgotten reads as host and port; mask a port that is not one.
+    let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" } ?? rest.endIndex
+    if rest.first != "[", let colon = rest[..<authorityEnd].firstIndex(of: ":"),
+       !rest[rest.index(after: colon)..<authorityEnd].allSatisfy(\.isNumber) {
+        return "\"" + text[..<colon] + ":***" + text[authorityEnd...] + "\""
+    }
+    return "\"\(text)\""
 }

@@ -31,7 +31,7 @@ extension Config {
         var out: [String] = []
         for p in probes {
             switch p.target {
-            case .http(let c): out += [c.endpoint.password].compactMap { $0 }
+            case .http(let c): out += [c.endpoint.password].compactMap { $0 } + c.headers.filter { Self.isSecretHeader($0.0) }.map(\.1)
             case .postgres(let c): out += [c.password, c.endpoint.password].compactMap { $0 }
             case .redis(let c): out += [c.password, c.endpoint.password].compactMap { $0 }
             case .prometheus(let c): out += [c.endpoint.password].compactMap { $0 }
@@ -47,5 +47,12 @@ extension Config {
         }
         // Too short to scrub without mangling ordinary text.
         return Array(Set(out.filter { $0.count >= 4 })).sorted()
+    }
+
+    /// Headers that carry credentials (Authorization: Bearer …, X-Api-Key, cookies, tokens).
+    static func isSecretHeader(_ name: String) -> Bool {
+        let n = name.lowercased()
+        return ["authorization", "cookie", "token", "key", "secret", "password", "auth", "session", "signature"]
+            .contains { n.contains($0) }
     }
 }

@@ -12,8 +12,10 @@ public struct Condition: Hashable, Sendable, CustomStringConvertible {
     public enum Op: String, Hashable, Sendable, CaseIterable {
         case gt = ">", ge = ">=", lt = "<", le = "<=", eq = "==", ne = "!="
 
+        /// Never true on NaN, which IEEE 754 makes unequal to everything, itself included: `!=` would hold.
         public func holds(_ a: Double, _ b: Double) -> Bool {
-            switch self {
+            guard !a.isNaN, !b.isNaN else { return false }
+            return switch self {
             case .gt: a > b
             case .ge: a >= b
             case .lt: a < b

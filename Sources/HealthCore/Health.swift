@@ -64,6 +64,21 @@ public struct Sample: Sendable, Equatable {
     }
 }
 
+extension Sample {
+    /// The sample with a non-finite value (PostgreSQL's 'NaN', a JSON "nan", Prometheus' `NaN`, a number too large
+    /// for a Double) taken as no data: NaN makes every comparison false but `!=` true, and once in a window's sums
+    /// it would spoil their average for as long as the window reaches back.
+    func withFiniteValue() -> Sample {
+        guard let v = value, !v.isFinite else { return self }
+        var s = self
+        s.value = nil
+        s.noData = true
+        let note = "value is \(formatNumber(v)): treated as no data"
+        s.message = message.map { $0.isEmpty ? note : "\($0); \(note)" } ?? note
+        return s
+    }
+}
+
 /// One row of a check's details: column names and text values, in query order.
 public struct DetailRow: Sendable, Equatable {
     public struct Field: Sendable, Equatable {

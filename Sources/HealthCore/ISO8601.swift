@@ -1,12 +1,14 @@
 extension Timestamp {
     /// `2026-11-22T10:00:00Z` (UTC, whole seconds), or with milliseconds when `fractional`.
     public func iso8601(fractional: Bool = false) -> String {
-        let totalSeconds = nanoseconds >= 0 ? nanoseconds / 1_000_000_000 : (nanoseconds - 999_999_999) / 1_000_000_000
+        // Floor division by quotient and remainder: subtracting first would overflow near Int64.min.
+        let (q, r) = nanoseconds.quotientAndRemainder(dividingBy: 1_000_000_000)
+        let totalSeconds = r < 0 ? q - 1 : q, fraction = r < 0 ? r + 1_000_000_000 : r
         let days = totalSeconds >= 0 ? totalSeconds / 86400 : (totalSeconds - 86399) / 86400
         let secs = totalSeconds - days * 86400
         let (y, m, d) = Self.civil(fromDays: days)
         var s = "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(secs / 3600, 2)):\(pad(secs / 60 % 60, 2)):\(pad(secs % 60, 2))"
-        if fractional { s += "." + pad((nanoseconds - totalSeconds * 1_000_000_000) / 1_000_000, 3) }
+        if fractional { s += "." + pad(fraction / 1_000_000, 3) }
         return s + "Z"
     }
 

@@ -61,25 +61,25 @@ public struct JSONWriter {
 }
 
 /// Integers without a fraction, others at most 6 significant decimals after the point.
-func formatJSONNumber(_ v: Double) -> String {
+package func formatJSONNumber(_ v: Double) -> String {
     var bytes: [UInt8] = []
     bytes.appendJSONNumber(v)
     return String(decoding: bytes, as: UTF8.self)
 }
 
 extension [UInt8] {
-    mutating func appendASCII(_ s: StaticString) {
+    package mutating func appendASCII(_ s: StaticString) {
         s.withUTF8Buffer { append(contentsOf: $0) }
     }
 
     /// Appends `s`'s UTF-8 bytes as they are.
-    mutating func appendUTF8(_ s: String) {
+    package mutating func appendUTF8(_ s: String) {
         var s = s
         s.withUTF8 { append(contentsOf: $0) }
     }
 
     /// Decimal digits of `v`, as `String(v)` spells them.
-    mutating func appendInteger(_ v: Int64) {
+    package mutating func appendInteger(_ v: Int64) {
         if v < 0 { append(UInt8(ascii: "-")) }
         var rest = v.magnitude
         let start = count
@@ -91,7 +91,7 @@ extension [UInt8] {
     }
 
     /// `formatJSONNumber`'s text for a finite `v`.
-    mutating func appendJSONNumber(_ v: Double) {
+    package mutating func appendJSONNumber(_ v: Double) {
         if v == v.rounded(), abs(v) < 1e15 { return appendInteger(Int64(v)) }
         let rounded = (v * 1e6).rounded() / 1e6
         if rounded == rounded.rounded(), abs(rounded) < 1e15 { return appendInteger(Int64(rounded)) }

@@ -135,12 +135,14 @@ public struct LatencySketch<let capacity: Int>: Sendable, Equatable {
 
     /// Calls `body(key, count)` for every non-empty bin, lowest key first; keys are at `level`.
     fileprivate func forEachBin(_ body: (Int, Int) -> Void) {
-        let stream = bytes.span.extracting(0..<Int(used))
-        var entry = SketchEntry(key: Int(lowestKey) - 1, count: 0, end: 0)
-        while entry.end < stream.count {
-            entry = stream.entry(at: entry.end, after: entry.key)
-            body(entry.key, entry.count)
-        }
+        forEachSketchBin(bytes.span.extracting(0..<Int(used)), lowestKey: Int(lowestKey), body)
+    }
+
+    /// A sketch holding a stream that `used`, `lowestKey` and `storedLevel` of another one describe (a stored copy).
+    init(storedLevel: UInt8, lowestKey: UInt16, stream: Span<UInt8>) {
+        self.init()
+        (self.storedLevel, self.lowestKey, used) = (storedLevel, lowestKey, UInt16(stream.count))
+        for i in 0..<stream.count { bytes[i] = stream[i] }
     }
 
     /// Adds `count` to the bin of `key`, a key at `keyLevel`, coarsening either side to the coarser level first.
@@ -233,6 +235,15 @@ public struct LatencySketch<let capacity: Int>: Sendable, Equatable {
         for i in 0..<encoder.count { bytes[range.lowerBound + i] = encoder.bytes[i] }
         used = UInt16(oldUsed + shift)
         return true
+    }
+}
+
+/// Calls `body(key, count)` for every bin of a sketch's encoded stream, lowest key first.
+func forEachSketchBin(_ stream: Span<UInt8>, lowestKey: Int, _ body: (Int, Int) -> Void) {
+    var entry = SketchEntry(key: lowestKey - 1, count: 0, end: 0)
+    while entry.end < stream.count {
+        entry = stream.entry(at: entry.end, after: entry.key)
+        body(entry.key, entry.count)
     }
 }
 
@@ -344,14 +355,19 @@ struct LatencyHistogram {
     private var keys = 0..<0  // a range holding every non-zero count
 
     mutating func add<let capacity: Int>(_ sketch: LatencySketch<capacity>) {
-        if sketch.level > level { coarsen(to: sketch.level) }
-        let shift = level - sketch.level
+        add(stream: sketch.bytes.span.extracting(0..<Int(sketch.used)), lowestKey: Int(sketch.lowestKey), level: sketch.level)
+    }
+
+    /// Adds the bins of a sketch's encoded stream (see `LatencySketch`) at `sketchLevel`.
+    mutating func add(stream: Span<UInt8>, lowestKey: Int, level sketchLevel: Int) {
+        if sketchLevel > level { coarsen(to: sketchLevel) }
+        let shift = level - sketchLevel
         var low = keys.isEmpty ? Int.max : keys.lowerBound, high = keys.isEmpty ? Int.min : keys.upperBound - 1
         var added = 0
         // The hot loop of window queries, hence the unchecked buffer: a sketch's keys are below `keyCount` (checked
         // when decoding a checkpoint), and coarsening only lowers them.
         counts.withUnsafeMutableBufferPointer { counts in
-            sketch.forEachBin { key, count in
+            forEachSketchBin(stream, lowestKey: lowestKey) { key, count in
                 let key = LatencyScale.coarsen(key, by: shift)
                 counts[key] += count
                 added += count

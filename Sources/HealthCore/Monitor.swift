@@ -24,8 +24,13 @@ public struct Monitor: Sendable {
         public var windows = ProbeWindows() { didSet { revision = nextRevision() } }
         public var state = ProbeState()
         private(set) var revision = nextRevision()
+        /// Since when a result is due: the monitor's start, or the reload that added the probe (see `overdue`).
+        var watchedSince: Timestamp?
 
-        init(rules: ProbeRules) { self.rules = rules }
+        init(rules: ProbeRules, watchedSince: Timestamp?) {
+            self.rules = rules
+            self.watchedSince = watchedSince
+        }
     }
 
     public private(set) var spec: MonitorSpec
@@ -36,12 +41,14 @@ public struct Monitor: Sendable {
     /// Each probe's fallback, resolved once.
     private let fallbackIndex: [Int?]
     /// Each probe's `depends_on` parents, resolved once.
-    private let parentIndices: [[Int]]
+    let parentIndices: [[Int]]
     private let statsCache = WindowStatsCache()
 
-    public init(spec: MonitorSpec) {
+    /// `startedAt`: when results began to be due, so that a probe that never answers is found overdue too
+    /// (without it, only probes that have answered once can be).
+    public init(spec: MonitorSpec, startedAt: Timestamp? = nil) {
         self.spec = spec
-        self.entries = spec.probes.map { Entry(rules: $0) }
+        self.entries = spec.probes.map { Entry(rules: $0, watchedSince: startedAt) }
         var index: [String: Int] = [:]
         for (i, p) in spec.probes.enumerated() { index[p.name] = i }
         self.indexByName = index
@@ -61,24 +68,40 @@ public struct Monitor: Sendable {
             guard let new = indexByName[name], let prior = old.indexByName[name] else { continue }
             entries[new].windows = old.entries[prior].windows
             entries[new].state = old.entries[prior].state
+            entries[new].watchedSince = old.entries[prior].watchedSince
         }
     }
 
-    /// Records a sample and re-evaluates its probe. Returns true when the published state changed.
-    @discardableResult
-    public mutating func ingest(_ sample: Sample, probe i: Int) -> Bool {
-        entries[i].windows.record(sample)
-        let fallback = sample.ok ? nil : self.fallback(of: i)?.value
-        return entries[i].state.apply(sample, rules: entries[i].rules, windows: entries[i].windows, fallbackValue: fallback)
+    /// Replaces probe `i`'s history, as a restore would (benchmarks build checkpoints of long histories this way).
+    public mutating func replaceWindows(of i: Int, with windows: ProbeWindows) {
+        entries[i].windows = windows
     }
 
+    /// Records a sample and re-evaluates its probe. Returns true when the published state changed.
+    /// Every probe's results enter the core here, so this is where a non-finite value becomes no data.
+    /// A result for an overdue probe is a change even when its level is not: it is no longer overdue.
+    @discardableResult
+    public mutating func ingest(_ sample: Sample, probe i: Int) -> Bool {
+        let sample = sample.withFiniteValue()
+        let wasOverdue = overdue(i, now: sample.time) != nil
+        entries[i].windows.record(sample)
+        let fallback = sample.ok ? nil : self.fallback(of: i)?.value
+        let changed = entries[i].state.apply(sample, rules: entries[i].rules, windows: entries[i].windows, fallbackValue: fallback)
+        return changed || wasOverdue
+    }
+
+    /// Pending probes count nowhere; the system's health is nil while every critical probe is pending (or nothing
+    /// at all has been judged): a system whose critical probes have not answered is not known to be healthy.
     public func snapshot(now: Timestamp) -> Snapshot {
         let probes = entries.indices.map { probeSnapshot($0, now: now) }
-        var systemHealth = Health.healthy
+        var systemHealth: Health?
         var systemReasons: [String] = []
+        var critical = 0, provenCritical = 0
         for (entry, p) in zip(entries, probes) {
+            if entry.rules.critical { critical += 1 }
             guard let h = p.health else { continue }
-            systemHealth = max(systemHealth, entry.rules.critical ? h : min(h, .degraded))
+            if entry.rules.critical { provenCritical += 1 }
+            systemHealth = max(systemHealth ?? .healthy, entry.rules.critical ? h : min(h, .degraded))
             systemReasons += p.reasons.map { "\(p.name): \($0)" }
         }
         let components = spec.components.enumerated().map { ci, rules in
@@ -93,8 +116,9 @@ public struct Monitor: Sendable {
         }
         for c in components {
             guard let h = c.health else { continue }
-            systemHealth = max(systemHealth, c.critical ? h : min(h, .degraded))
+            systemHealth = max(systemHealth ?? .healthy, c.critical ? h : min(h, .degraded))
         }
+        if critical > 0, provenCritical == 0 { systemHealth = nil }
         return Snapshot(generatedAt: now, health: systemHealth, reasons: systemReasons,
                         pendingCount: probes.count { $0.pending }, probes: probes, components: components)
     }
@@ -112,24 +136,17 @@ public struct Monitor: Sendable {
         let failing = last?.ok == false
         let fallback = failing ? self.fallback(of: i) : nil
         let value = failing ? (fallback?.value ?? s.lastGoodValue) : last?.value
+        let suppressedBy = suppressor(of: i)
+        let late = overdue(i, now: now)
         return ProbeSnapshot(
             name: e.rules.name, kind: e.rules.kind, critical: e.rules.critical, health: s.health, since: s.since,
             lastRun: last?.time, ok: last?.ok, latencyMs: last?.latencyMs, timings: last?.timings, value: value,
             staleFor: failing && fallback == nil ? s.lastGoodValueTime.map { now - $0 } : nil,
             valueSource: fallback?.source, noData: last?.ok == true && last?.noData == true, details: s.lastDetails,
             consecutiveFailures: s.consecutiveFailures, error: last?.failure, message: last?.message,
-            reasons: s.reasons,
+            reasons: late.map { s.reasons + [overdueReason($0, interval: e.rules.interval)] } ?? s.reasons,
             windows: spec.snapshotWindows.map { ($0, statsCache.stats(of: e.windows, revision: e.revision, probe: i, over: $0, now: now)) },
-            suppressedBy: suppressor(of: i), flapping: s.flaps.flapping, tls: s.lastTLS)
-    }
-
-    /// The parent (`depends_on`) that is down, followed up through parents that are down too to
-    /// the likely root cause. The config forbids cycles; the depth bound keeps a hand-built spec from looping.
-    func suppressor(of i: Int, depth: Int = 0) -> String? {
-        guard depth < entries.count else { return nil }
-        for p in parentIndices[i] where entries[p].state.health == .down {
-            return suppressor(of: p, depth: depth + 1) ?? entries[p].rules.name
-        }
-        return nil
+            suppressedBy: suppressedBy, flapping: s.flaps.flapping, tls: s.lastTLS,
+            awaitedParent: suppressedBy == nil ? awaitedParent(of: i) : nil, overdue: late != nil)
     }
 }

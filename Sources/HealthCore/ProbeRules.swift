@@ -8,11 +8,15 @@ public struct ProbeRules: Sendable, Equatable {
     public var failureThreshold: Int
     /// Consecutive successes before it leaves down (and before any level is lowered).
     public var successThreshold: Int
+    /// How often it runs, and how long an attempt may take: how soon a result is due.
+    public var interval = TimeSpan.seconds(10)
+    public var timeout = TimeSpan.seconds(2)
     public var degraded: [Condition]
     public var down: [Condition]
     /// While this probe fails, its value comes from that probe (e.g. Prometheus first, the database second).
     public var fallback: String?
-    /// While one of these probes is down, this probe's alerts are suppressed (it is likely the cause).
+    /// While one of these probes is down, this probe's alerts are suppressed (it is likely the cause); while one is
+    /// failing but not yet down, or has not run since this probe changed level, they wait (see `AwaitedParent`).
     public var dependsOn: [String] = []
     /// An availability objective judged by burn rates.
     public var slo: SLO?
@@ -30,6 +34,12 @@ public struct ProbeRules: Sendable, Equatable {
         self.down = down
         self.fallback = fallback
     }
+}
+
+extension ProbeRules {
+    /// Time enough for a failing probe to prove itself down — its threshold of failures, a whole attempt on top —
+    /// and so the longest an alert waits on it as a parent.
+    public var timeToDown: TimeSpan { interval * Int64(failureThreshold) + timeout }
 }
 
 /// A named group of probes; its health is the worst of theirs.

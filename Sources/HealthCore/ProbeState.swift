@@ -1,6 +1,8 @@
 /// The evaluated state of one probe, advanced by each sample.
 public struct ProbeState: Sendable, Equatable {
-    /// nil while pending (no result yet).
+    /// nil while pending: no result yet, or only failures, fewer than `failureThreshold` (unproven means unknown).
+    /// Once set it never returns to nil, and a checkpoint keeps it, so a probe that had succeeded is not pending
+    /// after a restart.
     public internal(set) var health: Health?
     public internal(set) var since: Timestamp?
     public internal(set) var reasons: [String] = []
@@ -45,6 +47,15 @@ public struct ProbeState: Sendable, Equatable {
             if consecutiveFailures >= rules.failureThreshold { failedDown = true }
         }
 
+        if health == nil, let f = sample.failure, !failedDown, fallbackValue == nil {
+            // Never proven: saying healthy would be a guess, saying down too early an alarm. Pending until either.
+            // A fallback that answers is a measurement of the same thing: the probe is judged on it.
+            let why = ["no success yet: \(consecutiveFailures) of \(rules.failureThreshold) failures before down "
+                + "(\(f.category.rawValue): \(f.message))"]
+            let changed = failureChanged || reasons != why
+            reasons = why
+            return changed
+        }
         let (level, why) = judge(sample, rules: rules, windows: windows, fallbackValue: fallbackValue)
         // Lowering the level waits for successThreshold evaluations in a row, so a value hovering
         // at a threshold does not flap; releasing the failure latch already waited for as many successes.

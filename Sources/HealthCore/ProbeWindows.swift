@@ -93,8 +93,11 @@ public struct ProbeWindows: Sendable {
     private var tiers: [any RollupTier] { [minutes, fiveMinutes, quarterHours, hours] }
 
     /// Adds a sample; they should arrive in (nearly) non-decreasing time order. O(tiers), no allocation.
+    /// A non-finite value is recorded as no data (as `Monitor.ingest` already makes it): it would stay in the sums
+    /// for as long as they reach back.
     public mutating func record(_ sample: Sample) {
         if let newest, sample.time <= newest - Self.retention { return }
+        if sample.value?.isFinite == false { return record(sample.withFiniteValue()) }
         newest = max(newest ?? sample.time, sample.time)
         ring.append(sample)
         let latencyKey = sample.ok ? LatencyScale.key(for: sample.latencyMs) : 0  // looked up once for all tiers
@@ -171,7 +174,8 @@ public struct ProbeWindows: Sendable {
         }
     }
 
-    /// Bytes this history occupies, all allocated at creation: inline fields, the ring and every tier's buckets.
+    /// Bytes this history occupies now: inline fields (the newest bucket of each tier among them), the ring and every
+    /// tier's closed buckets. It grows with what the probe has seen, up to what seven full days take.
     public var approximateBytes: Int {
         MemoryLayout<Self>.size + ring.approximateBytes + tiers.reduce(0) { $0 + $1.approximateBytes }
     }
@@ -185,7 +189,7 @@ public struct ProbeWindows: Sendable {
     private static let nanosecond = TimeSpan(nanoseconds: 1)
 
     /// Bytes a Swift array buffer spends before its elements (object header, count, capacity).
-    private static let arrayHeaderBytes = 32
+    static let arrayHeaderBytes = 32
 
     /// Number of the `step`-long interval holding `time` (floor division, so also right before the epoch).
     private static func stepIndex(of time: Timestamp, step: TimeSpan) -> Int64 {
@@ -227,31 +231,58 @@ extension ProbeWindows {
     // MARK: - Raw ring
 
     /// The most recent raw samples, answering exactly while they reach back far enough.
+    ///
+    /// Storage grows with the samples seen, up to `capacity`; values take room only once a sample has carried one.
     struct RawRing {
-        /// 24 bytes: latency as Float, whose 1e-7 relative error is far below anything reported.
+        /// 16 bytes: latency as Float, whose 1e-7 relative error is far below anything reported.
         struct Entry {
             var time: Timestamp
-            var value: Double?
-            var ok: Bool
             var latencyMs: Float
+            var flags: UInt8
+
+            static let okFlag: UInt8 = 1, valueFlag: UInt8 = 2
+
+            var ok: Bool { flags & Self.okFlag != 0 }
+            var hasValue: Bool { flags & Self.valueFlag != 0 }
         }
 
         let capacity: Int
         var entries: [Entry] = []
+        /// Each entry's value where it has one (`Entry.hasValue`); empty while no entry has carried any.
+        var values: [Double] = []
         var next = 0  // the slot to overwrite once full: the oldest arrival
         /// Newest time among overwritten samples: the ring holds every sample from just after it on.
         var evictedThrough: Timestamp?
 
-        init(capacity: Int) {
-            self.capacity = capacity
-            entries.reserveCapacity(capacity)
-        }
+        init(capacity: Int) { self.capacity = capacity }
+
+        func value(at i: Int) -> Double? { entries[i].hasValue ? values[i] : nil }
 
         mutating func append(_ sample: Sample) {
-            let entry = Entry(time: sample.time, value: sample.value, ok: sample.ok, latencyMs: Float(sample.latencyMs))
-            guard entries.count == capacity else { return entries.append(entry) }
+            append(Entry(time: sample.time, latencyMs: Float(sample.latencyMs),
+                         flags: (sample.ok ? Entry.okFlag : 0) | (sample.value == nil ? 0 : Entry.valueFlag)),
+                   value: sample.value)
+        }
+
+        mutating func append(_ entry: Entry, value: Double?) {
+            if value != nil, values.isEmpty, !entries.isEmpty {
+                values.reserveCapacity(entries.capacity)
+                values.append(contentsOf: repeatElement(0, count: entries.count))
+            }
+            guard entries.count == capacity else {
+                if entries.count == entries.capacity {
+                    // Grown by hand, so that a full ring holds `capacity` entries rather than the next power of two.
+                    entries.reserveCapacity(Swift.min(capacity, Swift.max(16, entries.count * 2)))
+                }
+                if value != nil || !values.isEmpty {
+                    values.reserveCapacity(entries.capacity)
+                    values.append(value ?? 0)
+                }
+                return entries.append(entry)
+            }
             evictedThrough = max(evictedThrough ?? entries[next].time, entries[next].time)
             entries[next] = entry
+            if value != nil || !values.isEmpty { values[next] = value ?? 0 }
             next = (next + 1) % capacity
         }
 
@@ -261,10 +292,10 @@ extension ProbeWindows {
         /// Exact stats of the samples with time in `interval`; quantiles are order statistics at the sketch's ranks.
         func stats(in interval: Range<Timestamp>) -> WindowStats {
             var count = 0, failures = 0, values = ValueSummary(), latencies: [Double] = []
-            for entry in entries where interval.contains(entry.time) {
+            for (i, entry) in entries.enumerated() where interval.contains(entry.time) {
                 count += 1
                 if entry.ok { latencies.append(Double(entry.latencyMs)) } else { failures += 1 }
-                if let value = entry.value { values.merge(ValueSummary(value, at: entry.time)) }
+                if let value = value(at: i) { values.merge(ValueSummary(value, at: entry.time)) }
             }
             latencies.sort()
             func quantile(_ q: Double) -> Double? {
@@ -276,16 +307,16 @@ extension ProbeWindows {
 
         /// The newest value at or before `time`, when no evicted sample could be newer.
         func lastValue(atOrBefore time: Timestamp) -> Double? {
+            guard !values.isEmpty else { return nil }
             var newest = ValueSummary()
-            for entry in entries where entry.time <= time {
-                if let value = entry.value { newest.merge(ValueSummary(value, at: entry.time)) }
+            for (i, entry) in entries.enumerated() where entry.time <= time {
+                if let value = value(at: i) { newest.merge(ValueSummary(value, at: entry.time)) }
             }
             return newest.count > 0 && covers(from: newest.lastTime) ? newest.last : nil
         }
 
-        /// By the capacity asked for: the allocator may round a buffer up by an element or so, and
-        /// how much depends on what else it holds, which would make the figure vary from run to run.
-        var approximateBytes: Int { arrayHeaderBytes + capacity * MemoryLayout<Entry>.stride }
+        /// What its buffers take now (by capacity asked for: what the allocator rounds up is left out).
+        var approximateBytes: Int { ProbeWindows.bytes(of: entries) + ProbeWindows.bytes(of: values) }
     }
 
     // MARK: - Rollup tiers
@@ -323,6 +354,14 @@ extension ProbeWindows {
             latency.add(bucket.latency)
         }
 
+        /// Adds a closed bucket of a tier: its fields and its sketch's stream from the tier's arena.
+        mutating func add(_ bucket: StoredBucket, values bucketValues: ValueSummary?, stream: Span<UInt8>) {
+            count += Int(bucket.count)
+            failures += Int(bucket.failures)
+            if let bucketValues { values.merge(bucketValues) }
+            latency.add(stream: stream, lowestKey: Int(bucket.lowestKey), level: Int(bucket.storedLevel & 0x7F))
+        }
+
         /// Empties the totals, keeping the histogram's storage.
         mutating func removeAll() {
             (count, failures, values) = (0, 0, ValueSummary())
@@ -347,19 +386,60 @@ extension ProbeWindows {
         func lastValue(atOrBefore time: Timestamp) -> Double?
     }
 
+    /// A closed bucket: its totals and sketch header (20 bytes); the sketch's bytes are in its tier's arena, after
+    /// those of the closed buckets before it. Values are kept beside it, only by tiers that have seen any.
+    struct StoredBucket {
+        var index: Int32
+        var count: UInt32
+        var failures: UInt32
+        var used: UInt16
+        var lowestKey: UInt16
+        var storedLevel: UInt8
+
+        init<let sketchBytes: Int>(_ bucket: Bucket<sketchBytes>) {
+            (index, count, failures) = (bucket.index, bucket.count, bucket.failures)
+            (used, lowestKey, storedLevel) = (bucket.latency.used, bucket.latency.lowestKey, bucket.latency.storedLevel)
+        }
+    }
+
+    /// The buckets of one step, for the newest `slots` steps: the newest bucket inline, where samples are recorded,
+    /// and the older ones closed, oldest first, their sketches packed at their size into one arena. So a tier takes
+    /// what its buckets hold, not what they might: a quiet or narrow history costs a fraction of a busy, wide one.
     struct Tier<let sketchBytes: Int>: RollupTier {
         let step: TimeSpan
-        var buckets: [Bucket<sketchBytes>]
+        /// Steps kept, the newest one's included: span / step + 1.
+        let slots: Int
+        /// The newest bucket; index `.min` while there is none.
+        var current = Bucket<sketchBytes>(index: .min)
+        /// Older buckets, by index, all within `slots` of the newest.
+        var closed: [StoredBucket] = []
+        /// The closed buckets' value summaries, parallel to `closed`; empty while none of them has a value.
+        var closedValues: [ValueSummary] = []
+        /// The closed buckets' sketch streams, in their order.
+        var arena: [UInt8] = []
 
         init(step: TimeSpan, span: TimeSpan) {
             precondition(step >= .minutes(1), "bucket indices are Int32")
             self.step = step
-            buckets = Array(repeating: Bucket(index: .min), count: Int(span.nanoseconds / step.nanoseconds) + 1)
+            slots = Int(span.nanoseconds / step.nanoseconds) + 1
         }
 
-        var span: TimeSpan { step * Int64(buckets.count - 1) }
+        var span: TimeSpan { step * Int64(slots - 1) }
 
-        var approximateBytes: Int { arrayHeaderBytes + buckets.count * MemoryLayout<Bucket<sketchBytes>>.stride }
+        var approximateBytes: Int {
+            ProbeWindows.bytes(of: closed) + ProbeWindows.bytes(of: closedValues) + ProbeWindows.bytes(of: arena)
+        }
+
+        /// Every bucket held, oldest first (a copy, for checkpoints and tests).
+        var buckets: [Bucket<sketchBytes>] {
+            var result: [Bucket<sketchBytes>] = [], offset = 0
+            for position in closed.indices {
+                result.append(bucket(at: position, offset: offset))
+                offset += Int(closed[position].used)
+            }
+            if current.index != .min { result.append(current) }
+            return result
+        }
 
         func index(of time: Timestamp) -> Int64 { ProbeWindows.stepIndex(of: time, step: step) }
 
@@ -368,22 +448,129 @@ extension ProbeWindows {
         }
 
         mutating func record(_ sample: Sample, latencyKey: Int) {
-            let index = index(of: sample.time)
-            let slot = self.slot(index)
-            if Int64(buckets[slot].index) != index {
-                // A newer bucket in the slot means the sample is older than this tier keeps.
-                guard Int64(buckets[slot].index) < index else { return }
-                buckets[slot] = Bucket(index: Int32(index))
+            let index = index(of: sample.time), newest = Int64(current.index)
+            if current.index != .min, index == newest { return current.add(sample, latencyKey: latencyKey) }
+            if current.index == .min || index > newest {
+                if current.index != .min { close() }
+                evict(through: index - Int64(slots))
+                current = Bucket(index: Int32(index))
+                return current.add(sample, latencyKey: latencyKey)
             }
-            buckets[slot].add(sample, latencyKey: latencyKey)
+            // Older than the newest bucket: a late sample, if the tier still keeps its step.
+            guard index > newest - Int64(slots) else { return }
+            addLate(sample, latencyKey: latencyKey, index: index)
+        }
+
+        /// Puts back buckets read from a checkpoint, oldest first: the newest becomes `current`.
+        mutating func install(_ buckets: [Bucket<sketchBytes>]) {
+            guard let newest = buckets.last else { return }
+            let kept = buckets.dropLast().filter { Int64($0.index) > Int64(newest.index) - Int64(slots) }
+            closed.reserveCapacity(kept.count)
+            arena.reserveCapacity(kept.reduce(0) { $0 + Int($1.latency.used) })
+            if kept.contains(where: { $0.values.count > 0 }) { closedValues.reserveCapacity(kept.count) }
+            for bucket in kept { append(bucket) }
+            current = newest
+        }
+
+        private mutating func close() {
+            ProbeWindows.grow(&closed, toHold: closed.count + 1, limit: slots)
+            append(current)
+        }
+
+        private mutating func append(_ bucket: Bucket<sketchBytes>) {
+            let used = Int(bucket.latency.used)
+            ProbeWindows.grow(&arena, toHold: arena.count + used, limit: .max)
+            for i in 0..<used { arena.append(bucket.latency.bytes[i]) }
+            if bucket.values.count > 0 || !closedValues.isEmpty {
+                if closedValues.isEmpty {
+                    closedValues.reserveCapacity(closed.capacity)
+                    closedValues.append(contentsOf: repeatElement(ValueSummary(), count: closed.count))
+                }
+                ProbeWindows.grow(&closedValues, toHold: closedValues.count + 1, limit: slots)
+                closedValues.append(bucket.values)
+            }
+            closed.append(StoredBucket(bucket))
+        }
+
+        /// Drops the closed buckets up to index `limit`.
+        private mutating func evict(through limit: Int64) {
+            var dropped = 0, bytes = 0
+            while dropped < closed.count, Int64(closed[dropped].index) <= limit {
+                bytes += Int(closed[dropped].used)
+                dropped += 1
+            }
+            guard dropped > 0 else { return }
+            closed.removeFirst(dropped)
+            arena.removeFirst(bytes)
+            guard !closedValues.isEmpty else { return }
+            closedValues.removeFirst(dropped)
+            if closedValues.allSatisfy({ $0.count == 0 }) { closedValues = [] }
+        }
+
+        /// Records a sample into a closed bucket (made if missing): rare, as samples arrive in time order.
+        private mutating func addLate(_ sample: Sample, latencyKey: Int, index: Int64) {
+            let position = firstPosition(atOrAfter: index)
+            let offset = closed[..<position].reduce(0) { $0 + Int($1.used) }
+            var bucket: Bucket<sketchBytes>
+            if position < closed.count, Int64(closed[position].index) == index {
+                bucket = self.bucket(at: position, offset: offset)
+            } else {
+                bucket = Bucket(index: Int32(index))
+                ProbeWindows.grow(&closed, toHold: closed.count + 1, limit: slots)
+                closed.insert(StoredBucket(bucket), at: position)
+                if !closedValues.isEmpty { closedValues.insert(ValueSummary(), at: position) }
+            }
+            let oldUsed = Int(closed[position].used)
+            bucket.add(sample, latencyKey: latencyKey)
+            let used = Int(bucket.latency.used)
+            ProbeWindows.grow(&arena, toHold: arena.count + used - oldUsed, limit: .max)
+            arena.replaceSubrange(offset..<offset + oldUsed, with: (0..<used).map { bucket.latency.bytes[$0] })
+            closed[position] = StoredBucket(bucket)
+            if bucket.values.count > 0 {
+                if closedValues.isEmpty {
+                    closedValues.reserveCapacity(closed.capacity)
+                    closedValues.append(contentsOf: repeatElement(ValueSummary(), count: closed.count))
+                }
+                closedValues[position] = bucket.values
+            }
+        }
+
+        /// The first closed position whose index is at least `index`.
+        private func firstPosition(atOrAfter index: Int64) -> Int {
+            var low = 0, high = closed.count
+            while low < high {
+                let mid = (low + high) / 2
+                if Int64(closed[mid].index) < index { low = mid + 1 } else { high = mid }
+            }
+            return low
+        }
+
+        /// The closed bucket at `position`, whose sketch starts at `offset` in the arena, rebuilt inline.
+        private func bucket(at position: Int, offset: Int) -> Bucket<sketchBytes> {
+            let stored = closed[position]
+            var bucket = Bucket<sketchBytes>(index: stored.index)
+            (bucket.count, bucket.failures) = (stored.count, stored.failures)
+            if !closedValues.isEmpty { bucket.values = closedValues[position] }
+            bucket.latency = LatencySketch(storedLevel: stored.storedLevel, lowestKey: stored.lowestKey,
+                                           stream: arena.span.extracting(offset..<offset + Int(stored.used)))
+            return bucket
         }
 
         func accumulate(_ indices: Range<Int64>, into totals: inout BucketTotals) {
-            // Only the newest `buckets.count` indices can still be held, which also bounds the loop.
-            for index in Swift.max(indices.lowerBound, indices.upperBound - Int64(buckets.count))..<indices.upperBound {
-                let slot = slot(index)
-                if Int64(buckets[slot].index) == index { totals.add(buckets[slot]) }  // in place: buckets are large
+            // Only the newest `slots` indices can still be held.
+            let lower = Swift.max(indices.lowerBound, indices.upperBound - Int64(slots)), upper = indices.upperBound
+            guard lower < upper else { return }
+            var position = firstPosition(atOrAfter: lower)
+            var offset = 0
+            for i in 0..<position { offset += Int(closed[i].used) }
+            let stream = arena.span
+            while position < closed.count, Int64(closed[position].index) < upper {
+                let stored = closed[position], used = Int(stored.used)
+                totals.add(stored, values: closedValues.isEmpty ? nil : closedValues[position],
+                           stream: stream.extracting(offset..<offset + used))
+                (position, offset) = (position + 1, offset + used)
             }
+            if current.index != .min, (lower..<upper).contains(Int64(current.index)) { totals.add(current) }
         }
 
         /// Stats of the buckets from the one holding `start` through the one holding `now`.
@@ -394,21 +581,33 @@ extension ProbeWindows {
         }
 
         func lastValue(atOrBefore time: Timestamp) -> Double? {
-            let newest = index(of: time)
-            for index in stride(from: newest, to: newest - Int64(buckets.count), by: -1) {
-                if let values = bucket(index)?.values, values.count > 0, values.lastTime <= time { return values.last }
+            // Buckets from the one holding `time` back over `slots` steps, newest first.
+            let newest = index(of: time), oldest = newest - Int64(slots)
+            let currentIndex = Int64(current.index)
+            if current.index != .min, currentIndex <= newest, currentIndex > oldest,
+               current.values.count > 0, current.values.lastTime <= time {
+                return current.values.last
+            }
+            guard !closedValues.isEmpty else { return nil }
+            for position in closed.indices.reversed() {
+                let index = Int64(closed[position].index)
+                if index > newest { continue }
+                if index <= oldest { break }
+                let values = closedValues[position]
+                if values.count > 0, values.lastTime <= time { return values.last }
             }
             return nil
         }
+    }
 
-        private func slot(_ index: Int64) -> Int {
-            let slots = Int64(buckets.count)
-            return Int((index % slots + slots) % slots)
-        }
+    /// Bytes an array's buffer takes: its header and the capacity asked for (allocator rounding left out).
+    static func bytes<T>(of array: [T]) -> Int {
+        array.capacity == 0 ? 0 : arrayHeaderBytes + array.capacity * MemoryLayout<T>.stride
+    }
 
-        private func bucket(_ index: Int64) -> Bucket<sketchBytes>? {
-            let bucket = buckets[slot(index)]
-            return Int64(bucket.index) == index ? bucket : nil
-        }
+    /// Makes room for `count` elements with 1/16 to spare, at most `limit`: appends alone would double the buffer.
+    static func grow<T>(_ array: inout [T], toHold count: Int, limit: Int) {
+        guard count > array.capacity else { return }
+        array.reserveCapacity(Swift.min(limit, Swift.max(count + count / 16, 16)))
     }
 }

@@ -3,8 +3,10 @@ public struct Snapshot: Sendable {
     public static let version = 1
 
     public var generatedAt: Timestamp
-    public var health: Health
+    /// nil while every critical probe is pending.
+    public var health: Health?
     public var reasons: [String]
+    /// Probes without a health yet.
     public var pendingCount: Int
     public var probes: [ProbeSnapshot]
     public var components: [ComponentSnapshot]
@@ -38,7 +40,12 @@ public struct ProbeSnapshot: Sendable {
     public var flapping: Bool
     /// The last TLS session seen (see `ProbeState.lastTLS`).
     public var tls: TLSFacts? = nil
+    /// The parent this probe's alerts wait on while it is not down; nil when `suppressedBy` is set.
+    public var awaitedParent: AwaitedParent? = nil
+    /// No result for more than two intervals: late, not merely slow (see `Monitor.overdue`).
+    public var overdue = false
 
+    /// No result yet, or only failures short of `failure_threshold`: health unknown, counted nowhere.
     public var pending: Bool { health == nil }
 }
 

@@ -10,7 +10,7 @@ extension Snapshot {
         w.beginObject()
         w.field("version", Snapshot.version)
         w.field("generated_at", generatedAt.iso8601())
-        w.field("health", health.description)
+        w.field("health", health?.description)
         w.field("reasons", strings: reasons)
         w.field("pending", pendingCount)
         w.key("probes")
@@ -59,6 +59,7 @@ extension ProbeSnapshot {
         if let valueSource { w.field("value_source", valueSource) }
         w.field("no_data", noData)
         w.field("last_run", lastRun?.iso8601())
+        if overdue { w.field("overdue", true) }  // only when true: the documents of probes on time stay as they were
         w.field("consecutive_failures", consecutiveFailures)
         w.key("error")
         if let error {
@@ -148,10 +149,12 @@ extension AttemptTimings {
 }
 
 /// Window names (`5m`, `24h`) spelled once per document rather than once per probe and window.
-struct WindowNames {
+package struct WindowNames {
     private var names: [(span: TimeSpan, name: String)] = []
 
-    mutating func name(of span: TimeSpan) -> String {
+    package init() {}
+
+    package mutating func name(of span: TimeSpan) -> String {
         if let known = names.first(where: { $0.span == span }) { return known.name }
         let name = span.description
         names.append((span, name))

@@ -1,5 +1,8 @@
 /// Wall-clock instant, nanoseconds since the Unix epoch. The core never reads a clock itself:
 /// callers pass `now`, so every time-dependent rule is testable without sleeping.
+///
+/// Arithmetic on times saturates at the ends of Int64 (1677-09-21 … 2262-04-11) instead of trapping:
+/// operands come from config, the socket, checkpoints and the clock, and no input may stop the daemon.
 public struct Timestamp: Hashable, Comparable, Sendable {
     public var nanoseconds: Int64
 
@@ -9,9 +12,13 @@ public struct Timestamp: Hashable, Comparable, Sendable {
     public var seconds: Double { Double(nanoseconds) / 1e9 }
 
     public static func < (a: Timestamp, b: Timestamp) -> Bool { a.nanoseconds < b.nanoseconds }
-    public static func + (t: Timestamp, d: TimeSpan) -> Timestamp { Timestamp(nanoseconds: t.nanoseconds + d.nanoseconds) }
-    public static func - (t: Timestamp, d: TimeSpan) -> Timestamp { Timestamp(nanoseconds: t.nanoseconds - d.nanoseconds) }
-    public static func - (a: Timestamp, b: Timestamp) -> TimeSpan { TimeSpan(nanoseconds: a.nanoseconds - b.nanoseconds) }
+    public static func + (t: Timestamp, d: TimeSpan) -> Timestamp { Timestamp(nanoseconds: saturatingSum(t.nanoseconds, d.nanoseconds)) }
+    public static func - (t: Timestamp, d: TimeSpan) -> Timestamp {
+        Timestamp(nanoseconds: saturatingDifference(t.nanoseconds, d.nanoseconds))
+    }
+    public static func - (a: Timestamp, b: Timestamp) -> TimeSpan {
+        TimeSpan(nanoseconds: saturatingDifference(a.nanoseconds, b.nanoseconds))
+    }
 }
 
 /// A length of time as written in config (`250ms`, `2s`, `5m`, `1h`, `7d`).
@@ -29,7 +36,12 @@ public struct TimeSpan: Hashable, Comparable, Sendable, CustomStringConvertible 
     public var milliseconds: Double { Double(nanoseconds) / 1e6 }
 
     public static func < (a: TimeSpan, b: TimeSpan) -> Bool { a.nanoseconds < b.nanoseconds }
-    public static func * (d: TimeSpan, n: Int64) -> TimeSpan { TimeSpan(nanoseconds: d.nanoseconds * n) }
+    public static func + (a: TimeSpan, b: TimeSpan) -> TimeSpan { TimeSpan(nanoseconds: saturatingSum(a.nanoseconds, b.nanoseconds)) }
+    public static func * (d: TimeSpan, n: Int64) -> TimeSpan {
+        let (product, overflow) = d.nanoseconds.multipliedReportingOverflow(by: n)
+        guard overflow else { return TimeSpan(nanoseconds: product) }
+        return TimeSpan(nanoseconds: (d.nanoseconds < 0) == (n < 0) ? .max : .min)
+    }
 
     static let units: [(suffix: String, nanos: Int64)] = [
         ("ms", 1_000_000), ("s", 1_000_000_000), ("m", 60_000_000_000),
@@ -64,4 +76,16 @@ public struct TimeSpan: Hashable, Comparable, Sendable, CustomStringConvertible 
         }
         return nanoseconds == 0 ? "0s" : "\(Double(nanoseconds) / 1e6)ms"
     }
+}
+
+/// `a + b`, held at Int64's ends rather than trapping.
+private func saturatingSum(_ a: Int64, _ b: Int64) -> Int64 {
+    let (sum, overflow) = a.addingReportingOverflow(b)
+    return overflow ? (b > 0 ? .max : .min) : sum
+}
+
+/// `a - b`, held at Int64's ends rather than trapping.
+private func saturatingDifference(_ a: Int64, _ b: Int64) -> Int64 {
+    let (difference, overflow) = a.subtractingReportingOverflow(b)
+    return overflow ? (b < 0 ? .max : .min) : difference
 }

@@ -9,7 +9,13 @@ public enum AtomicFile {
         let dir = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
         let base = path.split(separator: "/").last.map(String.init) ?? path
         let tmp = "\(dir)/.\(base).\(getpid()).tmp"
-        let fd = try syscall("open \(tmp)") { open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode) }
+        var fd = try syscall("open \(tmp)") { open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode) }
+        // Closed exactly once, whichever step fails: a second close could close a descriptor
+        // another thread has opened meanwhile under the same number.
+        func closeOnce() {
+            if fd >= 0 { close(fd) }
+            fd = -1
+        }
         do throws(SystemError) {
             let data = Array(bytes)
             var offset = 0
@@ -22,10 +28,10 @@ public enum AtomicFile {
                 offset += n
             }
             try syscall("fsync \(tmp)") { fsync(fd) }
-            close(fd)
+            closeOnce()
             try syscall("rename \(tmp)") { rename(tmp, path) }
         } catch {
-            close(fd)
+            closeOnce()
             unlink(tmp)
             throw error
         }

@@ -5,8 +5,11 @@ import Glibc
 
 /// A spawned program watched by the loop: its input and output through pipes whose healthd end is
 /// non-blocking, its exit through a pidfd, so nothing waits in waitpid and no SIGCHLD handler is
-/// needed. Output beyond `outputLimit` is read and dropped, so a flooding child never stalls.
-/// Loop-confined.
+/// needed. Where pidfd_open is refused (kernels before 5.3, older container seccomp profiles) the
+/// loop polls waitpid(WNOHANG) for it instead, every `pollInterval`: a process-wide SIGCHLD handler
+/// would also take the exits other code waits for. Output beyond `outputLimit` is read and
+/// dropped, so a flooding child never stalls, and at most a read budget per turn, so it never
+/// holds the loop either. Loop-confined.
 public final class ChildProcess {
     public struct Exit: Sendable {
         /// Exit code, or nil when a signal ended it.
@@ -32,7 +35,7 @@ public final class ChildProcess {
     /// Starts `argv` in its own process group; `completion` runs on the loop when it has exited.
     /// `input` is written to its stdin (then closed); `environment` ("NAME=value") is added to healthd's own.
     public init(argv: [String], input: [UInt8]? = nil, environment: [String] = [], loop: EventLoop,
-                outputLimit: Int = 64 * 1024, completion: @escaping (Exit) -> Void) throws(SystemError) {
+                outputLimit: Int = 64 * 1024, usePidfd: Bool = true, completion: @escaping (Exit) -> Void) throws(SystemError) {
         var fds: [[Int32]] = []
         func closeAll() { for pair in fds { close(pair[0]); close(pair[1]) } }
         // stdin: healthd writes (end 1); stdout, stderr: healthd reads (end 0).
@@ -56,7 +59,7 @@ public final class ChildProcess {
         }
         self.loop = loop
         self.pid = pid
-        self.pidfd = chs_pidfd_open(pid)
+        self.pidfd = usePidfd ? chs_pidfd_open(pid) : -1
         self.outFd = outPipe[0]
         self.errFd = errPipe[0]
         self.pipes = [outFd: [], errFd: []]
@@ -68,12 +71,24 @@ public final class ChildProcess {
         }
         if pidfd >= 0 {
             try? loop.register(pidfd, events: EventLoop.readable) { [weak self] _ in self?.reap() }
+        } else {
+            pollForExit()
         }
         if let stdinPipe {
             inFd = stdinPipe[1]
             try? loop.register(inFd, events: EventLoop.writable) { [weak self] _ in self?.feed() }
         }
         retainUntilExit = self
+    }
+
+    static let pollInterval: Int64 = 20_000_000
+
+    private func pollForExit() {
+        loop.schedule(at: monotonicNanos() + Self.pollInterval) { [weak self] in
+            guard let self, completion != nil else { return }
+            reap()
+            if completion != nil { pollForExit() }
+        }
     }
 
     /// Keeps the object alive until the child is reaped, even if the caller lets go after a timeout.
@@ -104,14 +119,18 @@ public final class ChildProcess {
         inFd = -1
     }
 
+    /// Reads what is there, up to the loop's read budget: the pipes are level-triggered, so what
+    /// is left is read on the next turn.
     private func drain(_ fd: Int32) {
         var chunk = [UInt8](repeating: 0, count: 16 * 1024)
-        while true {
+        var budget = EventLoop.readBudget
+        while budget > 0 {
             let r = try? chunk.withUnsafeMutableBytes { buf throws(SystemError) in try Socket.read(fd, into: buf) }
             guard case .bytes(let n) = r else {
                 if r == .eof || r == nil { loop.unregister(fd) }
                 return
             }
+            budget -= n
             let keep = min(n, limit - pipes[fd]!.count)
             if keep > 0 { pipes[fd]!.append(contentsOf: chunk[..<keep]) }
             dropped += n - max(keep, 0)
@@ -126,7 +145,7 @@ public final class ChildProcess {
         drain(outFd)
         drain(errFd)
         closeInput()
-        for fd in [outFd, errFd, pidfd] {
+        for fd in [outFd, errFd, pidfd] where fd >= 0 {
             loop.unregister(fd)
             close(fd)
         }

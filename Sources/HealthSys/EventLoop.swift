@@ -17,6 +17,8 @@ public final class EventLoop: @unchecked Sendable {
     private let wakeFd: Int32
     private var handlers: [Int32: (token: UInt64, handler: IOHandler)] = [:]
     private var generation: UInt64 = 0
+    /// Handlers that stopped reading at their budget, to be called again after everyone else's turn.
+    private var again: [(fd: Int32, token: UInt64, events: UInt32)] = []
     private var timers = TimerHeap()
     private var timerActions: [UInt64: () -> Void] = [:]
     private var nextTimerID: UInt64 = 0
@@ -41,6 +43,16 @@ public final class EventLoop: @unchecked Sendable {
     }
 
     public var inLoop: Bool { loopThread.load(ordering: .relaxed) == UInt(pthread_self()) }
+
+    /// Traps in debug builds when called off the loop thread, the way NIOLoopBound does: state
+    /// that is loop-confined says so here rather than in a comment. Before the loop runs, the
+    /// thread that sets it up owns it. Free in release builds.
+    public func assertInLoop(_ what: @autoclosure () -> String = "loop-confined state", file: StaticString = #fileID, line: UInt = #line) {
+        assert(inLoop || !started, "\(what()) used off the event loop thread", file: file, line: line)
+    }
+
+    /// The loop thread has begun running.
+    public var started: Bool { loopThread.load(ordering: .relaxed) != 0 }
 
     /// Starts the loop on its own thread.
     public func start() {
@@ -80,6 +92,7 @@ public final class EventLoop: @unchecked Sendable {
 
     /// Watches `fd`; the handler gets the epoll event mask. Replaces an earlier registration of the fd.
     public func register(_ fd: Int32, events: UInt32, _ handler: @escaping IOHandler) throws(SystemError) {
+        assertInLoop("EventLoop.register")
         generation &+= 1
         let token = (generation << 32) | UInt64(UInt32(bitPattern: fd))
         let op = handlers[fd] == nil ? CHS_EPOLL_CTL_ADD : CHS_EPOLL_CTL_MOD
@@ -87,26 +100,45 @@ public final class EventLoop: @unchecked Sendable {
         handlers[fd] = (token, handler)
     }
 
+    /// How much a handler should read per turn before it calls `yield`: enough for any probe's
+    /// answer, little enough that one busy peer cannot hold the loop from the others.
+    public static let readBudget = 256 * 1024
+
+    /// The handler of `fd` used up its turn with data still waiting: call it again with `events`
+    /// once every other ready descriptor, due timer and queued task has had its turn. (Edge-
+    /// triggered descriptors would otherwise never hear of that data again.)
+    public func yield(_ fd: Int32, events: UInt32) {
+        assertInLoop("EventLoop.yield")
+        guard let h = handlers[fd] else { return }
+        again.append((fd, h.token, events))
+    }
+
     public func modify(_ fd: Int32, events: UInt32) throws(SystemError) {
+        assertInLoop("EventLoop.modify")
         guard let h = handlers[fd] else { return }
         try syscall("epoll_ctl") { chs_epoll_ctl(epfd, CHS_EPOLL_CTL_MOD, fd, events, h.token) }
     }
 
     /// Stops watching `fd`. `closing: true` skips the syscall: closing the fd removes it from epoll.
     public func unregister(_ fd: Int32, closing: Bool = false) {
+        assertInLoop("EventLoop.unregister")
         guard handlers.removeValue(forKey: fd) != nil, !closing else { return }
         _ = chs_epoll_ctl(epfd, CHS_EPOLL_CTL_DEL, fd, 0, 0)
     }
 
     @discardableResult
     public func schedule(at deadline: Int64, _ action: @escaping () -> Void) -> TimerID {
+        assertInLoop("EventLoop.schedule")
         nextTimerID += 1
         timers.push(deadline, nextTimerID)
         timerActions[nextTimerID] = action
         return TimerID(raw: nextTimerID)
     }
 
-    public func cancel(_ timer: TimerID) { timerActions.removeValue(forKey: timer.raw) }
+    public func cancel(_ timer: TimerID) {
+        assertInLoop("EventLoop.cancel")
+        timerActions.removeValue(forKey: timer.raw)
+    }
 
     private func run() {
         loopThread.store(UInt(pthread_self()), ordering: .relaxed)
@@ -127,11 +159,24 @@ public final class EventLoop: @unchecked Sendable {
             }
             runDueTimers()
             drainInbox()
+            runYielded()
+        }
+    }
+
+    /// One more turn for each handler that yielded in the last one; what they yield now waits
+    /// for the next round, after epoll has been asked again.
+    private func runYielded() {
+        guard !again.isEmpty else { return }
+        let turn = again
+        again.removeAll(keepingCapacity: true)
+        for (fd, token, events) in turn {
+            guard let h = handlers[fd], h.token == token else { continue }
+            h.handler(events)
         }
     }
 
     private func waitMillis() -> Int32 {
-        if !inbox.withLock({ $0.isEmpty }) { return 0 }
+        if !again.isEmpty || !inbox.withLock({ $0.isEmpty }) { return 0 }
         while let top = timers.first, timerActions[top.id] == nil { _ = timers.pop() }
         guard let top = timers.first else { return 1000 }
         let delta = top.deadline + timerSlack - monotonicNanos()

@@ -53,13 +53,18 @@ public enum UnixSocket {
     }
 
     @discardableResult
-    static func withAddress<R>(_ path: String, _ body: (UnsafePointer<sockaddr>, socklen_t) throws(SystemError) -> R) throws(SystemError) -> R {
+    /// `abstract`: a path that starts with `@` names Linux's abstract namespace (as systemd's
+    /// NOTIFY_SOCKET may); its address has a leading NUL and no terminator.
+    static func withAddress<R>(_ path: String, abstract: Bool = false,
+                               _ body: (UnsafePointer<sockaddr>, socklen_t) throws(SystemError) -> R) throws(SystemError) -> R {
         var addr = sockaddr_un()
         addr.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
+        var bytes = Array(path.utf8)
         guard bytes.count < MemoryLayout.size(ofValue: addr.sun_path) else { throw SystemError("socket path too long", errno: ENAMETOOLONG) }
+        let isAbstract = abstract && bytes.first == UInt8(ascii: "@")
+        if isAbstract { bytes[0] = 0 }
         withUnsafeMutableBytes(of: &addr.sun_path) { $0.copyBytes(from: bytes) }
-        let len = socklen_t(MemoryLayout<sa_family_t>.size + bytes.count + 1)
+        let len = socklen_t(MemoryLayout<sa_family_t>.size + bytes.count + (isAbstract ? 0 : 1))
         return try withUnsafePointer(to: &addr) { p throws(SystemError) in
             try p.withMemoryRebound(to: sockaddr.self, capacity: 1) { sa throws(SystemError) in try body(sa, len) }
         }

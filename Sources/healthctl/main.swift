@@ -1,5 +1,5 @@
 import Foundation
-import HealthDaemon
+import HealthClient
 
-// The verbs, views and argument parsing live in HealthDaemon's Client/, where tests reach them.
+// The verbs, views and argument parsing live in the HealthClient target, where tests reach them.
 exit(Healthctl.main(Array(CommandLine.arguments.dropFirst())))

@@ -1,5 +1,6 @@
 import Foundation
 import HealthCore
+import HealthRender
 import HealthSys
 
 /// What one publish costs with N probes whose 24 h windows are full: the snapshot with its window
@@ -21,9 +22,13 @@ enum PublishBench {
                                       value: Double(rng.next() % 1000), failure: failure), probe: i)
             }
         }
-        var cache = StatusPageCache()
+        var cache = StatusPageCache(), charts = ChartSeriesCache()
         var now = end
-        _ = monitor.statusPageHTML(monitor.snapshot(now: now), cache: &cache)  // the daemon's first render fills the cache
+        func page(_ s: Snapshot) -> String {
+            StatusPage.html(s, series: monitor.chartSeries(range: StatusPage.range, step: StatusPage.step, now: s.generatedAt, cache: &charts),
+                            cache: &cache)
+        }
+        _ = page(monitor.snapshot(now: now))  // the daemon's first render fills the caches
         var snap: [Double] = [], json: [Double] = [], prom: [Double] = [], html: [Double] = [], sizes = (0, 0, 0)
         for _ in 0..<runs {
             now = now + .seconds(1)
@@ -39,7 +44,7 @@ enum PublishBench {
             lap(&json)
             let p = s.prometheusText()
             lap(&prom)
-            let h = monitor.statusPageHTML(s, cache: &cache)
+            let h = page(s)
             lap(&html)
             sizes = (j.utf8.count, p.utf8.count, h.utf8.count)
         }

@@ -1,5 +1,5 @@
 import Foundation
-import HealthDaemon
+import HealthClient
 import HealthSys
 #if canImport(Glibc)
 import Glibc

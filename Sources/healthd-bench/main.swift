@@ -12,7 +12,8 @@ func option(_ name: String) -> String? {
     guard let i = args.firstIndex(of: name), args.index(after: i) < args.endIndex else { return nil }
     return args[args.index(after: i)]
 }
-let sections = Set(args.filter { !$0.hasPrefix("--") && Int($0) == nil && !$0.contains(",") })
+// Every option takes a value, so a word right after one is no section.
+let sections = Set(zip(args, [""] + args.dropLast()).filter { !$0.0.hasPrefix("--") && !$0.1.hasPrefix("--") }.map(\.0))
 func wants(_ s: String) -> Bool { sections.isEmpty || sections.contains(s) }
 
 func line(_ name: String, _ text: String) {
@@ -23,6 +24,16 @@ if wants("windows") { WindowsBench.run() }
 if wants("checkpoint") { CheckpointBench.run() }
 if wants("publish") { PublishBench.run() }
 if wants("socket") { SocketBench.run() }
+if wants("memory") {
+    // --memory-cases sigma1,sigma03,interval10s,empty (default all); --memory-counts 1000,10000; --memory-seconds 60
+    let counts = (option("--memory-counts") ?? "1000,10000").split(separator: ",").compactMap { Int($0) }
+    let cases = Set((option("--memory-cases") ?? "").split(separator: ",").map(String.init))
+    if let dir = option("--memory-prepare") {  // only writes a config and checkpoint there, for a heap profiler
+        DaemonMemoryBench.prepare(dir: dir, probes: counts.first ?? 500, case: cases.first ?? "sigma1")
+        exit(0)
+    }
+    DaemonMemoryBench.run(counts: counts, seconds: option("--memory-seconds").flatMap(Double.init) ?? 60, cases: cases)
+}
 if wants("scheduler") {
     guard let port = option("--nginx-port").flatMap(UInt16.init) else {
         FileHandle.standardError.write(Data("scheduler benchmark needs --nginx-port (scripts/bench starts nginx)\n".utf8))

@@ -1,7 +1,7 @@
 import Foundation
 import FuzzTargets
 import Testing
-@testable import HealthDaemon
+import HealthAPI
 
 /// Every input the fuzzers were seeded with or kept (`Fuzz/corpus/<target>/`) goes through the
 /// fuzzer's entry point again, without libFuzzer: a parser that regresses on one fails here.

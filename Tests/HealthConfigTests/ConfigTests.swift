@@ -237,3 +237,47 @@ import Testing
         }
     }
 }
+
+/// Durations and times from the config are bounded where they enter, so that nothing armed from them overflows.
+@Suite struct ConfigBoundsTests {
+    let support = ConfigTests()
+
+    func probe(_ extra: String) -> String {
+        #"{ probes: [{ name: "a", kind: "tcp", url: "tcp://127.0.0.1:1", "# + extra + " }] }"
+    }
+
+    @Test(arguments: [
+        (#"interval: "36526d""#, #"probes[0].interval: "36526d" is longer than 100 years (36525d)"#),
+        (#"interval: "106752d""#, #"probes[0].interval: "106752d" is not a duration (use 250ms, 2s, 5m, 1h, 7d)"#),
+    ])
+    func overlongDurationsAreRefused(field: String, issue: String) {
+        #expect(support.issues(probe(field)) == [issue])
+    }
+
+    @Test func aCenturyIsTheLongestDuration() throws {
+        let c = try support.parse(probe(#"interval: "36525d", timeout: "36524d""#))
+        #expect(c.probes[0].interval == .days(36_525))
+    }
+
+    @Test func hugeHookAndRuleDurationsAreRefused() {
+        let found = support.issues("""
+            { probes: [{ name: "a", kind: "tcp", url: "tcp://127.0.0.1:1" }],
+              hooks: { am: { kind: "alertmanager", urls: ["http://127.0.0.1:9093"], resend: "99999d" },
+                       w: { kind: "webhook", url: "http://127.0.0.1:1/", backoff: "50000d" } },
+              alerts: [{ probes: ["a"], for: "40000d", repeat: "36526d", hooks: ["am", "w"] }] }
+            """)
+        #expect(found.count == 4)
+        #expect(found.allSatisfy { $0.hasSuffix("is longer than 100 years (36525d)") })
+    }
+
+    @Test func silencesEndBy2200() throws {
+        func silence(_ end: String) -> String {
+            """
+            { probes: [{ name: "a", kind: "tcp", url: "tcp://127.0.0.1:1" }],
+              silences: [{ match: ["a"], start: "2026-11-22T10:00:00Z", end: "\(end)", reason: "r" }] }
+            """
+        }
+        #expect(support.issues(silence("2261-12-31T00:00:00Z")) == ["silences[0].end: must be no later than 2200-01-01T00:00:00Z"])
+        #expect(try support.parse(silence("2200-01-01T00:00:00Z")).silences.count == 1)
+    }
+}

@@ -21,18 +21,9 @@ import Testing
         try body(dir)
     }
 
-    func parse(_ probes: String) throws(ConfigError) -> Config {
-        try Config.parse(Data("{ probes: [ \(probes) ] }".utf8), file: "t.json5")
-    }
-
-    func issues(_ probes: String) -> [String] {
-        do {
-            _ = try parse(probes)
-            return []
-        } catch {
-            return error.issues.map(\.description)
-        }
-    }
+    /// The text is the probes list's entries.
+    func parse(_ probes: String) throws(ConfigError) -> Config { try ConfigTests().parse("{ probes: [ \(probes) ] }") }
+    func issues(_ probes: String) -> [String] { ConfigTests().issues("{ probes: [ \(probes) ] }") }
 
     func postgres(_ config: Config, _ i: Int = 0) throws -> PostgresCheck {
         guard case .postgres(let c) = config.probes[i].target else { throw NotPostgres() }

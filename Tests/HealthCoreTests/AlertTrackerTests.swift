@@ -19,8 +19,10 @@ struct AlertWorld {
                           consecutiveFailures: 0, error: nil, message: nil, reasons: ["\(name) reason"], windows: [],
                           suppressedBy: suppressed[name], flapping: flapping.contains(name))
         }
-        let worst = ps.compactMap(\.health).max() ?? .healthy
-        return Snapshot(generatedAt: now, health: worst, reasons: [], pendingCount: 0, probes: ps, components: [])
+        // Every probe here is critical: the system is unknown while all of them are.
+        let worst = ps.isEmpty ? Health.healthy : ps.compactMap(\.health).max()
+        return Snapshot(generatedAt: now, health: worst, reasons: [], pendingCount: ps.count { $0.pending }, probes: ps,
+                        components: [])
     }
 
     /// Advances by `seconds`, then evaluates; returns "event:subject:level" per notification.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import HealthCore
+import HealthRender
 
 @Suite struct SnapshotFormatTests {
     let t0 = Timestamp(seconds: 1_795_341_600)

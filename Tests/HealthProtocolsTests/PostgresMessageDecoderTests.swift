@@ -311,3 +311,17 @@ func pgRandomGarbage() {
     }
     #expect(decoded > 0)
 }
+
+@Test("a server's huge error text is cut to about 1 KiB as it is decoded")
+func pgErrorTextIsCapped() throws {
+    let huge = String(repeating: "x", count: 400_000)  // two of them fit the 1 MiB message limit
+    let wire = PGWire.errorResponse([("S", "ERROR"), ("C", "XX000"), ("M", huge), ("D", huge)])
+    let messages = try pgDecodeAll([wire[...]]).get()
+    guard case .errorResponse(let e)? = messages.first else {
+        Issue.record("not an ErrorResponse: \(messages)")
+        return
+    }
+    #expect((e.message?.utf8.count ?? 0) <= 1024 && e.message?.hasSuffix("…") == true)
+    #expect((e.detail?.utf8.count ?? 0) <= 1024)
+    #expect(e.sqlState == "XX000")
+}

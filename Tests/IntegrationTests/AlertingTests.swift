@@ -1,5 +1,5 @@
 import Foundation
-import HealthDaemon
+import HealthClient
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -36,7 +36,9 @@ struct RecordingHook {
         log = "\(dir)/\(name).log"
         try """
             #!/bin/sh
-            { echo "=== $HEALTHD_EVENT"; cat; env | grep '^HEALTHD_' | sort; } >> \(log)
+            # One write per delivery, so a reader never sees half of one.
+            block=$({ echo "=== $HEALTHD_EVENT"; cat; echo; env | grep '^HEALTHD_' | sort; })
+            printf '%s\n' "$block" >> \(log)
             """.write(toFile: script, atomically: true, encoding: .utf8)
         chmod(script, 0o755)
     }
@@ -100,6 +102,8 @@ func waitUntil(seconds: Double = 10, _ what: String, _ condition: () -> Bool) {
         #expect(got.map { $0.env["HEALTHD_PREVIOUS_LEVEL"] ?? "" } == ["", "degraded", "down"])
         #expect(got.allSatisfy { $0.env["HEALTHD_NAME"] == "svc" && $0.env["HEALTHD_SINCE"]?.hasSuffix("Z") == true })
         #expect(got[1].env["HEALTHD_REASONS"]?.contains("check reports down") == true)
+        // Audited once each hook has exited, a moment after it wrote its record.
+        waitUntil("three audited attempts") { d.audit().filter { $0["type"] as? String == "notification" }.count == 3 }
         let attempts = d.audit().filter { $0["type"] as? String == "notification" }
         #expect(attempts.count == 3)
         #expect(attempts.allSatisfy { $0["hook"] as? String == "rec" && $0["outcome"] as? String == "ok" && $0["latency_ms"] is Double })
@@ -272,6 +276,32 @@ func waitUntil(seconds: Double = 10, _ what: String, _ condition: () -> Bool) {
         let got = hook.waitFor(count: 3)
         #expect(Set(got.dropFirst().map { "\($0.json["name"] as? String ?? ""):\($0.json["event"] as? String ?? "")" })
                 == ["db:resolved", "report:firing"])
+    }
+
+    /// Both fail at once and the child, faster and with a threshold of 1, is down first: its alert waits for the
+    /// parent, which is run at once and goes down, so only the parent is told.
+    @Test func aChildDownBeforeItsFailingParentWaitsForIt() throws {
+        let work = try DaemonHarness.makeDir()
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let parent = SwitchProbe("db", in: work)
+        let child = SwitchProbe("report", in: work)
+        let hook = try RecordingHook(in: work)
+        let parentConfig = parent.config.replacingOccurrences(of: "interval: \"200ms\"", with: "interval: \"2s\", failure_threshold: 2")
+        let childConfig = child.config.replacingOccurrences(of: "timeout: \"150ms\" }",
+                                                            with: "timeout: \"150ms\", failure_threshold: 1, depends_on: [\"db\"] }")
+        let d = try DaemonHarness(probes: "[\(parentConfig), \(childConfig)]", extra: """
+            hooks: { rec: { kind: "exec", argv: ["\(hook.script)"], concurrency: 1 } },
+            alerts: [ { probes: ["*"], min_level: "down", hooks: ["rec"] } ],
+            """)
+        d.waitForProbe("db") { $0["health"] as? String == "healthy" }
+        d.waitForProbe("report") { $0["health"] as? String == "healthy" }
+        parent.set(2)
+        child.set(2)
+        let report = d.waitForProbe("report") { $0["suppressed_by"] as? String == "db" }
+        #expect(report?["health"] as? String == "down")
+        _ = hook.waitFor(count: 1)
+        usleep(800_000)
+        #expect(hook.deliveries().map { $0.json["name"] as? String } == ["db"], "only the root cause is told")
     }
 
     @Test func auditLogRotatesAndNeverHoldsASecret() throws {

@@ -22,21 +22,22 @@ final class DaemonHarness: @unchecked Sendable {
 
     /// `probes` is the JSON5 text of the probes list; the output section points into the temp dir.
     /// `extra` is more top-level sections (hooks, alerts, silences …).
+    /// `launcher` runs healthd through another program (`["/usr/bin/prlimit", "--nofile=1024:1024", "--"]`).
     convenience init(probes: String, components: String = "[]", extra: String = "", extraEnvironment: [String: String] = [:],
-                     outputInterval: String = "1s") throws {
+                     outputInterval: String = "1s", launcher: [String] = []) throws {
         let dir = try Self.makeDir()
         let configPath = "\(dir)/healthd.json5"
         try Self.config(dir: dir, probes: probes, components: components, interval: outputInterval, extra: extra)
             .write(toFile: configPath, atomically: true, encoding: .utf8)
-        try self.init(configPath: configPath, dir: dir, extraEnvironment: extraEnvironment)
+        try self.init(configPath: configPath, dir: dir, extraEnvironment: extraEnvironment, launcher: launcher)
     }
 
     /// Runs healthd on a config file written by the caller, whose output dir is `dir`.
-    init(configPath: String, dir: String, extraEnvironment: [String: String] = [:]) throws {
+    init(configPath: String, dir: String, extraEnvironment: [String: String] = [:], launcher: [String] = []) throws {
         self.dir = dir
         self.configPath = configPath
-        process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = ["--config", configPath]
+        process.executableURL = URL(fileURLWithPath: launcher.first ?? Self.binary)
+        process.arguments = launcher.dropFirst() + (launcher.isEmpty ? [] : [Self.binary]) + ["--config", configPath]
         var env = ProcessInfo.processInfo.environment
         env["NOTIFY_SOCKET"] = nil
         env["JOURNAL_STREAM"] = nil
@@ -85,6 +86,7 @@ final class DaemonHarness: @unchecked Sendable {
     }
 
     func signal(_ sig: Int32) { kill(process.processIdentifier, sig) }
+    var pid: Int32 { process.processIdentifier }
 
     /// Waits for the process to exit, up to `seconds`; its exit status, or nil if it still runs.
     func waitForExit(seconds: Double) -> Int32? {

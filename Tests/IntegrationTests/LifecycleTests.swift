@@ -1,5 +1,5 @@
 import Foundation
-import HealthDaemon
+import HealthClient
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -153,8 +153,10 @@ import Glibc
     @Test func sigtermWritesAFinalSnapshot() throws {
         let d = try DaemonHarness(probes: "[\(execProbe("a"))]", outputInterval: "60s")
         _ = d.waitForStatus { ($0["pending"] as? Int) == 0 }
-        usleep(1_100_000)  // generated_at has second resolution
         let before = d.status()?["generated_at"] as? String
+        // generated_at has second resolution: signal once the clock is past the second it shows.
+        let shown = before.flatMap { ISO8601DateFormatter().date(from: $0) } ?? Date()
+        waitUntil("the clock to pass \(before ?? "?")") { Date().timeIntervalSince(shown) >= 1.05 }
         let signalled = Date()
         d.signal(SIGTERM)
         #expect(d.waitForExit(seconds: 2) == 0)

@@ -1,5 +1,6 @@
 import Foundation
 import HealthCore
+import HealthRender
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -14,6 +15,13 @@ import Glibc
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let artifacts = repoRoot.appendingPathComponent(".build/test-artifacts/status-page")
 
+    /// The page as the engine renders it: from the snapshot and the probes' last day.
+    static func page(_ monitor: Monitor) -> String {
+        var charts = ChartSeriesCache(), cache = StatusPageCache()
+        let series = monitor.chartSeries(range: StatusPage.range, step: StatusPage.step, now: Scenario.now, cache: &charts)
+        return StatusPage.html(monitor.snapshot(now: Scenario.now), series: series, cache: &cache)
+    }
+
     @Test(arguments: Scenario.allCases)
     func rendersInChromium(_ scenario: Scenario) throws {
         let chromium = try #require(Chromium.path, """
@@ -25,7 +33,7 @@ import Glibc
         let dir = try DaemonHarness.makeDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try FileManager.default.createDirectory(at: Self.artifacts, withIntermediateDirectories: true)
-        let page = "\(dir)/status.html", html = monitor.statusPageHTML(now: Scenario.now)
+        let page = "\(dir)/status.html", html = Self.page(monitor)
         try html.write(toFile: page, atomically: true, encoding: .utf8)
         try html.write(to: Self.artifacts.appendingPathComponent("\(scenario).html"), atomically: true, encoding: .utf8)
         let browser = Chromium(path: chromium, dir: dir)

@@ -44,4 +44,11 @@ int chs_signal_pipe(const int *signals, int count);
 /* The number of the next signal read from that pipe, or -errno (-EAGAIN when none is pending). */
 int chs_signal_pipe_read(int fd);
 
+/* Fixes glibc's mmap threshold at `bytes` (it would otherwise rise after the first large free), so that large
+   transient buffers are mapped apart and returned when freed. */
+void chs_fix_mmap_threshold(int bytes);
+
+/* Returns free memory in every malloc arena to the system (malloc_trim(0)). */
+void chs_malloc_trim(void);
+
 #endif

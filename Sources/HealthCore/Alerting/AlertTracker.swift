@@ -1,6 +1,10 @@
 /// Turns evaluated health into notifications: the alert rules' `for`, `repeat` and `send_resolved`,
 /// silences, dependency suppression and flapping. Pure: the caller passes each snapshot and the time.
 ///
+/// A probe's alert about to fire waits on a parent that is failing short of down or has not run since the probe's
+/// trouble began (`AwaitedParent`), so that in a shared outage the parent's alert is the one sent, whichever probe
+/// reaches its threshold first; the tracker asks for such parents to be run now (`parentRuns`).
+///
 /// Each (rule, subject) pair converges what its receivers were last told toward what is true;
 /// while muted (silenced, suppressed by a parent, flapping after its one notice) it is not told,
 /// so when the mute ends whatever changed meanwhile is sent then.
@@ -19,6 +23,8 @@ public struct AlertTracker: Sendable {
         var notified: Health?
         var lastSent: Timestamp?
         var flapNotified = false
+        /// When it began waiting on a parent (`AwaitedParent`), so that the wait is bounded.
+        var heldSince: Timestamp?
         var isIdle: Bool { pendingSince == nil && firingLevel == nil && notified == nil && !flapNotified }
     }
 
@@ -30,13 +36,19 @@ public struct AlertTracker: Sendable {
         var value: Double?
         var since: Timestamp?
         var suppressedBy: String?
+        var awaitedParent: AwaitedParent? = nil
         var flapping: Bool
+        /// No longer in the snapshot (a probe removed from the config): resolved, unlike a pending one.
+        var gone = false
     }
 
     public private(set) var rules: [AlertRule]
     var tracks: [Key: Track] = [:]
     /// Restored alerts still firing, to be re-asserted quietly once (Alertmanager forgets alerts not re-sent).
     var reassert: Set<Key> = []
+    /// Parents to run now, out of turn, as the last `evaluate` found them: alerts wait on them and their last
+    /// result predates the trouble.
+    public private(set) var parentRuns: [String] = []
 
     public init(rules: [AlertRule]) { self.rules = rules }
 
@@ -59,11 +71,12 @@ public struct AlertTracker: Sendable {
         let active = silences.filter { $0.isActive(at: now) }
         var out: [Notification] = []
         var seen: Set<Key> = []
+        var runs: Set<String> = []
         func advance(_ key: Key, _ o: Observation) {
             let rule = rules[key.rule]
             var track = tracks[key] ?? Track()
             let muted = o.suppressedBy != nil || active.contains { $0.matches(o.subject) }
-            if let (alert, quiet) = step(&track, rule: rule, o, muted: muted, now: now) {
+            if let (alert, quiet) = step(&track, rule: rule, o, muted: muted, now: now, runs: &runs) {
                 out.append(Notification(hooks: rule.hooks, alert: alert, quiet: quiet))
             } else if reassert.remove(key) != nil, !muted, let level = track.firingLevel, track.notified == level {
                 out.append(Notification(hooks: rule.hooks, alert: Alert(
@@ -81,14 +94,18 @@ public struct AlertTracker: Sendable {
         // A subject that is gone (a probe removed from the config) is over: resolved, then forgotten.
         for key in tracks.keys.sorted(by: { $0.subject.description < $1.subject.description }) where !seen.contains(key) {
             advance(key, Observation(subject: key.subject, health: nil, reasons: ["no longer monitored"], value: nil, since: nil,
-                                     suppressedBy: nil, flapping: false))
+                                     suppressedBy: nil, flapping: false, gone: true))
         }
         reassert = []
+        parentRuns = runs.sorted()
         return out
     }
 
     /// The notification this round owes, if any, and whether only stateful hooks should hear it.
-    private func step(_ t: inout Track, rule: AlertRule, _ o: Observation, muted: Bool, now: Timestamp) -> (Alert, Bool)? {
+    private func step(_ t: inout Track, rule: AlertRule, _ o: Observation, muted: Bool, now: Timestamp,
+                      runs: inout Set<String>) -> (Alert, Bool)? {
+        // Unknown is no news: a pending subject neither fires nor resolves, and its alert stays as it was until judged.
+        guard o.health != nil || o.gone else { return nil }
         let level = o.health.flatMap { $0 >= rule.minLevel ? $0 : nil }
         if let level {
             if t.firingLevel != nil {
@@ -96,10 +113,12 @@ public struct AlertTracker: Sendable {
             } else {
                 let pending = t.pendingSince ?? now
                 t.pendingSince = pending
-                if now - pending >= rule.holdFor { (t.firingLevel, t.startsAt) = (level, now) }
+                if now - pending >= rule.holdFor, !waits(&t, on: o.awaitedParent, now: now, runs: &runs) {
+                    (t.firingLevel, t.startsAt, t.heldSince) = (level, now, nil)
+                }
             }
         } else {
-            (t.pendingSince, t.firingLevel) = (nil, nil)
+            (t.pendingSince, t.firingLevel, t.heldSince) = (nil, nil, nil)
         }
         guard !muted else { return nil }
 
@@ -134,6 +153,17 @@ public struct AlertTracker: Sendable {
         }
     }
 
+    /// Whether an alert about to fire waits on `parent` this round: from the first round it would have fired, for at
+    /// most the parent's hold. Asks for the parent to run when its last result predates the trouble.
+    private func waits(_ t: inout Track, on parent: AwaitedParent?, now: Timestamp, runs: inout Set<String>) -> Bool {
+        guard let parent else { return false }
+        let since = t.heldSince ?? now
+        guard now - since < parent.hold else { return false }
+        t.heldSince = since
+        if parent.unchecked { runs.insert(parent.name) }
+        return true
+    }
+
     /// The alerts firing now, with why each is quiet if it is.
     public func firing(_ snapshot: Snapshot, silences: [Silence], now: Timestamp) -> [FiringAlert] {
         let observed = Dictionary(Self.observations(snapshot).map { ($0.subject, $0) }, uniquingKeysWith: { a, _ in a })
@@ -151,7 +181,7 @@ public struct AlertTracker: Sendable {
     static func observations(_ s: Snapshot) -> [Observation] {
         var out = s.probes.map {
             Observation(subject: AlertSubject(.probe, $0.name), health: $0.health, reasons: $0.reasons, value: $0.value,
-                        since: $0.since, suppressedBy: $0.suppressedBy, flapping: $0.flapping)
+                        since: $0.since, suppressedBy: $0.suppressedBy, awaitedParent: $0.awaitedParent, flapping: $0.flapping)
         }
         out += s.components.map {
             Observation(subject: AlertSubject(.component, $0.name), health: $0.health, reasons: $0.reasons, value: nil,

@@ -7,6 +7,10 @@ public struct Silence: Sendable, Equatable {
         case weekly(days: Set<Int>, start: TimeSpan, duration: TimeSpan)
     }
 
+    /// No silence may end later: every time a silence's end meets in arithmetic stays far from Int64's end
+    /// (2262), and a silence meant to last that long is a config change, not a silence.
+    public static let latestEnd = Timestamp(nanoseconds: 7_258_118_400_000_000_000)  // 2200-01-01T00:00:00Z
+
     public var id: String
     /// Probe or component names or globs; `system` matches the system's own alert.
     public var matchers: [String]
@@ -31,13 +35,15 @@ public struct Silence: Sendable, Equatable {
             return start <= t && t < end
         case .weekly(let days, let start, let duration):
             // An occurrence may have begun on any of the last 7 days and still be running.
-            let day = TimeSpan.days(1).nanoseconds
-            let today = t.nanoseconds >= 0 ? t.nanoseconds / day : (t.nanoseconds - day + 1) / day
+            let day = TimeSpan.days(1)
+            let (q, r) = t.nanoseconds.quotientAndRemainder(dividingBy: day.nanoseconds)
+            let today = r < 0 ? q - 1 : q
             for back in Int64(0)...7 {
                 let d = today - back
                 guard days.contains(Int((d + 4) % 7 + 7) % 7) else { continue } // 1970-01-01 was a Thursday
-                let begin = d * day + start.nanoseconds
-                if begin <= t.nanoseconds && t.nanoseconds < begin + duration.nanoseconds { return true }
+                // In time arithmetic, which saturates: at the ends of time an occurrence is cut, not a trap.
+                let begin = Timestamp(nanoseconds: 0) + day * d + start
+                if begin <= t && t < begin + duration { return true }
             }
             return false
         }

@@ -27,7 +27,7 @@ extension ProbeWindows {
 }
 
 extension ProbeWindows.RawRing {
-    private static let okFlag: UInt8 = 1, valueFlag: UInt8 = 2
+    private static let okFlag = Entry.okFlag, valueFlag = Entry.valueFlag
 
     func encode(into w: inout ByteWriter) {
         w.appendVarint(capacity)
@@ -35,12 +35,12 @@ extension ProbeWindows.RawRing {
         w.appendOptional(evictedThrough) { $0.append($1) }
         w.appendVarint(entries.count)
         var previous: Int64 = 0
-        for entry in entries {
-            w.append((entry.ok ? Self.okFlag : 0) | (entry.value == nil ? 0 : Self.valueFlag))
+        for (i, entry) in entries.enumerated() {
+            w.append(entry.flags)
             w.appendZigZag(entry.time.nanoseconds &- previous)
             previous = entry.time.nanoseconds
             w.append(entry.latencyMs)
-            if let value = entry.value { w.append(value) }
+            if let value = value(at: i) { w.append(value) }
         }
     }
 
@@ -50,14 +50,15 @@ extension ProbeWindows.RawRing {
         guard storedCapacity == UInt64(capacity) else {
             throw .corrupt("raw ring of \(storedCapacity) samples, this build keeps \(capacity)")
         }
-        next = try r.readInt(max: capacity - 1, "raw ring position")
-        evictedThrough = try r.readOptionalTimestamp()
+        let storedNext = try r.readInt(max: capacity - 1, "raw ring position")
+        let storedEvictedThrough = try r.readOptionalTimestamp()
         // Entries take at least 6 bytes: flags, time, latency.
         let count = try r.readCount(max: capacity, minBytes: 6, "raw ring length")
         // A ring that is not full was never overwritten: it appends from slot 0.
-        guard count == capacity || (next == 0 && evictedThrough == nil) else {
+        guard count == capacity || (storedNext == 0 && storedEvictedThrough == nil) else {
             throw .corrupt("raw ring of \(count) samples has wrapped")
         }
+        entries.reserveCapacity(count)
         var previous: Int64 = 0
         for _ in 0..<count {
             let flags = try r.readByte()
@@ -65,9 +66,12 @@ extension ProbeWindows.RawRing {
             previous = previous &+ (try r.readZigZag())
             let latencyMs = try r.readFloat()
             let value = flags & Self.valueFlag != 0 ? try r.readDouble() : nil
-            entries.append(Entry(time: try ByteReader.time(previous), value: value, ok: flags & Self.okFlag != 0,
-                                 latencyMs: latencyMs))
+            if value != nil, values.isEmpty { values.reserveCapacity(count) }
+            append(Entry(time: try ByteReader.time(previous), latencyMs: latencyMs, flags: flags), value: value)
         }
+        // Appending moved nothing: the ring was empty and holds at most its capacity.
+        next = storedNext
+        evictedThrough = storedEvictedThrough
     }
 }
 
@@ -77,14 +81,19 @@ extension ProbeWindows.Tier {
 
     func encode(into w: inout ByteWriter) {
         w.appendVarint(UInt64(step.nanoseconds))
-        w.appendVarint(buckets.count)
+        w.appendVarint(slots)
         w.appendVarint(sketchBytes)
+        // Slot by slot, as format 2 laid the tier out: the bucket of index i is in slot i mod slots.
+        var bySlot = [Int?](repeating: nil, count: slots)
+        let buckets = buckets
+        for (position, bucket) in buckets.enumerated() { bySlot[Int((Int64(bucket.index) % Int64(slots) + Int64(slots)) % Int64(slots))] = position }
         var previousIndex: Int64 = 0
-        for bucket in buckets {
-            if bucket.isUnused {
+        for position in bySlot {
+            guard let position else {
                 w.append(Self.emptyTag)
                 continue
             }
+            let bucket = buckets[position]
             w.append(Self.bucketTag)
             w.appendZigZag(Int64(bucket.index) - previousIndex)
             previousIndex = Int64(bucket.index)
@@ -98,16 +107,17 @@ extension ProbeWindows.Tier {
     /// Fills this tier, created with the current geometry, in place.
     mutating func decode(from r: inout ByteReader, name: String) throws(CheckpointError) {
         let storedStep = try r.readVarint(), storedSlots = try r.readVarint(), sketch = try r.readVarint()
-        let slots = Int64(buckets.count)
+        let slots = Int64(self.slots)
         guard storedStep == UInt64(step.nanoseconds), storedSlots == UInt64(slots), sketch == UInt64(sketchBytes) else {
             throw .corrupt("\(name) tier of \(storedSlots) × \(storedStep) ns buckets with \(sketch)-byte sketches, "
                            + "this build keeps \(slots) × \(step.nanoseconds) ns with \(sketchBytes)")
         }
         var previousIndex: Int64 = 0
-        for slot in buckets.indices {
+        var buckets: [ProbeWindows.Bucket<sketchBytes>] = []
+        for slot in 0..<self.slots {
             switch try r.readByte() {
             case Self.emptyTag:
-                buckets[slot] = ProbeWindows.Bucket(index: .min)
+                continue
             case Self.bucketTag:
                 let index = previousIndex &+ (try r.readZigZag())
                 // Slots are addressed by index modulo their number, so a bucket elsewhere would never be found.
@@ -122,20 +132,16 @@ extension ProbeWindows.Tier {
                 bucket.values = try ProbeWindows.ValueSummary(decoding: &r, bucketStart: index &* step.nanoseconds,
                                                               samples: Int(bucket.count))
                 bucket.latency = try LatencySketch(decoding: &r, expectedCount: Int(bucket.count - bucket.failures))
-                buckets[slot] = bucket
+                buckets.append(bucket)
             case let tag:
                 throw .corrupt("\(name) bucket tag \(tag)")
             }
         }
+        buckets.sort { $0.index < $1.index }
+        install(buckets)
     }
 }
 
-extension ProbeWindows.Bucket {
-    /// Still as created for an empty slot: nothing to store but that.
-    var isUnused: Bool {
-        index == .min && count == 0 && failures == 0 && values.count == 0 && latency == LatencySketch()
-    }
-}
 
 extension ProbeWindows.ValueSummary {
     private static let minIsLast: UInt8 = 1, maxIsLast: UInt8 = 2, sumIsLast: UInt8 = 4

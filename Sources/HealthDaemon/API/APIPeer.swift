@@ -33,9 +33,9 @@ struct APIAccess: Sendable, Equatable {
         for n in names { if let p = getpwnam(n) { adminUIDs.insert(p.pointee.pw_uid) } }
     }
 
-    func peer(_ c: UnixSocket.PeerCredentials) -> APIPeer {
+    /// `user` is the peer's name if already known; empty until it is looked up (off the loop).
+    func peer(_ c: UnixSocket.PeerCredentials, user: String?) -> APIPeer {
         let admin = c.uid == 0 || c.uid == getuid() || adminUIDs.contains(c.uid) || (adminGID.map { $0 == c.gid } ?? false)
-        let user = getpwuid(c.uid).map { String(cString: $0.pointee.pw_name) } ?? "uid \(c.uid)"
-        return APIPeer(uid: c.uid, gid: c.gid, pid: c.pid, user: user, admin: admin)
+        return APIPeer(uid: c.uid, gid: c.gid, pid: c.pid, user: user ?? "", admin: admin)
     }
 }

@@ -1,3 +1,4 @@
+import HealthAPI
 import HealthCore
 import HealthSys
 #if canImport(Glibc)
@@ -25,7 +26,7 @@ final class APIServer: @unchecked Sendable {  // loop-confined: other threads on
     /// What the server asks of the rest of the daemon.
     struct Handlers {
         /// Questions and ops the engine answers; `reply` may be called on any thread.
-        var engine: (APIRequest, APIPeer, @escaping @Sendable ([UInt8]) -> Void) -> Void
+        var engine: (EngineQuestion, APIPeer, @escaping @Sendable (APIAnswer) -> Void) -> Void
         /// Runs a probe now (on the loop); false if there is no such probe.
         var runProbe: (String) -> Bool
         /// Reloads the config; `done` gets nil or why the new config was rejected, on any thread.
@@ -33,15 +34,21 @@ final class APIServer: @unchecked Sendable {  // loop-confined: other threads on
         var audit: AuditLog
     }
 
-    private final class Client: @unchecked Sendable {  // loop-confined, like the server
+    final class Client: @unchecked Sendable {  // loop-confined, like the server
         let fd: Int32
-        let peer: APIPeer
+        var peer: APIPeer
         var input: [UInt8] = []
         var output: [UInt8] = []
         var sent = 0
         var subscribed = false
         /// A question is with the engine; further lines wait.
         var awaiting = false
+        /// The peer's user name is being looked up; lines wait, so the audit log names the user.
+        var resolving = false
+        /// Out of request tokens: not read until one is back.
+        var throttled = false
+        /// The client half-closed: what it asked before is answered, then the connection closes.
+        var eof = false
         var lastActive = monotonicNanos()
         var tokens: Double
         var lastRefill = monotonicNanos()
@@ -54,29 +61,36 @@ final class APIServer: @unchecked Sendable {  // loop-confined: other threads on
         var pending: Int { output.count - sent }
     }
 
-    private let loop: EventLoop
+    let loop: EventLoop
     private let path: String
-    private let logger: Logger
-    private let limits: Limits
+    let logger: Logger
+    let limits: Limits
     private let access: APIAccess
-    private let handlers: Handlers
+    let handlers: Handlers
     private let inherited: Int32?
     private var listener: Int32 = -1
-    private var clients: [Int32: Client] = [:]
+    var clients: [Int32: Client] = [:]
     private var latest: [UInt8]
     private var sweeper: EventLoop.TimerID?
-    private let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
+    let userNames: UserNames
+    /// Denied admin requests are audited at this pace at most, per uid, so no reader can rotate
+    /// the log (or hide another reader's attempts behind its own).
+    var deniedAudits: [uid_t: DeniedAuditBudget] = [:]
+    private var acceptPaused = false
+    let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
 
     /// `inherited`: a listening socket systemd passed (socket activation) instead of `path`.
     init(loop: EventLoop, path: String, inherited: Int32? = nil, logger: Logger, initial: [UInt8], limits: Limits,
-         access: APIAccess, handlers: Handlers) {
+         access: APIAccess, userNames: UserNames, handlers: Handlers) {
         (self.loop, self.path, self.inherited, self.logger) = (loop, path, inherited, logger)
         (self.latest, self.limits, self.access, self.handlers) = (initial, limits, access, handlers)
+        self.userNames = userNames
     }
 
     deinit { scratch.deallocate() }
 
     func start(group: String?) throws(SystemError) {
+        loop.assertInLoop("APIServer")
         if let inherited {
             listener = inherited
         } else {
@@ -93,6 +107,7 @@ final class APIServer: @unchecked Sendable {  // loop-confined: other threads on
     }
 
     func stop() {
+        loop.assertInLoop("APIServer")
         for c in clients.values { drop(c) }
         if let sweeper { loop.cancel(sweeper) }
         if listener >= 0 {
@@ -108,19 +123,30 @@ final class APIServer: @unchecked Sendable {  // loop-confined: other threads on
 
     /// A new snapshot: answers later `snapshot` requests, and goes to subscribers when it changed.
     func update(_ json: [UInt8], changed: Bool) {
+        loop.assertInLoop("APIServer")
         latest = json
         guard changed else { return }
         for c in clients.values where c.subscribed { send(json, to: c) }
     }
 
     private func acceptAll() {
-        while let fd = try? UnixSocket.accept(listener) {
+        while true {
+            let fd: Int32
+            do {
+                guard let accepted = try UnixSocket.accept(listener) else { return }
+                fd = accepted
+            } catch {
+                // Out of descriptors (or kernel memory): the listener stays readable, so accepting
+                // again at once would spin. Stop listening a moment; probes keep theirs.
+                return pauseAccepting(error)
+            }
             guard clients.count < limits.maxClients else {
                 _ = errorLine("too many clients (\(limits.maxClients)); try again later").withUnsafeBytes { try? Socket.write(fd, $0) }
                 close(fd)
                 continue
             }
-            let peer = UnixSocket.peerCredentials(fd).map(access.peer) ?? .unknown
+            let credentials = UnixSocket.peerCredentials(fd)
+            let peer = credentials.map { access.peer($0, user: userNames.name(of: $0.uid)) } ?? .unknown
             let c = Client(fd: fd, peer: peer, tokens: limits.requestsPerSecond * 2)
             clients[fd] = c
             do {
@@ -131,67 +157,45 @@ final class APIServer: @unchecked Sendable {  // loop-confined: other threads on
             } catch {
                 clients[fd] = nil
                 close(fd)
+                continue
             }
-        }
-    }
-
-    private func ready(_ c: Client, _ events: UInt32) {
-        if events & EventLoop.writable != 0 { flush(c) }
-        guard clients[c.fd] === c, events & (EventLoop.readable | EventLoop.hangup) != 0 else { return }
-        while true {
-            let r: Socket.IOResult
-            do { r = try Socket.read(c.fd, into: scratch) } catch { return drop(c) }
-            switch r {
-            case .bytes(let n):
-                if c.closing {
-                    c.discarded += n
-                    if c.discarded > Self.maxDiscard { return drop(c) }
-                    continue
+            if let credentials, peer.user.isEmpty {
+                // getpwuid may ask LDAP or sssd: never on the loop. Lines wait for the name.
+                c.resolving = true
+                userNames.lookUp(credentials.uid) { [weak self, weak c] name in
+                    self?.loop.execute { [weak self, weak c] in
+                        guard let self, let c, clients[c.fd] === c else { return }
+                        c.peer.user = name
+                        c.resolving = false
+                        if handleLines(c) {
+                            updateInterest(c)
+                            finishIfDone(c)
+                        }
+                    }
                 }
-                c.lastActive = monotonicNanos()
-                c.input.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch[..<n]))
-                guard handleLines(c) else { return }
-            case .wouldBlock: return
-            case .eof: return drop(c)
             }
         }
     }
 
-    /// Answers every complete line; false when the client was dropped.
-    private func handleLines(_ c: Client) -> Bool {
-        var start = 0
-        while !c.awaiting, let nl = c.input[start...].firstIndex(of: 10) {
-            let line = c.input[start..<nl]
-            start = nl + 1
-            if line.allSatisfy({ $0 == 32 || $0 == 13 || $0 == 9 }) { continue }
-            if takeToken(c) {
-                do { try handle(try APIRequest(line: line), from: c) } catch { send(errorLine(error.message), to: c) }
-            } else {
-                send(errorLine("too many requests: at most \(formatNumber(limits.requestsPerSecond)) a second"), to: c)
-            }
-            guard clients[c.fd] === c else { return false }
+    private func pauseAccepting(_ error: SystemError) {
+        guard !acceptPaused else { return }
+        acceptPaused = true
+        logger.warning("api: cannot accept clients (\(error)); pausing for 250 ms, probes keep their descriptors")
+        try? loop.modify(listener, events: 0)
+        loop.schedule(at: monotonicNanos() + 250_000_000) { [weak self] in
+            guard let self, listener >= 0 else { return }
+            acceptPaused = false
+            try? loop.modify(listener, events: EventLoop.readable)
         }
-        c.input.removeFirst(start)
-        if c.input.count > limits.maxLine {
-            hangUp(c, saying: errorLine("request line longer than \(limits.maxLine) bytes; closing"))
-            return false
-        }
-        return true
     }
 
-    /// A token bucket: `requestsPerSecond` refilled continuously, bursts up to twice that.
-    private func takeToken(_ c: Client) -> Bool {
-        let now = monotonicNanos()
-        c.tokens = min(limits.requestsPerSecond * 2, c.tokens + Double(now - c.lastRefill) / 1e9 * limits.requestsPerSecond)
-        c.lastRefill = now
-        guard c.tokens >= 1 else { return false }
-        c.tokens -= 1
-        return true
-    }
-
-    private func handle(_ request: APIRequest, from c: Client) throws(APIRequest.Invalid) {
+    func handle(_ request: APIRequest, from c: Client) throws(APIRequest.Invalid) {
+        loop.assertInLoop("APIServer")
         if request.isAdmin, !c.peer.admin {
-            audit(request, c.peer, outcome: "denied")
+            switch deniedAudits[c.peer.uid, default: DeniedAuditBudget()].take(now: monotonicNanos()) {
+            case .record(let suppressed): audit(request, c.peer, outcome: "denied", suppressedBefore: suppressed)
+            case .suppress: break
+            }
             send(deniedLine(request), to: c)
             return
         }
@@ -216,18 +220,24 @@ final class APIServer: @unchecked Sendable {  // loop-confined: other threads on
                     reply(rejected.map { errorLine("reload rejected, the running config stays: \($0)") } ?? Array("{\"ok\":true}\n".utf8))
                 }
             }
-        case .probe, .history, .alerts, .silences, .silence, .unsilence:
-            let peer = c.peer
-            wait(c) { [handlers, self] reply in
-                handlers.engine(request, peer) { answer in
-                    if request.isAdmin {
-                        let failed = answer.starts(with: Array("{\"error\"".utf8))
-                        self.loop.execute {
-                            self.audit(request, peer, outcome: failed ? "failed" : "ok", error: failed ? errorMessage(answer) : nil)
-                        }
-                    }
-                    reply(answer)
+        case .probe(let name): ask(.probe(name), request, from: c)
+        case .history(let query): ask(.history(try query.resolved()), request, from: c)
+        case .alerts: ask(.alerts, request, from: c)
+        case .silences: ask(.silences, request, from: c)
+        case .silence(let r): ask(.silence(r), request, from: c)
+        case .unsilence(let id): ask(.unsilence(id: id), request, from: c)
+        }
+    }
+
+    /// Hands a question to the engine; an admin op is audited with the outcome the engine tells.
+    private func ask(_ question: EngineQuestion, _ request: APIRequest, from c: Client) {
+        let peer = c.peer
+        wait(c) { [handlers, self] reply in
+            handlers.engine(question, peer) { answer in
+                if request.isAdmin {
+                    self.loop.execute { self.audit(request, peer, outcome: answer.failure == nil ? "ok" : "failed", error: answer.failure) }
                 }
+                reply(answer.line)
             }
         }
     }
@@ -240,28 +250,31 @@ final class APIServer: @unchecked Sendable {  // loop-confined: other threads on
                 guard let self, let c, clients[c.fd] === c else { return }
                 c.awaiting = false
                 send(answer, to: c)
-                if clients[c.fd] === c { _ = handleLines(c) }
+                if clients[c.fd] === c, handleLines(c) { finishIfDone(c) }
             }
         }
     }
 
     private func deniedLine(_ r: APIRequest) -> [UInt8] {
-        let message = "permission denied: \"\(r.op)\" is an admin op, for root, healthd's own user, or members of socket.admin_group"
+        let message = "permission denied: \"\(r.op.rawValue)\" is an admin op, for root, healthd's own user, or members of socket.admin_group"
         return Array("{\"error\":\(jsonString(message)),\"code\":\"denied\"}\n".utf8)
     }
 
     /// Every admin op, done or denied: who (from the kernel), what, and how it went.
-    private func audit(_ r: APIRequest, _ peer: APIPeer, outcome: String, error: String? = nil) {
+    private func audit(_ r: APIRequest, _ peer: APIPeer, outcome: String, error: String? = nil, suppressedBefore: Int = 0) {
+        // What a client asked is its own text: a 60 KB probe name is cut, not stored.
+        let details = truncated(r.details, to: 256)
         handlers.audit.record("operator") { w in
             w.field("user", peer.user)
             w.field("uid", Int(peer.uid))
             w.field("pid", Int(peer.pid))
-            w.field("op", r.op)
-            w.field("details", r.details)
+            w.field("op", r.op.rawValue)
+            w.field("details", details)
             w.field("outcome", outcome)
             w.field("error", error)
+            if suppressedBefore > 0 { w.field("denied_not_recorded", suppressedBefore) }
         }
-        let line = "api: \(peer.user) (uid \(peer.uid), pid \(peer.pid)) \(r.op) \(r.details): \(outcome)"
+        let line = "api: \(peer.user) (uid \(peer.uid), pid \(peer.pid)) \(r.op.rawValue) \(details): \(outcome)"
         outcome == "denied" ? logger.warning(line) : logger.info(line)
     }
 
@@ -269,70 +282,10 @@ final class APIServer: @unchecked Sendable {  // loop-confined: other threads on
         sweeper = loop.schedule(at: monotonicNanos() + 1_000_000_000) { [weak self] in
             guard let self else { return }
             let cutoff = monotonicNanos() - limits.idleTimeout.nanoseconds
-            for c in clients.values where !c.closing && !c.subscribed && !c.awaiting && c.pending == 0 && c.lastActive < cutoff {
+            for c in clients.values where !c.closing && !c.subscribed && !c.awaiting && !c.eof && c.pending == 0 && c.lastActive < cutoff {
                 hangUp(c, saying: errorLine("idle for \(limits.idleTimeout); closing"))
             }
             armSweeper()
         }
     }
-
-    private func send(_ bytes: [UInt8], to c: Client) {
-        if c.pending + bytes.count > limits.maxPendingOutput {
-            logger.warning("api: dropping a client of \(c.peer.user) that stopped reading (\(c.pending) bytes unsent)")
-            return drop(c)
-        }
-        c.output.append(contentsOf: bytes)
-        flush(c)
-    }
-
-    private func flush(_ c: Client) {
-        while c.sent < c.output.count {
-            let r = try? c.output.withUnsafeBytes { buf throws(SystemError) in
-                try Socket.write(c.fd, UnsafeRawBufferPointer(rebasing: buf[c.sent...]))
-            }
-            switch r {
-            case .bytes(let n)?: c.sent += n
-            case .wouldBlock?:
-                try? loop.modify(c.fd, events: EventLoop.readable | EventLoop.writable)
-                return
-            case .eof?, nil: return drop(c)
-            }
-        }
-        c.output.removeAll(keepingCapacity: c.output.count < 1 << 20)
-        c.sent = 0
-        try? loop.modify(c.fd, events: EventLoop.readable)
-        if c.closing { shutdown(c.fd, Int32(SHUT_WR)) }
-    }
-
-    /// At most this much is read and thrown away from a client being closed (a client that sent
-    /// one huge line is often still sending it).
-    static let maxDiscard = 16 << 20
-
-    /// Says a last line, half-closes once it is out, and reads (and drops) what the client still
-    /// sends until it closes too, 16 MiB or 2 s at most: closing a socket with unread input resets
-    /// the connection, and the client would lose the line that says why.
-    private func hangUp(_ c: Client, saying last: [UInt8]) {
-        c.input = []
-        c.subscribed = false
-        send(last, to: c)
-        guard clients[c.fd] === c else { return }
-        c.closing = true
-        if c.pending == 0 { shutdown(c.fd, Int32(SHUT_WR)) }
-        _ = loop.schedule(at: monotonicNanos() + 2_000_000_000) { [weak self, weak c] in
-            if let self, let c { drop(c) }
-        }
-    }
-
-    private func drop(_ c: Client) {
-        guard clients.removeValue(forKey: c.fd) != nil else { return }
-        loop.unregister(c.fd)
-        close(c.fd)
-    }
-}
-
-/// A JSON string literal.
-func jsonString(_ s: String) -> String {
-    var w = JSONWriter()
-    w.string(s)
-    return w.output
 }

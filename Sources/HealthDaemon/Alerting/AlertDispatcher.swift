@@ -11,6 +11,7 @@ final class AlertDispatcher {
     init(context: HookContext) { self.context = context }
 
     func apply(_ configs: [HookConfig]) {
+        context.probes.loop.assertInLoop("AlertDispatcher")
         var next: [String: AlertHook] = [:]
         for c in configs {
             if let h = hooks[c.name], h.config == c {
@@ -27,6 +28,7 @@ final class AlertDispatcher {
     }
 
     func dispatch(_ notifications: [Notification]) {
+        context.probes.loop.assertInLoop("AlertDispatcher")
         var grouped: [(String, [Alert])] = []
         for n in notifications {
             for name in n.hooks where !n.quiet || hooks[name] is AlertmanagerRunner {
@@ -37,6 +39,7 @@ final class AlertDispatcher {
     }
 
     func stopAll() {
+        context.probes.loop.assertInLoop("AlertDispatcher")
         for h in hooks.values { h.stop() }
         hooks = [:]
     }

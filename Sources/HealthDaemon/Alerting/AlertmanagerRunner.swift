@@ -49,11 +49,7 @@ final class AlertmanagerRunner: AlertHook {
             target.target = (ep.target.hasSuffix("/") ? String(ep.target.dropLast()) : ep.target) + "/api/v2/alerts"
             let started = monotonicNanos()
             HTTPPost.send(body, to: target, tls: hook.tls, headers: [], timeout: hook.timeout, context: context.probes) { [context, config] result in
-                let error: String? = switch result {
-                case .success(let status) where (200..<300).contains(status): nil
-                case .success(let status): "HTTP \(status)"
-                case .failure(let f): "\(f.category.rawValue): \(f.message)"
-                }
+                let error = HTTPPost.error(of: result)
                 context.recordAttempt(hook: config, alerts: alerts, outcome: error == nil ? "ok" : "failed", started: started,
                                       error: error) { w in
                     w.field("url", target.redacted)

@@ -39,3 +39,14 @@ enum HTTPPost {
         }
     }
 }
+
+extension HTTPPost {
+    /// What went wrong with a post, for the audit log: nil for a 2xx answer.
+    static func error(of result: Result<Int, ProbeFailure>) -> String? {
+        switch result {
+        case .success(let status) where (200..<300).contains(status): nil
+        case .success(let status): "HTTP \(status)"
+        case .failure(let f): "\(f.category.rawValue): \(f.message)"
+        }
+    }
+}

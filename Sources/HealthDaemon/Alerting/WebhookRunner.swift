@@ -64,11 +64,7 @@ final class WebhookRunner: AlertHook {
 
     private func answered(_ result: Result<Int, ProbeFailure>, started: Int64) {
         guard !stopped, var d = queue.first else { return }
-        let error: String? = switch result {
-        case .success(let status) where (200..<300).contains(status): nil
-        case .success(let status): "HTTP \(status)"
-        case .failure(let f): "\(f.category.rawValue): \(f.message)"
-        }
+        let error = HTTPPost.error(of: result)
         let last = d.attempt > hook.retries
         let outcome = error == nil ? "ok" : last ? "gave_up" : "failed"
         context.recordAttempt(hook: config, alerts: d.alerts, attempt: d.attempt, outcome: outcome, started: started, error: error) { w in

@@ -1,3 +1,4 @@
+import HealthAPI
 import Synchronization
 
 /// Scrubs the config's secrets (passwords, tokens) from text that might echo one: a hook's

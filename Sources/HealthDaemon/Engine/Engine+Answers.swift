@@ -1,50 +1,50 @@
+import HealthAPI
 import HealthCore
 import HealthSys
 
+/// What the API server asks of the engine: the questions only the evaluation state can answer,
+/// and the operator ops that change it.
+enum EngineQuestion: Sendable, Equatable {
+    case probe(String)
+    case history(HistoryRequest)
+    case alerts
+    case silences
+    case silence(SilenceRequest)
+    case unsilence(id: String)
+}
+
 extension Engine {
-    /// Answers a question or carries out an operator's op; one JSON line either way.
-    func answer(_ request: APIRequest, peer: APIPeer) -> [UInt8] {
+    /// Answers a question or carries out an operator's op: one JSON line, and how it went.
+    func answer(_ question: EngineQuestion, peer: APIPeer) -> APIAnswer {
         let now = Timestamp(nanoseconds: wallNanos())
-        switch request {
+        switch question {
         case .probe(let name):
-            return line(monitor.probeJSON(name, now: now)) ?? errorLine("no probe named \"\(name)\"")
+            return monitor.probeJSON(name, now: now).map(APIAnswer.ok) ?? .error("no probe named \"\(name)\"")
         case .history(let h):
-            return line(monitor.historyJSON(h, now: now)) ?? errorLine("no probe named \"\(h.probe)\"")
-        case .snapshot, .subscribe:
-            return line(monitor.snapshot(now: now).json())!
+            return monitor.historyJSON(h, now: now).map(APIAnswer.ok) ?? .error("no probe named \"\(h.probe)\"")
         case .alerts:
-            return line(alerts.firingJSON(monitor.snapshot(now: now), silences: silences.all, now: now))!
+            return .ok(alerts.firingJSON(monitor.snapshot(now: now), silences: silences.all, now: now))
         case .silences:
-            return line(silences.json(now: now))!
+            return .ok(silences.json(now: now))
         case .silence(let r):
-            let (start, end) = r.window(now: now)
-            guard end > now, end > start else { return errorLine("silence ends before it starts or in the past") }
-            let s = silences.add(matchers: r.matchers, start: start, end: end, reason: r.reason, by: peer.user)
+            let window: (start: Timestamp, end: Timestamp)
+            do {
+                window = try r.window(now: now)
+            } catch {
+                return .error(error.message)
+            }
+            let s = silences.add(matchers: r.matchers, start: window.start, end: window.end, reason: r.reason, by: peer.user)
             saveState()
-            return okLine("silence") { s.write(to: &$0, now: now) }
+            return .ok("silence") { s.write(to: &$0, now: now) }
         case .unsilence(let id):
             guard let s = silences.remove(id: id) else {
                 let hint = id.hasPrefix("config-") ? "; silences from the config are changed in the config" : ""
-                return errorLine("no run-time silence \"\(id)\"\(hint)")
+                return .error("no run-time silence \"\(id)\"\(hint)")
             }
             // Alerts the silence held back are told now, not at the next change.
             evaluateAlerts(monitor.snapshot(now: now))
             saveState()
-            return okLine("silence") { s.write(to: &$0, now: now) }
-        case .audit, .run, .reload:
-            return errorLine("internal: \(request.op) is not the engine's")
+            return .ok("silence") { s.write(to: &$0, now: now) }
         }
-    }
-
-    private func line(_ json: String?) -> [UInt8]? { json.map { Array(($0 + "\n").utf8) } }
-
-    private func okLine(_ key: String, _ body: (inout JSONWriter) -> Void) -> [UInt8] {
-        var w = JSONWriter()
-        w.beginObject()
-        w.field("ok", true)
-        w.key(key)
-        body(&w)
-        w.endObject()
-        return Array((w.output + "\n").utf8)
     }
 }

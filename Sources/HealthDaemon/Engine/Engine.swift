@@ -1,5 +1,7 @@
+import HealthAPI
 import HealthConfig
 import HealthCore
+import HealthRender
 import HealthSys
 
 /// What the engine evaluates by: the monitor's spec and the alerting rules, from one config.
@@ -22,13 +24,14 @@ enum EngineEvent: Sendable {
     case reload(EngineSetup, kept: Set<String>)
     /// Publish now and say when the files are written (shutdown).
     case flush(CheckedContinuation<Void, Never>)
-    /// A question or an admin op from the API; the answer is one JSON line.
-    case query(APIRequest, peer: APIPeer, reply: @Sendable ([UInt8]) -> Void)
+    /// A question or an admin op from the API; the answer is one JSON line and its outcome.
+    case query(EngineQuestion, peer: APIPeer, reply: @Sendable (APIAnswer) -> Void)
 }
 
 /// Samples in, evaluation, snapshots and notifications out. Changes are published within
 /// `debounce` (a burst of changes becomes one write), and a snapshot is written at least every
-/// `interval` regardless. Alerts are evaluated with each published snapshot, and every second
+/// `interval` regardless. A probe becoming overdue is a change too, though no sample marks it: the
+/// engine looks again when the next one would. Alerts are evaluated with each published snapshot, and every second
 /// while any alert is pending, firing or owed (for `for`, `repeat` and silences that end).
 final class Engine {
     var monitor: Monitor
@@ -36,11 +39,16 @@ final class Engine {
     private var interval: Int64
     private let debounce: Int64 = 100_000_000
     private let publisher: Publisher
-    private let onHealthChange: (Health) -> Void
+    /// The system's health when it changes; nil while every critical probe is pending.
+    private let onHealthChange: (Health?) -> Void
     private let notify: ([Notification]) -> Void
+    /// Runs a probe now, out of turn: a parent that alerts wait on.
+    private let runProbe: (String) -> Void
     private var changed = true
     private var lastPublish: Int64 = 0
     private var lastHealth: Health?
+    /// Wall time at which a probe on time at the last publish becomes overdue if no result comes.
+    private var nextOverdue: Timestamp?
     var alerts: AlertTracker
     var silences: SilenceBook
     private var lastAlertRound: Int64 = 0
@@ -50,12 +58,16 @@ final class Engine {
     /// status.html is for people whose browsers reload it every 30 s: rendered at most every
     /// `pageInterval` (and when the system's health changes), not on every change.
     private var pageCache = StatusPageCache()
+    private var chartCache = ChartSeriesCache()
     private var lastPage: Int64 = 0
     private let pageInterval: Int64 = 5_000_000_000
+    /// Told of each tick and result batch, for the watchdog.
+    var liveness: Liveness?
 
     /// `monitor` may come restored from a checkpoint, `saved` from `state.json`.
     init(_ setup: EngineSetup, monitor: Monitor, saved: (silences: [Silence], alerts: [SavedAlert]), store: StateStore,
-         publisher: Publisher, onHealthChange: @escaping (Health) -> Void, notify: @escaping ([Notification]) -> Void) {
+         publisher: Publisher, onHealthChange: @escaping (Health?) -> Void, notify: @escaping ([Notification]) -> Void,
+         runProbe: @escaping (String) -> Void) {
         self.monitor = monitor
         self.store = store
         self.checkpointInterval = setup.checkpointInterval.nanoseconds
@@ -64,6 +76,7 @@ final class Engine {
         self.publisher = publisher
         self.onHealthChange = onHealthChange
         self.notify = notify
+        self.runProbe = runProbe
         self.alerts = AlertTracker(rules: setup.alertRules)
         self.silences = SilenceBook(configured: setup.silences, runtime: saved.silences)
         alerts.restore(saved.alerts)
@@ -73,12 +86,18 @@ final class Engine {
         for await event in events {
             switch event {
             case .results(let batch):
+                liveness?.resultArrived()
                 for r in batch {
                     guard epochs[r.name] == r.epoch, let i = monitor.index(of: r.name) else { continue }
                     if monitor.ingest(r.sample, probe: i) { changed = true }
                 }
             case .tick:
+                if let due = nextOverdue, Timestamp(nanoseconds: wallNanos()) >= due {
+                    changed = true
+                    nextOverdue = nil
+                }
                 let now = monotonicNanos()
+                liveness?.engineTurned(at: now)
                 if (changed && now - lastPublish >= debounce) || now - lastPublish >= interval {
                     publish()
                 } else if alerts.isActive, now - lastAlertRound >= 1_000_000_000 {
@@ -86,10 +105,11 @@ final class Engine {
                 }
                 if now - lastCheckpoint >= checkpointInterval { checkpoint() }
             case .reload(let setup, let kept):
-                var next = Monitor(spec: setup.spec)
+                var next = Monitor(spec: setup.spec, startedAt: Timestamp(nanoseconds: wallNanos()))
                 next.adopt(from: monitor, probes: kept)
                 monitor = next
                 pageCache = StatusPageCache()
+                chartCache = ChartSeriesCache()
                 lastPage = 0
                 epochs = setup.epochs
                 interval = setup.interval.nanoseconds
@@ -116,12 +136,14 @@ final class Engine {
         let now = monotonicNanos()
         var page: String?
         if now - lastPage >= pageInterval || snapshot.health != lastHealth {
-            page = monitor.statusPageHTML(snapshot, cache: &pageCache)
+            let series = monitor.chartSeries(range: StatusPage.range, step: StatusPage.step, now: snapshot.generatedAt, cache: &chartCache)
+            page = StatusPage.html(snapshot, series: series, cache: &pageCache)
             lastPage = now
         }
         publisher.publish(snapshot, page: page, changed: changed)
         changed = false
         lastPublish = now
+        nextOverdue = monitor.nextOverdue(after: snapshot.generatedAt)
         if snapshot.health != lastHealth {
             lastHealth = snapshot.health
             onHealthChange(snapshot.health)
@@ -134,6 +156,7 @@ final class Engine {
         let expired = silences.expire(now: snapshot.generatedAt)
         let due = alerts.evaluate(snapshot, silences: silences.all, now: snapshot.generatedAt)
         if !due.isEmpty { notify(due) }
+        for parent in alerts.parentRuns { runProbe(parent) }
         if expired || !due.isEmpty { saveState() }
     }
 

@@ -1,5 +1,6 @@
 import Dispatch
 import HealthCore
+import HealthRender
 import HealthSys
 
 /// Where a snapshot goes: files (written atomically on a queue of their own, since file I/O

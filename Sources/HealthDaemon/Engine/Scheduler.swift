@@ -39,6 +39,7 @@ final class Scheduler {
     /// Makes `probes` the running set: unchanged probes keep their phase and any attempt in flight,
     /// changed and new ones start fresh under `epoch`, removed ones stop.
     func apply(_ probes: [ProbeConfig], epoch: Int) {
+        context.loop.assertInLoop("Scheduler")
         let now = monotonicNanos()
         var next: [String: Job] = [:]
         for p in probes {
@@ -56,12 +57,14 @@ final class Scheduler {
     }
 
     func stopAll() {
+        context.loop.assertInLoop("Scheduler")
         for job in jobs.values { stop(job) }
         jobs = [:]
     }
 
     /// Runs a probe now, out of turn (its schedule is unchanged). False if unknown.
     func runNow(_ name: String) -> Bool {
+        context.loop.assertInLoop("Scheduler")
         guard let job = jobs[name] else { return false }
         if job.attempt == nil { run(job) }
         return true
@@ -118,9 +121,11 @@ final class Scheduler {
         var sample: Sample
         switch outcome {
         case .success(let r):
-            sample = Sample(time: time, latencyMs: latencyMs, value: r.value, reportedHealth: r.reported, message: r.message,
-                            noData: r.noData, details: r.details)
-        case .failure(let failure):
+            sample = Sample(time: time, latencyMs: latencyMs, value: r.value, reportedHealth: r.reported,
+                            message: r.message.map { PeerText.capped($0) }, noData: r.noData, details: r.details)
+        case .failure(var failure):
+            // Whatever a protocol let through, no peer's words go on at more than about 1 KiB.
+            failure.message = PeerText.capped(failure.message)
             sample = Sample(time: time, latencyMs: latencyMs, failure: failure)
         }
         sample.tls = facts.tls

@@ -1,23 +1,40 @@
 import Foundation
+import Synchronization
 import HealthConfig
 import HealthCore
 import HealthSys
 import HealthTLS
 
-/// healthd's main: one top-level task group (engine, ticker, watchdog) driven by one stream of
-/// control events (signals, the API's reload), an event loop thread for all probe, hook and
-/// socket I/O, history restored from the state dir at start, and a clean shutdown that writes a
-/// final snapshot and checkpoint.
+/// healthd's main: one top-level task group (engine, ticker, signals, watchdog) driven by one
+/// stream of control events (signals, the API's reload, a child that ended), an event loop thread
+/// for all probe, hook and socket I/O, history restored from the state dir at start, and a clean
+/// shutdown that writes a final snapshot and checkpoint. Every child reports how it ended: one
+/// that ends before shutdown is logged and stops the daemon (exit status 1), and a shutdown that
+/// takes longer than `shutdownDeadline` exits anyway.
 public final class Daemon: @unchecked Sendable {
     private enum Control: Sendable {
         case signal(Int32)
         /// From the API: reload, then say nil or why the new config was rejected.
         case reload(@Sendable (String?) -> Void)
+        /// A child of the top-level task group returned.
+        case ended(Child)
     }
+
+    /// The top-level task group's children.
+    enum Child: String, Sendable {
+        case engine, ticker, signals, watchdog
+    }
+
+    /// How long a shutdown may take (the final snapshot, checkpoint, hooks and audit drained) before
+    /// the process exits regardless.
+    static let shutdownDeadline = Duration.seconds(20)
 
     private let configPath: String
     private let logger: Logger
     private let notifier: SystemdNotifier
+    private let liveness = Liveness()
+    /// The open-file limit in force, after raising it to the hard limit.
+    private var descriptorLimit = 1024
     private let environment: [String: String]
     private let loop: EventLoop
     private let controls: AsyncStream<Control>
@@ -49,6 +66,9 @@ public final class Daemon: @unchecked Sendable {
     public func run() async -> Int32 {
         // A hook that exits without reading its stdin must be an EPIPE for us, not a SIGPIPE that kills us.
         signal(SIGPIPE, SIG_IGN)
+        // Buffers of a checkpoint's size (tens of MB) come and go: a fixed threshold keeps them mapped apart and
+        // returned when freed. glibc would otherwise raise it after the first, and keep the next ones in its arenas.
+        trimMemory(fixingThreshold: true)
         for (what, dir) in [("output.dir", config.output.dir), ("state.dir", config.state.dir)] {
             do {
                 try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -58,9 +78,13 @@ public final class Daemon: @unchecked Sendable {
             }
         }
         logger.redactor.update(config.secrets)
+        descriptorLimit = DescriptorLimit.raiseToHard()
         let audit = AuditLog(dir: config.state.dir, maxBytes: config.state.auditMaxBytes, files: config.state.auditFiles, logger: logger)
         let store = StateStore(dir: config.state.dir, logger: logger)
-        let monitor = restoredMonitor(store)
+        // Handed to the engine, not kept here: a second reference would make the engine's first write to each
+        // probe's windows copy them, holding every history twice for as long as the daemon runs.
+        let monitor = Handoff(restoredMonitor(store))
+        let firstSnapshot = monitor.read { Array(($0.snapshot(now: Timestamp(nanoseconds: wallNanos())).json() + "\n").utf8) }
         let saved = store.loadState()
         let (events, sink) = AsyncStream<EngineEvent>.makeStream()
         let publisher = Publisher(dir: config.output.dir, logger: logger) { [loop, unowned self] json, changed in
@@ -70,14 +94,16 @@ public final class Daemon: @unchecked Sendable {
         // Read the system's CAs now, so the first TLS probe does not read them on the loop.
         SystemTrust.preload()
         loop.start()
+        liveness.expectResults(within: Self.resultGrace(config))
         let started: Bool = await onLoop { [self] in
+            liveness.beat(on: loop, every: 200_000_000)
             let context = ProbeContext(loop: loop)
             let batcher = ResultBatcher(loop: loop) { sink.yield(.results($0)) }
             scheduler = Scheduler(context: context, makeAttempt: factory.makeAttempt, deliver: batcher.add)
             scheduler.apply(config.probes, epoch: epoch)
             dispatcher = AlertDispatcher(context: HookContext(probes: context, audit: audit, logger: logger, instance: hostName()))
             dispatcher.apply(config.hooks)
-            return startAPI(config, inherited: listenFD, initial: monitor, engine: sink, audit: audit)
+            return startAPI(config, inherited: listenFD, initial: firstSnapshot, engine: sink, audit: audit)
         }
         guard started else {
             loop.shutdown()
@@ -88,32 +114,54 @@ public final class Daemon: @unchecked Sendable {
                     (config.output.socket.map { ", socket \($0)" } ?? ""))
         notifier.notify("READY=1\nSTATUS=evaluating \(config.probes.count) probes")
 
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { [notifier, loop] in
-                let engine = Engine(setup, monitor: monitor, saved: saved, store: store, publisher: publisher, onHealthChange: { health in
-                    notifier.notify("STATUS=system \(health)")
+        var status: Int32 = 0
+        var deadline: DispatchWorkItem?
+        await withTaskGroup(of: Child.self) { group in
+            /// Runs `body` as a child that tells the control loop when it returns.
+            func child(_ which: Child, _ body: @escaping @Sendable () async -> Void) {
+                group.addTask { [control] in
+                    await body()
+                    control.yield(.ended(which))
+                    return which
+                }
+            }
+            child(.engine) { [notifier, loop, liveness] in
+                let engine = Engine(setup, monitor: monitor.take(), saved: saved, store: store, publisher: publisher, onHealthChange: { health in
+                    notifier.notify("STATUS=system " + (health.map { "\($0)" } ?? "pending: no critical probe has answered yet"))
                 }, notify: { [unowned self] due in
                     loop.execute { self.dispatcher.dispatch(due) }
+                }, runProbe: { [unowned self] name in
+                    loop.execute { _ = self.scheduler.runNow(name) }
                 })
+                engine.liveness = liveness
                 await engine.run(events)
             }
-            group.addTask {
+            child(.ticker) {
                 while !Task.isCancelled {
                     try? await Task.sleep(for: .milliseconds(100))
                     sink.yield(.tick)
                 }
             }
-            group.addTask { [control, signals] in
+            child(.signals) { [control, signals] in
                 for await sig in signals { control.yield(.signal(sig)) }
             }
             if let usec = environment["WATCHDOG_USEC"].flatMap(Int64.init), usec > 0 {
-                group.addTask { [notifier] in
+                child(.watchdog) { [notifier, liveness, logger] in
+                    var stalled = false
                     while !Task.isCancelled {
-                        notifier.notify("WATCHDOG=1")
+                        if let why = liveness.stall(slack: max(usec * 500, 2_000_000_000)) {
+                            if !stalled { logger.error("not feeding the watchdog: \(why)") }
+                            stalled = true
+                        } else {
+                            if stalled { logger.info("feeding the watchdog again") }
+                            stalled = false
+                            notifier.notify("WATCHDOG=1")
+                        }
                         try? await Task.sleep(for: .microseconds(usec / 2))
                     }
                 }
             }
+            var engineRuns = true
             controlLoop: for await c in controls {
                 switch c {
                 case .reload(let done):
@@ -124,10 +172,16 @@ public final class Daemon: @unchecked Sendable {
                     continue
                 case .signal(let sig):
                     logger.info("received \(sig == SIGTERM ? "SIGTERM" : "SIGINT"), stopping")
+                case .ended(let which):
+                    logger.error("the \(which) task ended unexpectedly; stopping")
+                    engineRuns = which != .engine
+                    status = 1
                 }
                 notifier.notify("STOPPING=1")
+                deadline = armShutdownDeadline()
                 await onLoop { self.scheduler.stopAll() }
-                await withCheckedContinuation { done in sink.yield(.flush(done)) }
+                // Without an engine nothing would answer the flush.
+                if engineRuns { await withCheckedContinuation { done in sink.yield(.flush(done)) } }
                 await onLoop { self.dispatcher.stopAll() }
                 await audit.drain()
                 sink.finish()
@@ -135,18 +189,35 @@ public final class Daemon: @unchecked Sendable {
                 group.cancelAll()
                 break controlLoop  // a second signal during shutdown changes nothing
             }
+            // Every child is awaited: none outlives run().
+            while await group.next() != nil {}
         }
         await onLoop { self.api?.stop() }
         loop.shutdown()
+        deadline?.cancel()
         logger.info("healthd stopped")
-        return 0
+        return status
+    }
+
+    /// Exits the process if the shutdown is not over by `shutdownDeadline`: a hung hook, disk or
+    /// child must not keep a stopping daemon alive. Cancelled when the shutdown ends in time.
+    private func armShutdownDeadline() -> DispatchWorkItem {
+        let item = DispatchWorkItem { [logger] in
+            logger.error("shutdown did not finish within \(Self.shutdownDeadline); exiting anyway")
+            _exit(1)
+        }
+        let seconds = Double(Self.shutdownDeadline.components.seconds)
+        DispatchQueue.global().asyncAfter(deadline: .now() + seconds, execute: item)
+        return item
     }
 
     /// The monitor with the last checkpoint's history put back; a checkpoint that cannot be used
     /// is set aside with a warning and history starts empty.
     private func restoredMonitor(_ store: StateStore) -> Monitor {
-        var monitor = Monitor(spec: config.monitorSpec)
+        var monitor = Monitor(spec: config.monitorSpec, startedAt: Timestamp(nanoseconds: wallNanos()))
         guard let bytes = store.loadCheckpoint() else { return monitor }
+        // The decoding's temporaries are gone: give their pages back.
+        defer { trimMemory() }
         do {
             let report = try monitor.restore(from: bytes)
             logger.info("restored history from \(store.checkpointPath): \(report)")
@@ -194,9 +265,16 @@ public final class Daemon: @unchecked Sendable {
         }
         logger.redactor.update(next.secrets + old.secrets)
         config = next
+        liveness.expectResults(within: Self.resultGrace(next))
         sink.yield(.reload(engineSetup(next, epochs: epochs), kept: kept))
         logger.info("reloaded \(configPath): \(next.probes.count) probes, \(kept.count) kept their history")
         return nil
+    }
+
+    /// How long results may pause before the daemon counts as stalled: the fastest probe's
+    /// interval twice, plus its timeout.
+    static func resultGrace(_ c: Config) -> Int64 {
+        c.probes.map { 2 * $0.interval.nanoseconds + $0.timeout.nanoseconds }.min() ?? 0
     }
 
     private func engineSetup(_ c: Config, epochs: [String: Int]) -> EngineSetup {
@@ -204,16 +282,31 @@ public final class Daemon: @unchecked Sendable {
                     checkpointInterval: c.state.checkpointInterval)
     }
 
+    /// `socket.max_clients`, or fewer if the descriptors would not leave the probes and hooks theirs.
+    private func clientLimit(_ c: Config) -> Int {
+        let hookSlots = c.hooks.reduce(0) { sum, h in
+            switch h.kind {
+            case .exec(let e): sum + e.concurrency
+            case .webhook: sum + 1
+            case .alertmanager(let a): sum + a.endpoints.count
+            }
+        }
+        let budget = DescriptorLimit.clientBudget(limit: descriptorLimit, probes: c.probes.count, hookSlots: hookSlots)
+        guard budget < c.socket.maxClients else { return c.socket.maxClients }
+        logger.warning("socket: at most \(budget) clients (not \(c.socket.maxClients)): the open-file limit is"
+                       + " \(descriptorLimit) and \(c.probes.count) probes and \(hookSlots) hook slots keep theirs (raise LimitNOFILE=)")
+        return max(budget, 1)
+    }
+
     /// Loop-confined: opens the API socket if configured (or takes systemd's). False when it cannot.
-    private func startAPI(_ c: Config, inherited: Int32?, initial: Monitor, engine: AsyncStream<EngineEvent>.Continuation,
+    /// Until the engine publishes, the socket answers with `initial`, the restored (or all-pending) snapshot.
+    private func startAPI(_ c: Config, inherited: Int32?, initial: [UInt8], engine: AsyncStream<EngineEvent>.Continuation,
                           audit: AuditLog) -> Bool {
         guard let path = c.output.socket else { return true }
-        // Until the engine publishes, answer with the restored (or all-pending) snapshot rather than nothing.
-        let first = initial.snapshot(now: Timestamp(nanoseconds: wallNanos()))
-        let limits = APIServer.Limits(maxClients: c.socket.maxClients, idleTimeout: c.socket.idleTimeout,
+        let limits = APIServer.Limits(maxClients: clientLimit(c), idleTimeout: c.socket.idleTimeout,
                                       requestsPerSecond: c.socket.requestsPerSecond)
         let handlers = APIServer.Handlers(
-            engine: { request, peer, reply in engine.yield(.query(request, peer: peer, reply: reply)) },
+            engine: { question, peer, reply in engine.yield(.query(question, peer: peer, reply: reply)) },
             runProbe: { [unowned self] name in scheduler.runNow(name) },
             reload: { [control] done in control.yield(.reload(done)) },
             audit: audit)
@@ -221,8 +314,8 @@ public final class Daemon: @unchecked Sendable {
         if let group = c.socket.adminGroup, access.adminGID == nil {
             logger.warning("socket.admin_group \"\(group)\" does not exist: only root and healthd's user may act (create it with groupadd)")
         }
-        let server = APIServer(loop: loop, path: path, inherited: inherited, logger: logger, initial: Array((first.json() + "\n").utf8),
-                               limits: limits, access: access, handlers: handlers)
+        let server = APIServer(loop: loop, path: path, inherited: inherited, logger: logger, initial: initial,
+                               limits: limits, access: access, userNames: UserNames(), handlers: handlers)
         do {
             try server.start(group: c.socket.group)
             api = server
@@ -237,4 +330,16 @@ public final class Daemon: @unchecked Sendable {
     private func onLoop<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
         await withCheckedContinuation { c in loop.execute { c.resume(returning: body()) } }
     }
+}
+
+/// A value passed once from one task to another, so that the giver keeps no reference to it.
+private final class Handoff<Value: Sendable>: Sendable {
+    private let value: Mutex<Value?>
+
+    init(_ value: Value) { self.value = Mutex(value) }
+
+    func read<T>(_ body: (Value) -> T) -> T { value.withLock { body($0!) } }
+
+    /// The value; it is gone from here after this.
+    func take() -> Value { value.withLock { v in defer { v = nil }; return v! } }
 }

@@ -125,13 +125,19 @@ final class StreamConnection {
     }
 
     private func drain() {
+        var budget = EventLoop.readBudget
         while fd >= 0 {
+            guard budget > 0 else {
+                // A peer streaming fast gets its next turn after every other descriptor and timer.
+                return context.loop.yield(fd, events: EventLoop.readable)
+            }
             let r: Socket.IOResult
             do { r = try Socket.read(fd, into: context.scratch) } catch {
                 return fail(ProbeFailure(.protocol, "connection reset: \(error)"))
             }
             switch r {
             case .bytes(let n):
+                budget -= n
                 let bytes = UnsafeRawBufferPointer(rebasing: context.scratch[..<n])
                 if tls == nil {
                     if !deliver(bytes) { return close() }

@@ -1,3 +1,5 @@
+import HealthCore
+
 extension PostgresBackendMessage {
     /// `E`: fields, each a one-byte type and a string, ended by a zero byte.
     /// https://www.postgresql.org/docs/current/protocol-error-fields.html
@@ -34,7 +36,8 @@ extension PostgresBackendMessage {
         while true {
             let type = try reader.readUInt8("field type")
             if type == 0 { return fields }
-            fields[type] = try reader.readCString("field '\(Character(Unicode.Scalar(type)))'")
+            // A server's words are capped where they enter: one huge message must not travel on.
+            fields[type] = PeerText.capped(try reader.readCString("field '\(Character(Unicode.Scalar(type)))'"))
         }
     }
 }

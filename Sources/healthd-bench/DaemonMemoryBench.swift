@@ -1,0 +1,155 @@
+import Foundation
+import HealthCore
+import HealthSys
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What a probe costs the running daemon: the real healthd started on N tcp probes (against a loopback listener that
+/// accepts and closes) and a checkpoint holding seven full days for each, its RSS after the restore and one minute of
+/// probing, less that of a one-probe daemon, per probe. Histories come from sample distributions (lognormal latencies
+/// at 1 s with σ = 1 and σ = 0.3, and σ = 1 at 10 s); a few distinct ones are generated and shared out round robin.
+/// The same with an empty history gives the cost of a probe that has run for a minute.
+enum DaemonMemoryBench {
+    struct History {
+        var name: String
+        var sigma: Double
+        var interval: Int64  // seconds
+        var goalKiB: Int
+    }
+
+    static let histories = [
+        History(name: "sigma1", sigma: 1, interval: 1, goalKiB: 64),
+        History(name: "sigma03", sigma: 0.3, interval: 1, goalKiB: 32),
+        History(name: "interval10s", sigma: 1, interval: 10, goalKiB: 32),
+    ]
+
+    static func run(counts: [Int], seconds: Double, cases: Set<String>) {
+        let listener = Listener()
+        let dir = NSTemporaryDirectory() + "healthd-bench-memory-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: dir); listener.stop() }
+        let wanted = { (name: String) in cases.isEmpty || cases.contains(name) }
+        guard let base = measure(dir: dir, probes: 1, interval: 1, checkpoint: nil, port: listener.port, seconds: seconds) else {
+            return line("daemon.rss_per_probe", "cannot start healthd next to this binary")
+        }
+        line("daemon.rss.one_probe", "\(fmt(Double(base.rss) / 1_048_576)) MiB after \(fmt(seconds)) s (peak \(fmt(Double(base.peak) / 1_048_576)) MiB)")
+        for n in counts {
+            for history in histories where wanted(history.name) {
+                let bytes = checkpoint(probes: n, history: history)
+                report("daemon.rss_per_probe.full_7d.\(history.name).n\(n)", goalKiB: history.goalKiB, n: n, base: base,
+                       measure(dir: dir, probes: n, interval: history.interval, checkpoint: bytes, port: listener.port, seconds: seconds),
+                       extra: n == 10_000 && history.name == "sigma1" ? ", goal 10,000 probes < 700 MiB" : "")
+            }
+            if wanted("empty") {
+                report("daemon.rss_per_probe.one_minute.n\(n)", goalKiB: 16, n: n, base: base,
+                       measure(dir: dir, probes: n, interval: 1, checkpoint: nil, port: listener.port, seconds: seconds), extra: "")
+            }
+        }
+    }
+
+    /// Writes `dir`/c.json5 and its state dir's checkpoint (none for "empty"), to run healthd on by hand.
+    static func prepare(dir: String, probes: Int, case name: String) {
+        let listener = Listener()
+        let history = histories.first { $0.name == name }
+        _ = measure(dir: dir, probes: probes, interval: history?.interval ?? 1,
+                    checkpoint: history.map { checkpoint(probes: probes, history: $0) }, port: listener.port, seconds: 0,
+                    start: false)
+        line("memory.prepare", "\(dir)/c.json5 (probes against 127.0.0.1:\(listener.port) while this runs; Ctrl-C ends)")
+        while true { sleep(60) }
+    }
+
+    private static func report(_ name: String, goalKiB: Int, n: Int, base: (rss: Int, peak: Int, restoreSeconds: Double),
+                               _ result: (rss: Int, peak: Int, restoreSeconds: Double)?, extra: String) {
+        guard let result else { return line(name, "healthd failed") }
+        let perProbe = Double(result.rss - base.rss) / Double(n - 1) / 1024
+        line(name, "\(fmt(perProbe)) KiB per probe (goal ≤ \(goalKiB) KiB\(extra)); RSS \(fmt(Double(result.rss) / 1_048_576)) MiB, "
+             + "peak \(fmt(Double(result.peak) / 1_048_576)) MiB, ready in \(fmt(result.restoreSeconds)) s")
+    }
+
+    /// A checkpoint of `probes` probes named as `config` names them, each holding seven full days of `history`.
+    static func checkpoint(probes: Int, history: History) -> [UInt8] {
+        let end = Timestamp(nanoseconds: wallNanos())
+        let distinct = 8
+        let windows = (0..<distinct).map { k in
+            var rng = SplitMix(seed: UInt64(100 + k))
+            var w = ProbeWindows()
+            let samples = 7 * 86_400 / history.interval
+            for s in 0..<samples {
+                let time = end - .seconds((samples - 1 - s) * history.interval)
+                let failure = rng.next() % 1000 == 0 ? ProbeFailure(.timeout, "timed out") : nil
+                w.record(Sample(time: time, latencyMs: rng.lognormal(mu: log(20), sigma: history.sigma), failure: failure))
+            }
+            return w
+        }
+        var monitor = Monitor(spec: MonitorSpec(probes: (0..<probes).map { ProbeRules(name: "tcp\($0)", kind: "tcp") }))
+        for i in 0..<probes { monitor.replaceWindows(of: i, with: windows[i % distinct]) }
+        return monitor.checkpoint(now: end, writer: "bench")
+    }
+
+    /// Runs healthd on `probes` tcp probes with `checkpoint` in its state dir; its RSS (and peak) after `seconds`.
+    static func measure(dir: String, probes: Int, interval: Int64, checkpoint: [UInt8]?, port: UInt16,
+                        seconds: Double, start: Bool = true) -> (rss: Int, peak: Int, restoreSeconds: Double)? {
+        try? FileManager.default.removeItem(atPath: dir)
+        try? FileManager.default.createDirectory(atPath: "\(dir)/state", withIntermediateDirectories: true)
+        if let checkpoint { _ = FileManager.default.createFile(atPath: "\(dir)/state/checkpoint", contents: Data(checkpoint)) }
+        let timeout = interval == 1 ? "900ms" : "2s"
+        let list = (0..<probes).map { #"{ name: "tcp\#($0)", kind: "tcp", url: "tcp://127.0.0.1:\#(port)", interval: "\#(interval)s", timeout: "\#(timeout)" }"# }
+        let config = """
+            { output: { dir: "\(dir)", socket: "\(dir)/h.sock", interval: "10s" }, state: { dir: "\(dir)/state" },
+              probes: [\(list.joined(separator: ",\n"))] }
+            """
+        try? config.write(toFile: "\(dir)/c.json5", atomically: true, encoding: .utf8)
+        guard start else { return nil }
+        let daemon = Process()
+        daemon.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("healthd")
+        daemon.arguments = ["--config", "\(dir)/c.json5"]
+        daemon.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        let t0 = monotonicNanos()
+        guard (try? daemon.run()) != nil else { return nil }
+        defer { kill(daemon.processIdentifier, SIGKILL); daemon.waitUntilExit() }
+        var waited = 0
+        while !FileManager.default.fileExists(atPath: "\(dir)/h.sock") {
+            guard daemon.isRunning, waited < 6000 else { return nil }
+            usleep(10_000)
+            waited += 1
+        }
+        let ready = Double(monotonicNanos() - t0) / 1e9
+        Thread.sleep(forTimeInterval: seconds)
+        guard daemon.isRunning else { return nil }
+        let status = (try? String(contentsOfFile: "/proc/\(daemon.processIdentifier)/status", encoding: .utf8)) ?? ""
+        func kib(_ field: String) -> Int {
+            guard let l = status.split(separator: "\n").first(where: { $0.hasPrefix(field) }) else { return 0 }
+            return Int(l.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") ?? 0
+        }
+        return (kib("VmRSS:") * 1024, kib("VmHWM:") * 1024, ready)
+    }
+
+    /// A loopback TCP listener that accepts and closes, so tcp probes succeed.
+    final class Listener: @unchecked Sendable {
+        let fd: Int32
+        let port: UInt16
+        private var thread: Thread?
+
+        init() {
+            let listening = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var addr = sockaddr_in()
+            addr.sin_family = sa_family_t(AF_INET)
+            addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+            _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listening, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+            listen(listening, 65535)
+            var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+            _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listening, $0, &len) } }
+            fd = listening
+            port = UInt16(bigEndian: addr.sin_port)
+            thread = Thread {
+                while true {
+                    let c = accept(listening, nil, nil)
+                    if c >= 0 { close(c) } else if errno != EINTR { return }
+                }
+            }
+            thread?.start()
+        }
+
+        func stop() { shutdown(fd, Int32(SHUT_RDWR)); close(fd) }
+    }
+}

@@ -2,7 +2,7 @@ import HealthProtocols
 
 /// Server bytes decoded as backend messages, from the start of a session and as the answer to
 /// SSLRequest, with the default message limit and a tiny one: the same messages or error whole
-/// and split into reads.
+/// and split into reads, and never more bytes held back than one message may have.
 enum PostgresDecoderFuzz {
     static func run(_ input: [UInt8]) -> FuzzOutcome {
         var outcome = FuzzOutcome()
@@ -11,6 +11,8 @@ enum PostgresDecoderFuzz {
             let split = decode(Chunks.split(input), expectingSSLResponse: ssl, maxMessageLength: limit)
             outcome.expect(whole.messages == split.messages && whole.error == split.error,
                            "SSL \(ssl), limit \(limit): whole \(whole), split \(split)")
+            // What waits between reads is part of one message whose header passed the limit.
+            outcome.expect(split.buffered <= limit, "SSL \(ssl), limit \(limit): \(split.buffered) bytes buffered")
             outcome.outputSize += whole.messages.reduce(0) { $0 + size($1) } + (whole.error?.description.utf8.count ?? 0)
         }
         return outcome
@@ -18,19 +20,21 @@ enum PostgresDecoderFuzz {
 
     private static func decode(
         _ chunks: [ArraySlice<UInt8>], expectingSSLResponse: Bool, maxMessageLength: Int
-    ) -> (messages: [PostgresBackendMessage], error: PostgresError?) {
+    ) -> (messages: [PostgresBackendMessage], error: PostgresError?, buffered: Int) {
         var decoder = PostgresMessageDecoder(maxMessageLength: maxMessageLength)
         var messages: [PostgresBackendMessage] = []
+        var buffered = 0
         do throws(PostgresError) {
             for chunk in chunks {
                 decoder.append(chunk)
                 while let message = try decoder.next(expectingSSLResponse: expectingSSLResponse && messages.isEmpty) {
                     messages.append(message)
                 }
+                buffered = max(buffered, decoder.bufferedByteCount)
             }
-            return (messages, nil)
+            return (messages, nil, buffered)
         } catch {
-            return (messages, error)
+            return (messages, error, buffered)
         }
     }
 

@@ -1,9 +1,10 @@
 import HealthProtocols
 
-/// Server bytes played into a whole probe conversation, then EOF, under two configurations:
-/// plain text with every authentication method allowed, and TLS negotiation (the handshake
-/// pretended, so SCRAM-SHA-256-PLUS is on offer) with a details query. The nonce and password are
-/// those of the session tests, so the recorded SCRAM exchange in the corpus gets all the way through.
+/// Server bytes played into a whole probe conversation, then EOF, and the result read as a number,
+/// under two configurations: plain text with every authentication method allowed, and TLS
+/// negotiation (the handshake pretended, so SCRAM-SHA-256-PLUS is on offer) with a details query.
+/// The nonce and password are those of the session tests, so the recorded SCRAM exchange in the
+/// corpus gets all the way through.
 enum PostgresSessionFuzz {
     static let nonce = "rOprNGfwEbeRWgbNEkqO"
 
@@ -51,6 +52,8 @@ enum PostgresSessionFuzz {
         outcome.outputSize += "\(end)".utf8.count
         if case .finished(let result, _) = end {
             outcome.outputSize += result.details.joined().reduce(0) { $0 + $1.column.utf8.count + ($1.value?.utf8.count ?? 0) }
+            // The probe's value, as the daemon reads it from the server's text.
+            if case .failure(let error) = result.numericValue() { outcome.outputSize += error.description.utf8.count }
         }
         // Once over, the conversation stays over: the same outcome, nothing more to write.
         let again = session.receive([0x5A, 0, 0, 0, 5, 0x49])

@@ -2,9 +2,41 @@
 public struct ChartSeries: Sendable {
     public var name: String
     public var rules: ProbeRules
-    public var points: [ProbeWindows.Point]
+    public var points: [ChartPoint]
     /// Changes whenever the points do, so a renderer may keep what it drew from them.
     public var version: ChartVersion
+}
+
+/// What a chart draws of one step, in 32 bytes: a cache holds a day of these for every probe, and a full
+/// `ProbeWindows.Point` (~190 bytes with its nine optional doubles) made that cache most of a probe's memory.
+/// Quantiles and the value are kept as `Float` (NaN for none): seven digits are more than a chart shows.
+public struct ChartPoint: Sendable, Equatable {
+    /// Start of the point's interval, a multiple of the series step.
+    public var start: Timestamp
+    private var samples: UInt32, failed: UInt32
+    private var p50: Float, p95: Float, p99: Float, average: Float
+
+    public init(_ point: ProbeWindows.Point) {
+        let s = point.stats
+        start = point.start
+        (samples, failed) = (UInt32(clamping: s.count), UInt32(clamping: s.failures))
+        func narrow(_ x: Double?) -> Float { x.map(Float.init) ?? .nan }
+        (p50, p95, p99, average) = (narrow(s.latencyP50), narrow(s.latencyP95), narrow(s.latencyP99), narrow(s.valueAvg))
+    }
+
+    /// Samples in the step.
+    public var count: Int { Int(samples) }
+    /// Failed samples in the step.
+    public var failures: Int { Int(failed) }
+    /// (count − failures) / count; nil when the step is empty.
+    public var availability: Double? { samples > 0 ? Double(samples - failed) / Double(samples) : nil }
+    public var latencyP50: Double? { Self.widen(p50) }
+    public var latencyP95: Double? { Self.widen(p95) }
+    public var latencyP99: Double? { Self.widen(p99) }
+    /// Mean reported value over the step.
+    public var valueAvg: Double? { Self.widen(average) }
+
+    private static func widen(_ x: Float) -> Double? { x.isNaN ? nil : Double(x) }
 }
 
 public struct ChartVersion: Sendable, Equatable {
@@ -43,14 +75,16 @@ extension Monitor {
         let sameRules = s?.rules.isEqual(to: entry.rules) == true  // `s?.rules == …` would copy them
         // The points depend on nothing else (the series reads whole steps from the windows).
         if sameRules, let s, s.version == ChartVersion(revision: entry.revision, newest: newest) { return s }
-        var final: [ProbeWindows.Point] = []
+        var points: [ChartPoint] = []
+        points.reserveCapacity(Int(range.nanoseconds / step.nanoseconds) + 1)  // exactly: no growth slack kept
         // Changed rules mean a changed probe (and maybe new windows); time going back means nothing holds.
         if sameRules, let old = s?.points, let oldest = old.first, oldest.start <= first {
-            final = old.filter { $0.start >= first && $0.start < newest - step }
+            points += old.lazy.filter { $0.start >= first && $0.start < newest - step }
         }
         // With nothing kept, ask for exactly the range: a longer one would be served from a coarser tier.
-        let asked = final.last.map { now - ($0.start + step) } ?? range
-        let next = ChartSeries(name: entry.rules.name, rules: entry.rules, points: final + entry.windows.series(range: asked, step: step, now: now),
+        let asked = points.last.map { now - ($0.start + step) } ?? range
+        points += entry.windows.series(range: asked, step: step, now: now).lazy.map(ChartPoint.init)
+        let next = ChartSeries(name: entry.rules.name, rules: entry.rules, points: points,
                                version: ChartVersion(revision: entry.revision, newest: newest))
         s = next
         return next

@@ -117,7 +117,7 @@ public struct StatusPage {
         out += "</div>"
     }
 
-    mutating func probe(_ p: ProbeSnapshot, id: Int, cert: CertExpiry?, rules: ProbeRules?, points: [ProbeWindows.Point]) {
+    mutating func probe(_ p: ProbeSnapshot, id: Int, cert: CertExpiry?, rules: ProbeRules?, points: [ChartPoint]) {
         // A card with a table takes two grid columns on wide screens, so long texts wrap less.
         cardTop(name: p.name, health: p.health, id: id, wide: p.details?.isEmpty == false)
         out += "<p class=\"sub\"><span class=\"kind\">"
@@ -178,7 +178,7 @@ public struct StatusPage {
         out += "</ul>"
     }
 
-    private mutating func facts(_ p: ProbeSnapshot, cert: CertExpiry?, points: [ProbeWindows.Point]) {
+    private mutating func facts(_ p: ProbeSnapshot, cert: CertExpiry?, points: [ChartPoint]) {
         out += "<dl class=\"facts\">"
         if let l = p.latencyMs { fact("Latency", Sparkline.ms(l)) }
         if let v = p.value {
@@ -200,7 +200,7 @@ public struct StatusPage {
         }
         // Availability over the charted day, from the same points the chart draws.
         var count = 0, failures = 0
-        for point in points { (count, failures) = (count + point.stats.count, failures + point.stats.failures) }
+        for point in points { (count, failures) = (count + point.count, failures + point.failures) }
         if count > 0 { fact("Availability 24 h", Sparkline.percent(Double(count - failures) / Double(count))) }
         if p.consecutiveFailures > 0 { fact("Failures in a row", String(p.consecutiveFailures)) }
         if let cert { certificate(cert) }
@@ -220,23 +220,23 @@ public struct StatusPage {
         out += "</dd></div>"
     }
 
-    private mutating func charts(_ points: [ProbeWindows.Point], rules: ProbeRules?, pending: Bool) {
-        guard points.contains(where: { $0.stats.count > 0 }) else {
+    private mutating func charts(_ points: [ChartPoint], rules: ProbeRules?, pending: Bool) {
+        guard points.contains(where: { $0.count > 0 }) else {
             if !pending { out += "<p class=\"muted\">No data in the last 24 h.</p>" }
             return
         }
         out += "<div class=\"charts\">"
         chart(Self.availabilityCaption, Sparkline(
-            frame: Self.availabilityFrame, series: [.init(values: points.map { $0.stats.availability }, cssClass: "s-av")],
+            frame: Self.availabilityFrame, series: [.init(values: points.map { $0.availability }, cssClass: "s-av")],
             thresholds: Sparkline.thresholds(rules, on: .availability), ceiling: 1, format: Sparkline.percent))
         chart(Self.latencyCaption, Sparkline(
             frame: Self.latencyFrame,
-            series: [.init(values: points.map { $0.stats.latencyP50 }, cssClass: "s-p50"),
-                     .init(values: points.map { $0.stats.latencyP95 }, cssClass: "s-p95"),
-                     .init(values: points.map { $0.stats.latencyP99 }, cssClass: "s-p99")],
+            series: [.init(values: points.map { $0.latencyP50 }, cssClass: "s-p50"),
+                     .init(values: points.map { $0.latencyP95 }, cssClass: "s-p95"),
+                     .init(values: points.map { $0.latencyP99 }, cssClass: "s-p99")],
             thresholds: Sparkline.thresholds(rules, on: .latency), includeZero: true, format: Sparkline.ms))
         chart(Self.valueCaption, Sparkline(
-            frame: Self.valueFrame, series: [.init(values: points.map { $0.stats.valueAvg }, cssClass: "s-val")],
+            frame: Self.valueFrame, series: [.init(values: points.map { $0.valueAvg }, cssClass: "s-val")],
             thresholds: Sparkline.thresholds(rules, on: .value), format: Sparkline.compact))
         out += "</div>"
     }

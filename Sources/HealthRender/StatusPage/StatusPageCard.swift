@@ -41,7 +41,7 @@ extension StatusPage {
         }
     }
 
-    static func card(_ p: ProbeSnapshot, key: CardKey, rules: ProbeRules?, points: [ProbeWindows.Point]) -> Card {
+    static func card(_ p: ProbeSnapshot, key: CardKey, rules: ProbeRules?, points: [ChartPoint]) -> Card {
         var page = StatusPage(capacity: 6000)
         page.probe(p, id: key.id, cert: key.cert, rules: rules, points: points)
         return Card(key: key, text: page.out, holes: page.holes)

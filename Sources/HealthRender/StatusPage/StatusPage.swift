@@ -11,7 +11,8 @@ extension StatusPage {
         // Series in the snapshot's order (the monitor's) are taken by index; others are looked up by name.
         let aligned = series.count == snapshot.probes.count && series.indices.allSatisfy { series[$0].name == snapshot.probes[$0].name }
         let byName = aligned ? [:] : Dictionary(series.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        var page = StatusPage(capacity: 16_384 + snapshot.probes.count * 5500)
+        // The last page's length and a little more: the widest card (~5.5 KiB) times every probe is mostly air.
+        var page = StatusPage(capacity: cache.pageBytes.map { $0 + $0 / 8 } ?? 16_384 + snapshot.probes.count * 5500)
         page.head(snapshot)
         page.components(snapshot.components, index: { name in snapshot.probes.firstIndex { $0.name == name } })
         page.out += "<h2>Probes</h2><div class=\"grid\">"
@@ -26,6 +27,7 @@ extension StatusPage {
         }
         page.out += "</div></main><footer>healthd · refreshes every 30 s · charts: last 24 h in 15-minute steps, "
         page.out += "times in UTC</footer></body></html>\n"
+        cache.pageBytes = page.out.utf8.count
         return page.out
     }
 }
@@ -40,6 +42,7 @@ public struct StatusPageCache: Sendable {
     }
 
     var cards: [String: Kept] = [:]
+    var pageBytes: Int?
 
     public init() {}
 
@@ -70,7 +73,7 @@ public struct StatusPage {
 
     var out = ""
     /// Where a card's text depends on the time (see `Card`).
-    var holes: [(at: String.Index, kind: Card.Hole)] = []
+    var holes: [(at: Int, kind: Card.Hole)] = []  // UTF-8 offsets
 
     init(capacity: Int) { out.reserveCapacity(capacity) }
 

@@ -10,8 +10,8 @@ extension StatusPage {
         /// What the card was rendered from besides its chart points.
         var key: CardKey
         var text: String
-        /// In order of position.
-        var holes: [(at: String.Index, kind: Hole)]
+        /// UTF-8 offsets into `text`, in order.
+        var holes: [(at: Int, kind: Hole)]
     }
 
     /// Every snapshot field a card shows, with `staleFor` only as present or not and the certificate by whole
@@ -44,18 +44,22 @@ extension StatusPage {
     static func card(_ p: ProbeSnapshot, key: CardKey, rules: ProbeRules?, points: [ChartPoint]) -> Card {
         var page = StatusPage(capacity: 6000)
         page.probe(p, id: key.id, cert: key.cert, rules: rules, points: points)
-        return Card(key: key, text: page.out, holes: page.holes)
+        // Kept for every probe: a copy of exactly its length, not the room reserved for the largest card.
+        let utf8 = page.out.utf8
+        let text = String(unsafeUninitializedCapacity: utf8.count) { $0.initialize(fromContentsOf: utf8) }
+        return Card(key: key, text: text, holes: page.holes)
     }
 
     /// Marks where the text for `kind` goes.
-    mutating func hole(_ kind: Card.Hole) { holes.append((out.endIndex, kind)) }
+    mutating func hole(_ kind: Card.Hole) { holes.append((out.utf8.count, kind)) }
 }
 
 extension StatusPage.Card {
     /// Appends the card with its holes filled in for `p` at `now`.
     func append(to page: inout StatusPage, for p: ProbeSnapshot, now: Timestamp) {
         var from = text.startIndex
-        for (at, kind) in holes {
+        for (offset, kind) in holes {
+            let at = text.utf8.index(text.startIndex, offsetBy: offset)  // O(1): the text is native UTF-8
             page.out += text[from..<at]
             switch kind {
             case .since: if let since = p.since { page.out += StatusPage.age(now - since) }

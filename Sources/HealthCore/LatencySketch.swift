@@ -111,6 +111,12 @@ public struct LatencySketch<let capacity: Int>: Sendable, Equatable {
     /// Records one latency by its level-0 key, for callers that feed several sketches the same latency.
     mutating func add(key: Int) { insert(key: key, level: 0, count: 1) }
 
+    /// Halves the resolution until it is at least `level`: a sketch kept for long needs no finer bins than the
+    /// accuracy its windows promise, and coarser bins take fewer bytes.
+    mutating func coarsen(toLevel target: Int) {
+        while level < min(target, LatencyScale.maxLevel) { collapse() }
+    }
+
     /// Adds every latency recorded in `other`, at the coarser of the two levels.
     public mutating func merge<let otherCapacity: Int>(_ other: LatencySketch<otherCapacity>) {
         if other.hasFoldedLowestBins { storedLevel |= 0x80 }

@@ -188,6 +188,10 @@ public struct ProbeWindows: Sendable {
 
     private static let nanosecond = TimeSpan(nanoseconds: 1)
 
+    /// The finest level a closed bucket keeps: α₂ = 0.96 % holds the 1 % promised for narrow data, and a closed 1m
+    /// bucket of σ = 0.3 latencies takes about half the bytes it took at the level it was recorded at.
+    static let closedLevel = 2
+
     /// Bytes a Swift array buffer spends before its elements (object header, count, capacity).
     static let arrayHeaderBytes = 32
 
@@ -464,7 +468,12 @@ extension ProbeWindows {
         /// Puts back buckets read from a checkpoint, oldest first: the newest becomes `current`.
         mutating func install(_ buckets: [Bucket<sketchBytes>]) {
             guard let newest = buckets.last else { return }
-            let kept = buckets.dropLast().filter { Int64($0.index) > Int64(newest.index) - Int64(slots) }
+            // Closed at the level `close` leaves them at, whoever wrote them.
+            let kept = buckets.dropLast().filter { Int64($0.index) > Int64(newest.index) - Int64(slots) }.map { bucket in
+                var bucket = bucket
+                bucket.latency.coarsen(toLevel: ProbeWindows.closedLevel)
+                return bucket
+            }
             closed.reserveCapacity(kept.count)
             arena.reserveCapacity(kept.reduce(0) { $0 + Int($1.latency.used) })
             if kept.contains(where: { $0.values.count > 0 }) { closedValues.reserveCapacity(kept.count) }
@@ -474,6 +483,7 @@ extension ProbeWindows {
 
         private mutating func close() {
             ProbeWindows.grow(&closed, toHold: closed.count + 1, limit: slots)
+            current.latency.coarsen(toLevel: ProbeWindows.closedLevel)
             append(current)
         }
 

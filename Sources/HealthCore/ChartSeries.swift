@@ -1,13 +1,13 @@
 /// A probe's history as a chart draws it: its rules (for the threshold lines) and one point per step.
-public struct ChartSeries: Sendable {
-    public var name: String
-    public var rules: ProbeRules
-    public var points: [ProbeWindows.Point]
+package struct ChartSeries: Sendable {
+    package var name: String
+    package var rules: ProbeRules
+    package var points: [ProbeWindows.Point]
     /// Changes whenever the points do, so a renderer may keep what it drew from them.
-    public var version: ChartVersion
+    package var version: ChartVersion
 }
 
-public struct ChartVersion: Sendable, Equatable {
+package struct ChartVersion: Sendable, Equatable {
     var revision: UInt64
     var newest: Timestamp
 }
@@ -17,17 +17,17 @@ public struct ChartVersion: Sendable, Equatable {
 /// ago) and stay the same until they drop out of the range, so only those two are computed again, and only
 /// when the windows changed (a new revision) or a new step began. Everything is updated in place:
 /// copying a series costs a retain per array in it.
-public struct ChartSeriesCache: Sendable {
+package struct ChartSeriesCache: Sendable {
     var series: [String: ChartSeries] = [:]
 
-    public init() {}
+    package init() {}
 }
 
 extension Monitor {
     /// Every probe's points over the last `range` at `step`, in the monitor's order, reusing what `cache`
     /// kept from the previous call. A caller keeps one cache, and starts a new one when the configuration
     /// is reloaded.
-    public func chartSeries(range: TimeSpan, step: TimeSpan, now: Timestamp, cache: inout ChartSeriesCache) -> [ChartSeries] {
+    package func chartSeries(range: TimeSpan, step: TimeSpan, now: Timestamp, cache: inout ChartSeriesCache) -> [ChartSeries] {
         // Indices, not a loop over the entries: iterating them would copy each.
         let out = entries.indices.map { i in Self.update(&cache.series[entries[i].rules.name], of: entries[i], range: range, step: step, now: now) }
         // Every probe has a series now, so more means some are of probes that are gone.

@@ -1,7 +1,7 @@
 /// The code healthd runs on bytes it does not control, each behind one entry point that both the
 /// libFuzzer executables (`Fuzz/<name>/main.swift`, built by `scripts/fuzz`) and the corpus replay
 /// tests call. The socket's request decoder lives in HealthAPI and has its own executable.
-public enum FuzzTarget: String, CaseIterable, Sendable {
+package enum FuzzTarget: String, CaseIterable, Sendable {
     /// HTTP/1.1 responses: `HTTPResponseParser`.
     case http
     /// PostgreSQL backend messages: `PostgresMessageDecoder`.
@@ -18,7 +18,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case config
 
     /// Runs one input through the code under test.
-    public func run(_ input: [UInt8]) -> FuzzOutcome {
+    package func run(_ input: [UInt8]) -> FuzzOutcome {
         switch self {
         case .http: HTTPFuzz.run(input)
         case .postgresDecoder: PostgresDecoderFuzz.run(input)
@@ -33,7 +33,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     /// The most output an input of `count` bytes may produce. Parsers return parts of their input
     /// (invalid UTF-8 repaired to U+FFFD: 3 bytes for 1) plus messages of bounded length; a config
     /// says more per byte, since each short mistake gets a sentence that names its field.
-    public func outputLimit(forInputOf count: Int) -> Int {
+    package func outputLimit(forInputOf count: Int) -> Int {
         switch self {
         case .config: 64 * count + 64 * 1024
         default: 4 * count + 64 * 1024
@@ -41,21 +41,21 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     }
 
     /// For libFuzzer: runs the input and crashes on any broken property, so that the fuzzer keeps it.
-    public func check(_ input: UnsafeBufferPointer<UInt8>) {
+    package func check(_ input: UnsafeBufferPointer<UInt8>) {
         let outcome = run(Array(input))
         if let failure = outcome.failure(limit: outputLimit(forInputOf: input.count)) { fatalError(failure) }
     }
 }
 
 /// What one input made the code under test do.
-public struct FuzzOutcome: Sendable {
+package struct FuzzOutcome: Sendable {
     /// Bytes of everything produced: values, messages, bytes to send.
-    public var outputSize = 0
+    package var outputSize = 0
     /// Promises the code broke, e.g. a result that depends on how the input was split into reads.
-    public var violations: [String] = []
+    package var violations: [String] = []
 
     /// Why this outcome is a bug, if it is one.
-    public func failure(limit: Int) -> String? {
+    package func failure(limit: Int) -> String? {
         if !violations.isEmpty { return violations.joined(separator: "\n") }
         if outputSize > limit { return "\(outputSize) bytes of output, more than the limit of \(limit)" }
         return nil

@@ -1,45 +1,45 @@
 import HealthCore
 
 /// A validated configuration: everything healthd runs from.
-public struct Config: Sendable, Equatable {
-    public var output: OutputConfig
-    public var probes: [ProbeConfig]
-    public var components: [ComponentRules]
-    public var state = StateConfig()
-    public var socket = SocketConfig()
-    public var hooks: [HookConfig] = []
-    public var alerts: [AlertRule] = []
-    public var silences: [Silence] = []
+package struct Config: Sendable, Equatable {
+    package var output: OutputConfig
+    package var probes: [ProbeConfig]
+    package var components: [ComponentRules]
+    package var state = StateConfig()
+    package var socket = SocketConfig()
+    package var hooks: [HookConfig] = []
+    package var alerts: [AlertRule] = []
+    package var silences: [Silence] = []
 
-    public var monitorSpec: MonitorSpec {
+    package var monitorSpec: MonitorSpec {
         MonitorSpec(probes: probes.map(\.rules), components: components, snapshotWindows: output.windows)
     }
 }
 
-public struct OutputConfig: Sendable, Equatable {
-    public var dir: String
-    public var socket: String?
+package struct OutputConfig: Sendable, Equatable {
+    package var dir: String
+    package var socket: String?
     /// The longest time between two snapshot writes.
-    public var interval: TimeSpan
+    package var interval: TimeSpan
     /// Windows shown per probe in the snapshot.
-    public var windows: [TimeSpan]
+    package var windows: [TimeSpan]
 }
 
-public struct ProbeConfig: Sendable, Equatable {
-    public var rules: ProbeRules
-    public var target: ProbeTarget
-    public var name: String { rules.name }
+package struct ProbeConfig: Sendable, Equatable {
+    package var rules: ProbeRules
+    package var target: ProbeTarget
+    package var name: String { rules.name }
     /// Kept in the rules, where the evaluator needs them too (overdue results, how long alerts wait on a parent).
-    public var interval: TimeSpan {
+    package var interval: TimeSpan {
         get { rules.interval }
         set { rules.interval = newValue }
     }
-    public var timeout: TimeSpan {
+    package var timeout: TimeSpan {
         get { rules.timeout }
         set { rules.timeout = newValue }
     }
 
-    public init(rules: ProbeRules, interval: TimeSpan, timeout: TimeSpan, target: ProbeTarget) {
+    package init(rules: ProbeRules, interval: TimeSpan, timeout: TimeSpan, target: ProbeTarget) {
         self.rules = rules
         self.target = target
         self.interval = interval
@@ -48,7 +48,7 @@ public struct ProbeConfig: Sendable, Equatable {
 }
 
 /// What a probe talks to, per kind.
-public enum ProbeTarget: Sendable, Equatable {
+package enum ProbeTarget: Sendable, Equatable {
     case tcp(host: String, port: UInt16)
     case http(HTTPCheck)
     case exec(argv: [String])
@@ -57,33 +57,33 @@ public enum ProbeTarget: Sendable, Equatable {
     case prometheus(PrometheusCheck)
 }
 
-public struct HTTPCheck: Sendable, Equatable {
-    public var endpoint: Endpoint
+package struct HTTPCheck: Sendable, Equatable {
+    package var endpoint: Endpoint
     /// Set for `https://`.
-    public var tls: TLSSettings?
-    public var method: String
-    public var headers: [(String, String)]
+    package var tls: TLSSettings?
+    package var method: String
+    package var headers: [(String, String)]
     /// Accepted status codes; empty means 200–399.
-    public var statuses: [Int]
+    package var statuses: [Int]
     /// Texts the body must contain, a regular expression it must match, JSON fields it must hold.
-    public var bodyContains: [String] = []
-    public var bodyRegex: String?
-    public var json: [JSONCheck] = []
+    package var bodyContains: [String] = []
+    package var bodyRegex: String?
+    package var json: [JSONCheck] = []
     /// A response slower than this fails (`assertion`), however good it is.
-    public var maxLatency: TimeSpan?
+    package var maxLatency: TimeSpan?
     /// A JSON field of the body that becomes the sample's value.
-    public var valueFromJSON: JSONPath?
+    package var valueFromJSON: JSONPath?
 
-    public init(endpoint: Endpoint, method: String = "GET", headers: [(String, String)] = [], statuses: [Int] = []) {
+    package init(endpoint: Endpoint, method: String = "GET", headers: [(String, String)] = [], statuses: [Int] = []) {
         self.endpoint = endpoint
         self.method = method
         self.headers = headers
         self.statuses = statuses
     }
 
-    public func accepts(status: Int) -> Bool { statuses.isEmpty ? (200...399).contains(status) : statuses.contains(status) }
+    package func accepts(status: Int) -> Bool { statuses.isEmpty ? (200...399).contains(status) : statuses.contains(status) }
 
-    public static func == (a: HTTPCheck, b: HTTPCheck) -> Bool {
+    package static func == (a: HTTPCheck, b: HTTPCheck) -> Bool {
         a.endpoint == b.endpoint && a.method == b.method && a.statuses == b.statuses && a.bodyContains == b.bodyContains
             && a.bodyRegex == b.bodyRegex && a.json == b.json && a.maxLatency == b.maxLatency && a.valueFromJSON == b.valueFromJSON
             && a.headers.count == b.headers.count && zip(a.headers, b.headers).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }

@@ -1,15 +1,15 @@
 /// One problem in a config file, located by its field path (`probes[2].interval`).
-public struct ConfigIssue: Sendable, Equatable, CustomStringConvertible {
-    public var path: String
-    public var message: String
-    public var description: String { path.isEmpty ? message : "\(path): \(message)" }
+package struct ConfigIssue: Sendable, Equatable, CustomStringConvertible {
+    package var path: String
+    package var message: String
+    package var description: String { path.isEmpty ? message : "\(path): \(message)" }
 }
 
 /// Every problem found in a config file; a config with any issue is not used.
-public struct ConfigError: Error, Sendable, CustomStringConvertible {
-    public var file: String
-    public var issues: [ConfigIssue]
-    public var description: String {
+package struct ConfigError: Error, Sendable, CustomStringConvertible {
+    package var file: String
+    package var issues: [ConfigIssue]
+    package var description: String {
         "\(file): \(issues.count) error\(issues.count == 1 ? "" : "s")\n" + issues.map { "  \($0)" }.joined(separator: "\n")
     }
 }

@@ -2,11 +2,11 @@ import Foundation
 import HealthCore
 
 extension Config {
-    public static let defaultPath = "/etc/healthd/healthd.json5"
+    package static let defaultPath = "/etc/healthd/healthd.json5"
     static let kinds = ["tcp", "http", "exec", "postgres", "redis", "prometheus"]
 
     /// Reads and validates a config file; throws `ConfigError` listing every problem found.
-    public static func load(path: String) throws(ConfigError) -> Config {
+    package static func load(path: String) throws(ConfigError) -> Config {
         switch BoundedFile.read(path, limit: JSON5Parser.maxBytes) {
         case .data(let data):
             return try parse(data, file: path)
@@ -17,7 +17,7 @@ extension Config {
         }
     }
 
-    public static func parse(_ data: Data, file: String = "<config>") throws(ConfigError) -> Config {
+    package static func parse(_ data: Data, file: String = "<config>") throws(ConfigError) -> Config {
         let root: JSONValue
         do {
             root = try JSONValue.parse(json5: data)

@@ -1,26 +1,26 @@
 /// `scheme://[user[:password]@]host[:port][/path][?query]`, parsed strictly enough to reject
 /// typos and loosely enough for IPv6 literals. The password is kept apart so it can never be printed.
-public struct Endpoint: Sendable, Equatable {
-    public var scheme: String
-    public var user: String?
-    public var password: String?
-    public var host: String
-    public var port: UInt16
+package struct Endpoint: Sendable, Equatable {
+    package var scheme: String
+    package var user: String?
+    package var password: String?
+    package var host: String
+    package var port: UInt16
     /// Path and query as sent on the wire, `/` at least.
-    public var target: String
+    package var target: String
 
     static let defaultPorts: [String: UInt16] = [
         "http": 80, "https": 443, "postgres": 5432, "postgresql": 5432, "redis": 6379, "rediss": 6379,
     ]
 
     /// The URL with any password replaced, for messages and snapshots.
-    public var redacted: String {
+    package var redacted: String {
         let auth = user.map { password == nil ? "\($0)@" : "\($0):***@" } ?? (password == nil ? "" : ":***@")
         let h = host.contains(":") ? "[\(host)]" : host
         return "\(scheme)://\(auth)\(h):\(port)\(target == "/" ? "" : target)"
     }
 
-    public init(parsing text: String) throws(EndpointError) {
+    package init(parsing text: String) throws(EndpointError) {
         guard let sep = text.range(of: "://") else { throw EndpointError("has no scheme (write e.g. http://host:port/path)") }
         scheme = text[..<sep.lowerBound].lowercased()
         var rest = text[sep.upperBound...]
@@ -68,7 +68,7 @@ public struct Endpoint: Sendable, Equatable {
     }
 
     /// The query's `key=value` pairs, decoded.
-    public var queryItems: [(String, String)] {
+    package var queryItems: [(String, String)] {
         guard let q = target.firstIndex(of: "?") else { return [] }
         return target[target.index(after: q)...].split(separator: "&").map { pair in
             // Empty sides kept: a pair "=" or "=x" has an empty key rather than no element at all.
@@ -78,8 +78,8 @@ public struct Endpoint: Sendable, Equatable {
     }
 }
 
-public struct EndpointError: Error, Sendable, Equatable {
-    public var message: String
+package struct EndpointError: Error, Sendable, Equatable {
+    package var message: String
     init(_ message: String) { self.message = message }
 }
 

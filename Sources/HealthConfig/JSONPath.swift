@@ -1,13 +1,13 @@
 import HealthCore
 
 /// A small JSONPath subset for checks on HTTP bodies: `$`, `.name`, `["name"]`, `[index]`.
-public struct JSONPath: Sendable, Equatable, CustomStringConvertible {
-    public enum Step: Sendable, Equatable { case key(String), index(Int) }
+package struct JSONPath: Sendable, Equatable, CustomStringConvertible {
+    package enum Step: Sendable, Equatable { case key(String), index(Int) }
 
-    public var steps: [Step]
-    public var description: String
+    package var steps: [Step]
+    package var description: String
 
-    public init?(parsing text: String) {
+    package init?(parsing text: String) {
         description = text
         var rest = Substring(text)
         guard rest.first == "$" else { return nil }
@@ -39,9 +39,9 @@ public struct JSONPath: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// `expect.json` entries: `{path: "$.status", op: "==", value: "operational"}`.
-public struct JSONCheck: Sendable, Equatable {
-    public enum Expected: Sendable, Equatable { case string(String), number(Double), bool(Bool), null }
-    public var path: JSONPath
-    public var op: Condition.Op
-    public var value: Expected
+package struct JSONCheck: Sendable, Equatable {
+    package enum Expected: Sendable, Equatable { case string(String), number(Double), bool(Bool), null }
+    package var path: JSONPath
+    package var op: Condition.Op
+    package var value: Expected
 }

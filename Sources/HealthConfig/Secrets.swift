@@ -27,7 +27,7 @@ func secretFile(_ n: Node) -> String? {
 extension Config {
     /// Every secret the config holds (passwords, tokens), so that logs and the audit log can
     /// scrub them from any text that might echo one (a hook's output, an error message).
-    public var secrets: [String] {
+    package var secrets: [String] {
         var out: [String] = []
         for p in probes {
             switch p.target {

@@ -1,22 +1,22 @@
 /// A probe's history as a chart draws it: its rules (for the threshold lines) and one point per step.
-public struct ChartSeries: Sendable {
-    public var name: String
-    public var rules: ProbeRules
-    public var points: [ChartPoint]
+package struct ChartSeries: Sendable {
+    package var name: String
+    package var rules: ProbeRules
+    package var points: [ChartPoint]
     /// Changes whenever the points do, so a renderer may keep what it drew from them.
-    public var version: ChartVersion
+    package var version: ChartVersion
 }
 
 /// What a chart draws of one step, in 32 bytes: a cache holds a day of these for every probe, and a full
 /// `ProbeWindows.Point` (~190 bytes with its nine optional doubles) made that cache most of a probe's memory.
 /// Quantiles and the value are kept as `Float` (NaN for none): seven digits are more than a chart shows.
-public struct ChartPoint: Sendable, Equatable {
+package struct ChartPoint: Sendable, Equatable {
     /// Start of the point's interval, a multiple of the series step.
-    public var start: Timestamp
+    package var start: Timestamp
     private var samples: UInt32, failed: UInt32
     private var p50: Float, p95: Float, p99: Float, average: Float
 
-    public init(_ point: ProbeWindows.Point) {
+    package init(_ point: ProbeWindows.Point) {
         let s = point.stats
         start = point.start
         (samples, failed) = (UInt32(clamping: s.count), UInt32(clamping: s.failures))
@@ -25,21 +25,21 @@ public struct ChartPoint: Sendable, Equatable {
     }
 
     /// Samples in the step.
-    public var count: Int { Int(samples) }
+    package var count: Int { Int(samples) }
     /// Failed samples in the step.
-    public var failures: Int { Int(failed) }
+    package var failures: Int { Int(failed) }
     /// (count − failures) / count; nil when the step is empty.
-    public var availability: Double? { samples > 0 ? Double(samples - failed) / Double(samples) : nil }
-    public var latencyP50: Double? { Self.widen(p50) }
-    public var latencyP95: Double? { Self.widen(p95) }
-    public var latencyP99: Double? { Self.widen(p99) }
+    package var availability: Double? { samples > 0 ? Double(samples - failed) / Double(samples) : nil }
+    package var latencyP50: Double? { Self.widen(p50) }
+    package var latencyP95: Double? { Self.widen(p95) }
+    package var latencyP99: Double? { Self.widen(p99) }
     /// Mean reported value over the step.
-    public var valueAvg: Double? { Self.widen(average) }
+    package var valueAvg: Double? { Self.widen(average) }
 
     private static func widen(_ x: Float) -> Double? { x.isNaN ? nil : Double(x) }
 }
 
-public struct ChartVersion: Sendable, Equatable {
+package struct ChartVersion: Sendable, Equatable {
     var revision: UInt64
     var newest: Timestamp
 }
@@ -49,17 +49,17 @@ public struct ChartVersion: Sendable, Equatable {
 /// ago) and stay the same until they drop out of the range, so only those two are computed again, and only
 /// when the windows changed (a new revision) or a new step began. Everything is updated in place:
 /// copying a series costs a retain per array in it.
-public struct ChartSeriesCache: Sendable {
+package struct ChartSeriesCache: Sendable {
     var series: [String: ChartSeries] = [:]
 
-    public init() {}
+    package init() {}
 }
 
 extension Monitor {
     /// Every probe's points over the last `range` at `step`, in the monitor's order, reusing what `cache`
     /// kept from the previous call. A caller keeps one cache, and starts a new one when the configuration
     /// is reloaded.
-    public func chartSeries(range: TimeSpan, step: TimeSpan, now: Timestamp, cache: inout ChartSeriesCache) -> [ChartSeries] {
+    package func chartSeries(range: TimeSpan, step: TimeSpan, now: Timestamp, cache: inout ChartSeriesCache) -> [ChartSeries] {
         // Indices, not a loop over the entries: iterating them would copy each.
         let out = entries.indices.map { i in Self.update(&cache.series[entries[i].rules.name], of: entries[i], range: range, step: step, now: now) }
         // Every probe has a series now, so more means some are of probes that are gone.

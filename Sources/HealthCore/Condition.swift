@@ -1,6 +1,6 @@
 /// A threshold on a probe's metrics, as written in config: `<metric> <op> <number>[unit]`.
-public struct Condition: Hashable, Sendable, CustomStringConvertible {
-    public enum Metric: Hashable, Sendable {
+package struct Condition: Hashable, Sendable, CustomStringConvertible {
+    package enum Metric: Hashable, Sendable {
         case value, latency, failures
         /// Seconds until the earliest expiry in the last known certificate chain (`cert.expires_in`).
         case certExpiresIn
@@ -9,11 +9,11 @@ public struct Condition: Hashable, Sendable, CustomStringConvertible {
         case valueMin(TimeSpan), valueMax(TimeSpan), valueAvg(TimeSpan), valueLast(TimeSpan), valueDelta(TimeSpan)
     }
 
-    public enum Op: String, Hashable, Sendable, CaseIterable {
+    package enum Op: String, Hashable, Sendable, CaseIterable {
         case gt = ">", ge = ">=", lt = "<", le = "<=", eq = "==", ne = "!="
 
         /// Never true on NaN, which IEEE 754 makes unequal to everything, itself included: `!=` would hold.
-        public func holds(_ a: Double, _ b: Double) -> Bool {
+        package func holds(_ a: Double, _ b: Double) -> Bool {
             guard !a.isNaN, !b.isNaN else { return false }
             return switch self {
             case .gt: a > b
@@ -27,17 +27,17 @@ public struct Condition: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// How the threshold was written; the reason quotes the actual value the same way.
-    public enum Unit: String, Hashable, Sendable { case none = "", ms, s, m, h, d, percent = "%" }
+    package enum Unit: String, Hashable, Sendable { case none = "", ms, s, m, h, d, percent = "%" }
 
-    public var metric: Metric
-    public var op: Op
+    package var metric: Metric
+    package var op: Op
     /// Threshold in the metric's base unit: milliseconds for latency, a fraction for ratios, seconds for
     /// `cert.expires_in` and for values written with a time unit, the raw number otherwise.
-    public var threshold: Double
-    public var unit: Unit
-    public var source: String
+    package var threshold: Double
+    package var unit: Unit
+    package var source: String
 
-    public var description: String { source }
+    package var description: String { source }
 }
 
 extension Condition.Metric {
@@ -60,7 +60,7 @@ extension Condition.Metric {
     var baseMilliseconds: Double { isLatency ? 1 : 1000 }
 
     /// The longest history this metric reads, so windows can be validated against the 7 d limit.
-    public var window: TimeSpan? {
+    package var window: TimeSpan? {
         switch self {
         case .value, .latency, .failures, .certExpiresIn: nil
         case .availability(let w), .errorRate(let w), .latencyQuantile(_, let w), .valueMin(let w),

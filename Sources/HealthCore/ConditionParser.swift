@@ -1,11 +1,11 @@
 /// A condition that does not parse, with the reason in words a config author can act on.
-public struct ConditionError: Error, Equatable, Sendable, CustomStringConvertible {
-    public var message: String
-    public var description: String { message }
+package struct ConditionError: Error, Equatable, Sendable, CustomStringConvertible {
+    package var message: String
+    package var description: String { message }
 }
 
 extension Condition {
-    public static let maxWindow = TimeSpan.days(7)
+    package static let maxWindow = TimeSpan.days(7)
 
     static let windowedMetrics: [String: @Sendable (TimeSpan) -> Metric] = [
         "availability": { .availability($0) }, "error_rate": { .errorRate($0) },
@@ -19,7 +19,7 @@ extension Condition {
     ]
 
     /// Parses `latency.p95(5m) > 500ms`, `error_rate(1h) > 2%`, `value > 100`, `cert.expires_in < 14d` …
-    public init(parsing text: String) throws(ConditionError) {
+    package init(parsing text: String) throws(ConditionError) {
         let source = text.trimmingSpaces()
         guard let opRange = Self.findOperator(in: source) else {
             throw ConditionError(message: "\"\(source)\" has no comparison; write <metric> <op> <number>, op one of > >= < <= == !=")

@@ -1,11 +1,11 @@
 /// Tri-state health, ordered so that `max` is "the worse of".
-public enum Health: Int, Comparable, Sendable, CaseIterable, CustomStringConvertible {
+package enum Health: Int, Comparable, Sendable, CaseIterable, CustomStringConvertible {
     case healthy = 0
     case degraded = 1
     case down = 2
 
-    public static func < (a: Health, b: Health) -> Bool { a.rawValue < b.rawValue }
-    public var description: String {
+    package static func < (a: Health, b: Health) -> Bool { a.rawValue < b.rawValue }
+    package var description: String {
         switch self {
         case .healthy: "healthy"
         case .degraded: "degraded"
@@ -15,40 +15,40 @@ public enum Health: Int, Comparable, Sendable, CaseIterable, CustomStringConvert
 }
 
 /// Why a probe attempt failed; the snapshot's `error.category`.
-public enum FailureCategory: String, Sendable, CaseIterable {
+package enum FailureCategory: String, Sendable, CaseIterable {
     case timeout, refused, dns, tls, auth, `protocol`, assertion, exec
 }
 
-public struct ProbeFailure: Error, Sendable, Equatable {
-    public var category: FailureCategory
-    public var message: String
-    public init(_ category: FailureCategory, _ message: String) {
+package struct ProbeFailure: Error, Sendable, Equatable {
+    package var category: FailureCategory
+    package var message: String
+    package init(_ category: FailureCategory, _ message: String) {
         self.category = category
         self.message = message
     }
 }
 
 /// One probe attempt's result.
-public struct Sample: Sendable, Equatable {
-    public var time: Timestamp
+package struct Sample: Sendable, Equatable {
+    package var time: Timestamp
     /// Latency in milliseconds (connect time, full response time, process run time …).
-    public var latencyMs: Double
-    public var value: Double?
-    public var failure: ProbeFailure?
+    package var latencyMs: Double
+    package var value: Double?
+    package var failure: ProbeFailure?
     /// A check may report its own level (Nagios exit 1 ⇒ degraded) while still succeeding.
-    public var reportedHealth: Health
-    public var message: String?
+    package var reportedHealth: Health
+    package var message: String?
     /// The check ran fine but found nothing to measure (an empty query result, a missing key).
-    public var noData: Bool
+    package var noData: Bool
     /// Rows a check attaches for people to read (the last failures …); nil when it attaches none.
-    public var details: [DetailRow]?
+    package var details: [DetailRow]?
     /// The TLS session the attempt spoke, when it got that far (also on failures after the handshake).
-    public var tls: TLSFacts?
-    public var timings: AttemptTimings?
+    package var tls: TLSFacts?
+    package var timings: AttemptTimings?
 
-    public var ok: Bool { failure == nil }
+    package var ok: Bool { failure == nil }
 
-    public init(time: Timestamp, latencyMs: Double, value: Double? = nil, failure: ProbeFailure? = nil,
+    package init(time: Timestamp, latencyMs: Double, value: Double? = nil, failure: ProbeFailure? = nil,
                 reportedHealth: Health = .healthy, message: String? = nil, noData: Bool = false,
                 details: [DetailRow]? = nil, tls: TLSFacts? = nil, timings: AttemptTimings? = nil) {
         self.time = time
@@ -80,16 +80,16 @@ extension Sample {
 }
 
 /// One row of a check's details: column names and text values, in query order.
-public struct DetailRow: Sendable, Equatable {
-    public struct Field: Sendable, Equatable {
-        public var name: String
-        public var value: String?
-        public init(name: String, value: String?) {
+package struct DetailRow: Sendable, Equatable {
+    package struct Field: Sendable, Equatable {
+        package var name: String
+        package var value: String?
+        package init(name: String, value: String?) {
             self.name = name
             self.value = value
         }
     }
 
-    public var fields: [Field]
-    public init(fields: [Field]) { self.fields = fields }
+    package var fields: [Field]
+    package init(fields: [Field]) { self.fields = fields }
 }

@@ -1,22 +1,22 @@
 /// A probe's history for graphs: one point per step over a range, at most 1,000 points.
-public struct HistoryRequest: Sendable, Equatable {
-    public enum Series: String, Sendable, CaseIterable {
+package struct HistoryRequest: Sendable, Equatable {
+    package enum Series: String, Sendable, CaseIterable {
         case availability, errorRate = "error_rate", latencyP50 = "latency.p50", latencyP95 = "latency.p95",
              latencyP99 = "latency.p99", valueAvg = "value.avg", valueMin = "value.min", valueMax = "value.max"
     }
 
-    public static let maxPoints = 1000
+    package static let maxPoints = 1000
     /// The dashboards' steps: 1m for 1h, 5m for 6h, 15m for 24h, 1h for 7d.
-    public static let steps: [TimeSpan] = [.minutes(1), .minutes(5), .minutes(15), .hours(1)]
+    package static let steps: [TimeSpan] = [.minutes(1), .minutes(5), .minutes(15), .hours(1)]
 
-    public var probe: String
-    public var range: TimeSpan
-    public var step: TimeSpan
+    package var probe: String
+    package var range: TimeSpan
+    package var step: TimeSpan
     /// nil: every series.
-    public var series: Series?
+    package var series: Series?
 
     /// Checks the numbers; `step` nil picks the dashboard step of the shortest of 1h/6h/24h/7d that covers the range.
-    public init(probe: String, range: TimeSpan, step: TimeSpan?, series: Series?) throws(HistoryError) {
+    package init(probe: String, range: TimeSpan, step: TimeSpan?, series: Series?) throws(HistoryError) {
         guard range.nanoseconds > 0, range <= Condition.maxWindow else {
             throw HistoryError(message: "range \(range) must be more than 0 and at most 7d")
         }
@@ -30,17 +30,17 @@ public struct HistoryRequest: Sendable, Equatable {
     }
 }
 
-public struct HistoryError: Error, Sendable, Equatable { public var message: String }
+package struct HistoryError: Error, Sendable, Equatable { package var message: String }
 
 extension Monitor {
     /// The points of a probe's history, or nil for an unknown probe.
-    public func history(_ request: HistoryRequest, now: Timestamp) -> [ProbeWindows.Point]? {
+    package func history(_ request: HistoryRequest, now: Timestamp) -> [ProbeWindows.Point]? {
         guard let i = index(of: request.probe) else { return nil }
         return entries[i].windows.series(range: request.range, step: request.step, now: now)
     }
 
     /// `{"probe":…, "range":…, "step":…, "points":[{"t":…, …}]}`: every series, or `"v"` for the one asked.
-    public func historyJSON(_ request: HistoryRequest, now: Timestamp) -> String? {
+    package func historyJSON(_ request: HistoryRequest, now: Timestamp) -> String? {
         guard let points = history(request, now: now) else { return nil }
         var w = JSONWriter()
         w.beginObject()
@@ -80,7 +80,7 @@ extension Monitor {
     }
 
     /// One probe's snapshot entry, as in the snapshot document.
-    public func probeJSON(_ name: String, now: Timestamp) -> String? {
+    package func probeJSON(_ name: String, now: Timestamp) -> String? {
         guard let i = index(of: name) else { return nil }
         let p = probeSnapshot(i, now: now)
         var w = JSONWriter()

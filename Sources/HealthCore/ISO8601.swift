@@ -1,6 +1,6 @@
 extension Timestamp {
     /// `2026-11-22T10:00:00Z` (UTC, whole seconds), or with milliseconds when `fractional`.
-    public func iso8601(fractional: Bool = false) -> String {
+    package func iso8601(fractional: Bool = false) -> String {
         // Floor division by quotient and remainder: subtracting first would overflow near Int64.min.
         let (q, r) = nanoseconds.quotientAndRemainder(dividingBy: 1_000_000_000)
         let totalSeconds = r < 0 ? q - 1 : q, fraction = r < 0 ? r + 1_000_000_000 : r
@@ -33,7 +33,7 @@ private func pad(_ n: Int64, _ width: Int) -> String {
 
 extension Timestamp {
     /// Parses `2026-11-22T10:00:00Z`, with optional fractional seconds and a `Z` or `±hh:mm` offset.
-    public init?(iso8601 text: String) {
+    package init?(iso8601 text: String) {
         let b = Array(text.utf8)
         func digits(_ at: Int, _ n: Int) -> Int64? {
             guard at + n <= b.count else { return nil }

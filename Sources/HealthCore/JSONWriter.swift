@@ -3,51 +3,51 @@
 ///
 /// It appends UTF-8 bytes: a snapshot of 1,000 probes is ~800 KiB, and appending to a String
 /// costs several times more per piece than appending to a byte array.
-public struct JSONWriter {
+package struct JSONWriter {
     private var bytes: [UInt8] = []
     /// Whether the next element needs a comma before it. A closed container is always an element of its
     /// parent, so one flag does what a stack per nesting level would.
     private var needsComma = false
 
-    public init() { bytes.reserveCapacity(4096) }
+    package init() { bytes.reserveCapacity(4096) }
 
     init(capacity: Int) { bytes.reserveCapacity(capacity) }
 
     /// The document so far.
-    public var output: String { String(decoding: bytes, as: UTF8.self) }
+    package var output: String { String(decoding: bytes, as: UTF8.self) }
 
-    public mutating func beginObject() { element(); bytes.append(UInt8(ascii: "{")); needsComma = false }
-    public mutating func endObject() { bytes.append(UInt8(ascii: "}")); needsComma = true }
-    public mutating func beginArray() { element(); bytes.append(UInt8(ascii: "[")); needsComma = false }
-    public mutating func endArray() { bytes.append(UInt8(ascii: "]")); needsComma = true }
+    package mutating func beginObject() { element(); bytes.append(UInt8(ascii: "{")); needsComma = false }
+    package mutating func endObject() { bytes.append(UInt8(ascii: "}")); needsComma = true }
+    package mutating func beginArray() { element(); bytes.append(UInt8(ascii: "[")); needsComma = false }
+    package mutating func endArray() { bytes.append(UInt8(ascii: "]")); needsComma = true }
 
-    public mutating func key(_ k: String) {
+    package mutating func key(_ k: String) {
         element()
         bytes.appendJSONString(k)
         bytes.append(UInt8(ascii: ":"))
         needsComma = false
     }
 
-    public mutating func string(_ s: String?) {
+    package mutating func string(_ s: String?) {
         element()
         if let s { bytes.appendJSONString(s) } else { bytes.appendASCII("null") }
     }
 
-    public mutating func number(_ v: Double?) {
+    package mutating func number(_ v: Double?) {
         element()
         guard let v, v.isFinite else { return bytes.appendASCII("null") }
         bytes.appendJSONNumber(v)
     }
 
-    public mutating func number(_ v: Int) { element(); bytes.appendInteger(Int64(v)) }
-    public mutating func bool(_ b: Bool?) { element(); bytes.appendASCII(b.map { $0 ? "true" : "false" } ?? "null") }
-    public mutating func null() { element(); bytes.appendASCII("null") }
+    package mutating func number(_ v: Int) { element(); bytes.appendInteger(Int64(v)) }
+    package mutating func bool(_ b: Bool?) { element(); bytes.appendASCII(b.map { $0 ? "true" : "false" } ?? "null") }
+    package mutating func null() { element(); bytes.appendASCII("null") }
 
-    public mutating func field(_ k: String, _ s: String?) { key(k); string(s) }
-    public mutating func field(_ k: String, _ v: Double?) { key(k); number(v) }
-    public mutating func field(_ k: String, _ v: Int) { key(k); number(v) }
-    public mutating func field(_ k: String, _ b: Bool?) { key(k); bool(b) }
-    public mutating func field(_ k: String, strings: [String]) {
+    package mutating func field(_ k: String, _ s: String?) { key(k); string(s) }
+    package mutating func field(_ k: String, _ v: Double?) { key(k); number(v) }
+    package mutating func field(_ k: String, _ v: Int) { key(k); number(v) }
+    package mutating func field(_ k: String, _ b: Bool?) { key(k); bool(b) }
+    package mutating func field(_ k: String, strings: [String]) {
         key(k)
         beginArray()
         for s in strings { string(s) }

@@ -79,19 +79,19 @@ enum LatencyScale {
 /// (7 means "9 + varint") and count 1 … 15 (15 means "16 + varint"), gap varint first. The first entry's gap counts
 /// from `lowestKey − 1`. The capacity is a generic parameter so the bytes live inside the owning bucket: a heap buffer
 /// per bucket would cost ~40 bytes of overhead each.
-public struct LatencySketch<let capacity: Int>: Sendable, Equatable {
+package struct LatencySketch<let capacity: Int>: Sendable, Equatable {
     var used: UInt16 = 0
     var lowestKey: UInt16 = 0  // the first entry's key
     var storedLevel: UInt8 = 0  // the collapse level; its top bit records that lowest bins were folded
     var bytes = InlineArray<capacity, UInt8>(repeating: 0)
 
     /// An empty sketch; `capacity` must hold two worst-case entries (24 bytes) so that an insert always fits.
-    public init() {
+    package init() {
         precondition(capacity >= SketchEntryEncoder.maxBytes && capacity <= Int(UInt16.max), "unsupported capacity")
     }
 
     /// Number of latencies recorded.
-    public var count: Int {
+    package var count: Int {
         var total = 0
         forEachBin { total += $1 }
         return total
@@ -99,14 +99,14 @@ public struct LatencySketch<let capacity: Int>: Sendable, Equatable {
 
     /// The relative error bound of every quantile (of those below folded bins, see `hasFoldedLowestBins`): α of
     /// the current collapse level, from 0.24 % when empty or narrow up to 1.92 %.
-    public var relativeAccuracy: Double { LatencyScale.accuracies[level] }
+    package var relativeAccuracy: Double { LatencyScale.accuracies[level] }
 
     /// Whether the data was too wide even for the coarsest level, so that the lowest bins were folded into the
     /// next: quantiles from the lowest remaining bin down can then be overestimated.
-    public var hasFoldedLowestBins: Bool { storedLevel & 0x80 != 0 }
+    package var hasFoldedLowestBins: Bool { storedLevel & 0x80 != 0 }
 
     /// Records one latency in ms; zero and negative ones are kept as 0.
-    public mutating func add(_ latencyMs: Double) { add(key: LatencyScale.key(for: latencyMs)) }
+    package mutating func add(_ latencyMs: Double) { add(key: LatencyScale.key(for: latencyMs)) }
 
     /// Records one latency by its level-0 key, for callers that feed several sketches the same latency.
     mutating func add(key: Int) { insert(key: key, level: 0, count: 1) }
@@ -118,19 +118,19 @@ public struct LatencySketch<let capacity: Int>: Sendable, Equatable {
     }
 
     /// Adds every latency recorded in `other`, at the coarser of the two levels.
-    public mutating func merge<let otherCapacity: Int>(_ other: LatencySketch<otherCapacity>) {
+    package mutating func merge<let otherCapacity: Int>(_ other: LatencySketch<otherCapacity>) {
         if other.hasFoldedLowestBins { storedLevel |= 0x80 }
         other.forEachBin { insert(key: $0, level: other.level, count: $1) }
     }
 
     /// The latency at rank ⌊q · (count − 1)⌋ within `relativeAccuracy`; nil if empty.
-    public func quantile(_ q: Double) -> Double? {
+    package func quantile(_ q: Double) -> Double? {
         var histogram = LatencyHistogram()
         histogram.add(self)
         return histogram.quantile(q)
     }
 
-    public static func == (a: Self, b: Self) -> Bool {
+    package static func == (a: Self, b: Self) -> Bool {
         // The encoding is canonical, so equal bins at equal levels ⇔ equal bytes.
         a.storedLevel == b.storedLevel && a.used == b.used && a.lowestKey == b.lowestKey
             && (0..<Int(a.used)).allSatisfy { a.bytes[$0] == b.bytes[$0] }

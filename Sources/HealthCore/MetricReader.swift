@@ -47,7 +47,7 @@ struct MetricReader {
 }
 
 /// Up to 3 significant decimals, no trailing zeros: 150, 0.4, 612.35.
-public func formatNumber(_ v: Double) -> String {
+package func formatNumber(_ v: Double) -> String {
     guard v.isFinite else { return v.isNaN ? "NaN" : (v > 0 ? "+Inf" : "-Inf") }
     if v == v.rounded(), abs(v) < 1e15 { return String(Int64(v)) }
     let scaled = (v * 1000).rounded() / 1000

@@ -2,14 +2,14 @@
 /// intervals means it is not being run or its results are lost — its health is then old news, whatever it says.
 extension Monitor {
     /// How long probe `i` has gone without a result, when that is more than two intervals; nil while on time.
-    public func overdue(_ i: Int, now: Timestamp) -> TimeSpan? {
+    package func overdue(_ i: Int, now: Timestamp) -> TimeSpan? {
         guard let heard = lastHeard(i) else { return nil }
         let quiet = now - heard
         return quiet > entries[i].rules.interval * 2 ? quiet : nil
     }
 
     /// When the first probe on time at `now` becomes overdue if no result comes: when to look again.
-    public func nextOverdue(after now: Timestamp) -> Timestamp? {
+    package func nextOverdue(after now: Timestamp) -> Timestamp? {
         entries.indices.compactMap { i -> Timestamp? in
             guard let heard = lastHeard(i) else { return nil }
             let at = heard + entries[i].rules.interval * 2 + TimeSpan(nanoseconds: 1)

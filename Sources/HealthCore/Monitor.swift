@@ -1,13 +1,13 @@
 /// Everything the evaluator tracks: the rules, and per probe its windows and state.
-public struct MonitorSpec: Sendable, Equatable {
-    public var probes: [ProbeRules]
-    public var components: [ComponentRules]
+package struct MonitorSpec: Sendable, Equatable {
+    package var probes: [ProbeRules]
+    package var components: [ComponentRules]
     /// Windows shown per probe in the snapshot.
-    public var snapshotWindows: [TimeSpan]
+    package var snapshotWindows: [TimeSpan]
 
-    public static let defaultSnapshotWindows: [TimeSpan] = [.minutes(5), .hours(1), .hours(24)]
+    package static let defaultSnapshotWindows: [TimeSpan] = [.minutes(5), .hours(1), .hours(24)]
 
-    public init(probes: [ProbeRules], components: [ComponentRules] = [],
+    package init(probes: [ProbeRules], components: [ComponentRules] = [],
                 snapshotWindows: [TimeSpan] = MonitorSpec.defaultSnapshotWindows) {
         self.probes = probes
         self.components = components
@@ -17,12 +17,12 @@ public struct MonitorSpec: Sendable, Equatable {
 
 /// The pure heart of healthd: samples in, health and snapshots out. Time comes from the samples
 /// and from the `now` the caller passes.
-public struct Monitor: Sendable {
-    public struct Entry: Sendable {
-        public var rules: ProbeRules
+package struct Monitor: Sendable {
+    package struct Entry: Sendable {
+        package var rules: ProbeRules
         /// Every change, a sample or a restore, gives the history a new revision (for the stats cache).
-        public var windows = ProbeWindows() { didSet { revision = nextRevision() } }
-        public var state = ProbeState()
+        package var windows = ProbeWindows() { didSet { revision = nextRevision() } }
+        package var state = ProbeState()
         private(set) var revision = nextRevision()
         /// Since when a result is due: the monitor's start, or the reload that added the probe (see `overdue`).
         var watchedSince: Timestamp?
@@ -33,8 +33,8 @@ public struct Monitor: Sendable {
         }
     }
 
-    public private(set) var spec: MonitorSpec
-    public internal(set) var entries: [Entry]
+    package private(set) var spec: MonitorSpec
+    package internal(set) var entries: [Entry]
     private let indexByName: [String: Int]
     /// Component members resolved once: indices into `entries`.
     private let componentMembers: [[Int]]
@@ -46,7 +46,7 @@ public struct Monitor: Sendable {
 
     /// `startedAt`: when results began to be due, so that a probe that never answers is found overdue too
     /// (without it, only probes that have answered once can be).
-    public init(spec: MonitorSpec, startedAt: Timestamp? = nil) {
+    package init(spec: MonitorSpec, startedAt: Timestamp? = nil) {
         self.spec = spec
         self.entries = spec.probes.map { Entry(rules: $0, watchedSince: startedAt) }
         var index: [String: Int] = [:]
@@ -59,11 +59,11 @@ public struct Monitor: Sendable {
         self.parentIndices = spec.probes.map { p in p.dependsOn.compactMap { index[$0] } }
     }
 
-    public func index(of name: String) -> Int? { indexByName[name] }
+    package func index(of name: String) -> Int? { indexByName[name] }
 
     /// Carries windows and state over from a previous monitor for the named probes (a reload that
     /// left their definitions unchanged keeps their history).
-    public mutating func adopt(from old: Monitor, probes names: Set<String>) {
+    package mutating func adopt(from old: Monitor, probes names: Set<String>) {
         for name in names {
             guard let new = indexByName[name], let prior = old.indexByName[name] else { continue }
             entries[new].windows = old.entries[prior].windows
@@ -73,7 +73,7 @@ public struct Monitor: Sendable {
     }
 
     /// Replaces probe `i`'s history, as a restore would (benchmarks build checkpoints of long histories this way).
-    public mutating func replaceWindows(of i: Int, with windows: ProbeWindows) {
+    package mutating func replaceWindows(of i: Int, with windows: ProbeWindows) {
         entries[i].windows = windows
     }
 
@@ -81,7 +81,7 @@ public struct Monitor: Sendable {
     /// Every probe's results enter the core here, so this is where a non-finite value becomes no data.
     /// A result for an overdue probe is a change even when its level is not: it is no longer overdue.
     @discardableResult
-    public mutating func ingest(_ sample: Sample, probe i: Int) -> Bool {
+    package mutating func ingest(_ sample: Sample, probe i: Int) -> Bool {
         let sample = sample.withFiniteValue()
         let wasOverdue = overdue(i, now: sample.time) != nil
         entries[i].windows.record(sample)
@@ -92,7 +92,7 @@ public struct Monitor: Sendable {
 
     /// Pending probes count nowhere; the system's health is nil while every critical probe is pending (or nothing
     /// at all has been judged): a system whose critical probes have not answered is not known to be healthy.
-    public func snapshot(now: Timestamp) -> Snapshot {
+    package func snapshot(now: Timestamp) -> Snapshot {
         let probes = entries.indices.map { probeSnapshot($0, now: now) }
         var systemHealth: Health?
         var systemReasons: [String] = []

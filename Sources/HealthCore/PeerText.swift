@@ -1,11 +1,11 @@
 /// Text a peer wrote (a server's error, a plugin's output), cut where it enters healthd: a 1 MB
 /// error message would otherwise travel into every snapshot, subscriber and alert environment.
-public enum PeerText {
+package enum PeerText {
     /// About 1 KiB: room for any real message.
-    public static let limit = 1024
+    package static let limit = 1024
 
     /// `text` cut to at most `limit` UTF-8 bytes at a character boundary, `…` marking the cut.
-    public static func capped(_ text: String, to limit: Int = limit) -> String {
+    package static func capped(_ text: String, to limit: Int = limit) -> String {
         guard text.utf8.count > limit else { return text }
         var out = ""
         var used = 0

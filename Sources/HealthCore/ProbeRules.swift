@@ -1,29 +1,29 @@
 /// What the evaluator needs to know about one probe: its identity and its health rules.
-public struct ProbeRules: Sendable, Equatable {
-    public var name: String
-    public var kind: String
+package struct ProbeRules: Sendable, Equatable {
+    package var name: String
+    package var kind: String
     /// A non-critical probe can make the system degraded, never down.
-    public var critical: Bool
+    package var critical: Bool
     /// Consecutive failures before the probe is down.
-    public var failureThreshold: Int
+    package var failureThreshold: Int
     /// Consecutive successes before it leaves down (and before any level is lowered).
-    public var successThreshold: Int
+    package var successThreshold: Int
     /// How often it runs, and how long an attempt may take: how soon a result is due.
-    public var interval = TimeSpan.seconds(10)
-    public var timeout = TimeSpan.seconds(2)
-    public var degraded: [Condition]
-    public var down: [Condition]
+    package var interval = TimeSpan.seconds(10)
+    package var timeout = TimeSpan.seconds(2)
+    package var degraded: [Condition]
+    package var down: [Condition]
     /// While this probe fails, its value comes from that probe (e.g. Prometheus first, the database second).
-    public var fallback: String?
+    package var fallback: String?
     /// While one of these probes is down, this probe's alerts are suppressed (it is likely the cause); while one is
     /// failing but not yet down, or has not run since this probe changed level, they wait (see `AwaitedParent`).
-    public var dependsOn: [String] = []
+    package var dependsOn: [String] = []
     /// An availability objective judged by burn rates.
-    public var slo: SLO?
+    package var slo: SLO?
     /// Flap detection thresholds, in percent of weighted state changes (Nagios's defaults).
-    public var flapLow = 5.0, flapHigh = 20.0
+    package var flapLow = 5.0, flapHigh = 20.0
 
-    public init(name: String, kind: String, critical: Bool = true, failureThreshold: Int = 3,
+    package init(name: String, kind: String, critical: Bool = true, failureThreshold: Int = 3,
                 successThreshold: Int = 1, degraded: [Condition] = [], down: [Condition] = [], fallback: String? = nil) {
         self.name = name
         self.kind = kind
@@ -39,17 +39,17 @@ public struct ProbeRules: Sendable, Equatable {
 extension ProbeRules {
     /// Time enough for a failing probe to prove itself down — its threshold of failures, a whole attempt on top —
     /// and so the longest an alert waits on it as a parent.
-    public var timeToDown: TimeSpan { interval * Int64(failureThreshold) + timeout }
+    package var timeToDown: TimeSpan { interval * Int64(failureThreshold) + timeout }
 }
 
 /// A named group of probes; its health is the worst of theirs.
-public struct ComponentRules: Sendable, Equatable {
-    public var name: String
+package struct ComponentRules: Sendable, Equatable {
+    package var name: String
     /// Probe names or globs (`redis*`).
-    public var patterns: [String]
-    public var critical: Bool
+    package var patterns: [String]
+    package var critical: Bool
 
-    public init(name: String, patterns: [String], critical: Bool = true) {
+    package init(name: String, patterns: [String], critical: Bool = true) {
         self.name = name
         self.patterns = patterns
         self.critical = critical
@@ -57,7 +57,7 @@ public struct ComponentRules: Sendable, Equatable {
 }
 
 /// Shell-style glob with `*` and `?`, enough for probe names.
-public func globMatches(_ pattern: String, _ name: String) -> Bool {
+package func globMatches(_ pattern: String, _ name: String) -> Bool {
     let p = Array(pattern.utf8), s = Array(name.utf8)
     var pi = 0, si = 0, starP = -1, starS = 0
     while si < s.count {

@@ -1,35 +1,35 @@
 /// The evaluated state of one probe, advanced by each sample.
-public struct ProbeState: Sendable, Equatable {
+package struct ProbeState: Sendable, Equatable {
     /// nil while pending: no result yet, or only failures, fewer than `failureThreshold` (unproven means unknown).
     /// Once set it never returns to nil, and a checkpoint keeps it, so a probe that had succeeded is not pending
     /// after a restart.
-    public internal(set) var health: Health?
-    public internal(set) var since: Timestamp?
-    public internal(set) var reasons: [String] = []
-    public internal(set) var consecutiveFailures = 0
-    public internal(set) var consecutiveSuccesses = 0
-    public internal(set) var lastSample: Sample?
+    package internal(set) var health: Health?
+    package internal(set) var since: Timestamp?
+    package internal(set) var reasons: [String] = []
+    package internal(set) var consecutiveFailures = 0
+    package internal(set) var consecutiveSuccesses = 0
+    package internal(set) var lastSample: Sample?
     /// The last value a successful sample carried, kept while the probe fails (shown as stale).
-    public internal(set) var lastGoodValue: Double?
-    public internal(set) var lastGoodValueTime: Timestamp?
+    package internal(set) var lastGoodValue: Double?
+    package internal(set) var lastGoodValueTime: Timestamp?
     /// The rows the last successful sample that had any attached.
-    public internal(set) var lastDetails: [DetailRow]?
+    package internal(set) var lastDetails: [DetailRow]?
     /// The TLS facts of the last sample that had any, kept while later attempts fail before the handshake: the
     /// certificate is still the one the service presents, so the snapshot shows it and `cert.expires_in` keeps
     /// counting down on it (the probe is failing anyway; a renewed certificate replaces it at the next handshake).
-    public internal(set) var lastTLS: TLSFacts?
+    package internal(set) var lastTLS: TLSFacts?
     /// The evaluated level of the last results, for flap detection.
-    public internal(set) var flaps = FlapDetector()
+    package internal(set) var flaps = FlapDetector()
     /// Latched by `failureThreshold` failures, released by `successThreshold` successes.
     var failedDown = false
     /// Consecutive evaluations that computed a better level than the current one.
     var betterStreak = 0
 
-    public init() {}
+    package init() {}
 
     /// Folds one sample in; `windows` must already contain it. Returns true when health or reasons changed.
     @discardableResult
-    public mutating func apply(_ sample: Sample, rules: ProbeRules, windows: ProbeWindows,
+    package mutating func apply(_ sample: Sample, rules: ProbeRules, windows: ProbeWindows,
                                fallbackValue: Double? = nil) -> Bool {
         let failureChanged = lastSample == nil || lastSample?.failure?.category != sample.failure?.category
         lastSample = sample

@@ -1,30 +1,30 @@
 /// Aggregates over one window of a probe's samples.
-public struct WindowStats: Sendable, Equatable {
+package struct WindowStats: Sendable, Equatable {
     /// Samples in the window.
-    public var count: Int
+    package var count: Int
     /// Failed samples in the window.
-    public var failures: Int
+    package var failures: Int
     /// (count − failures) / count; nil when the window is empty.
-    public var availability: Double?
+    package var availability: Double?
     /// failures / count; nil when the window is empty.
-    public var errorRate: Double?
+    package var errorRate: Double?
     /// Median latency in ms over successful samples; nil when there are none.
-    public var latencyP50: Double?
+    package var latencyP50: Double?
     /// 95th percentile latency in ms over successful samples; nil when there are none.
-    public var latencyP95: Double?
+    package var latencyP95: Double?
     /// 99th percentile latency in ms over successful samples; nil when there are none.
-    public var latencyP99: Double?
+    package var latencyP99: Double?
     /// Smallest reported value; nil when no sample carried one.
-    public var valueMin: Double?
+    package var valueMin: Double?
     /// Largest reported value; nil when no sample carried one.
-    public var valueMax: Double?
+    package var valueMax: Double?
     /// Mean reported value; nil when no sample carried one.
-    public var valueAvg: Double?
+    package var valueAvg: Double?
     /// Newest reported value; nil when no sample carried one.
-    public var valueLast: Double?
+    package var valueLast: Double?
 
     /// Stats from totals; availability and error rate are derived from `count` and `failures`.
-    public init(count: Int = 0, failures: Int = 0,
+    package init(count: Int = 0, failures: Int = 0,
                 latencyP50: Double? = nil, latencyP95: Double? = nil, latencyP99: Double? = nil,
                 valueMin: Double? = nil, valueMax: Double? = nil, valueAvg: Double? = nil, valueLast: Double? = nil) {
         self.count = count
@@ -36,7 +36,7 @@ public struct WindowStats: Sendable, Equatable {
     }
 
     /// The latency quantile for q ∈ {0.5, 0.95, 0.99} (the ones kept); nil for any other q.
-    public func latency(quantile q: Double) -> Double? {
+    package func latency(quantile q: Double) -> Double? {
         switch q {
         case 0.5: latencyP50
         case 0.95: latencyP95
@@ -69,9 +69,9 @@ public struct WindowStats: Sendable, Equatable {
 /// lognormal latencies with σ = 1 and a bimodal mix (70 % ~20 ms, 30 % ~300 ms) never need more, so p50, p95 and p99
 /// over every window stay within 2 % (within 1 % for σ ≤ 0.5 and the bimodal mix; at 10 s, 0.24 % up to 24 h).
 /// Only data wider still folds a bucket's lowest bins, which can overestimate its lowest latencies.
-public struct ProbeWindows: Sendable {
+package struct ProbeWindows: Sendable {
     /// Longest history kept; older samples are ignored.
-    public static let retention = TimeSpan.days(7)
+    package static let retention = TimeSpan.days(7)
 
     // 384 raw samples keep 5m windows exact at 1 Hz and 1h windows exact at the default 10 s interval. Sketch bytes
     // per bucket are what 1 Hz of lognormal σ = 1 latencies needs at α₃ = 1.92 %, whose bins are 3.8 % wide: a
@@ -87,7 +87,7 @@ public struct ProbeWindows: Sendable {
     var newest: Timestamp?
 
     /// An empty history.
-    public init() {}
+    package init() {}
 
     /// The tiers, finest first; a copy for queries.
     private var tiers: [any RollupTier] { [minutes, fiveMinutes, quarterHours, hours] }
@@ -95,7 +95,7 @@ public struct ProbeWindows: Sendable {
     /// Adds a sample; they should arrive in (nearly) non-decreasing time order. O(tiers), no allocation.
     /// A non-finite value is recorded as no data (as `Monitor.ingest` already makes it): it would stay in the sums
     /// for as long as they reach back.
-    public mutating func record(_ sample: Sample) {
+    package mutating func record(_ sample: Sample) {
         if let newest, sample.time <= newest - Self.retention { return }
         if sample.value?.isFinite == false { return record(sample.withFiniteValue()) }
         newest = max(newest ?? sample.time, sample.time)
@@ -112,7 +112,7 @@ public struct ProbeWindows: Sendable {
     /// Exact while the raw ring reaches back to `now − window`. Otherwise the finest tier whose span covers the
     /// window merges its whole buckets from the one holding `now − window` through the one holding `now`, so the
     /// result may include up to one bucket step of extra, older history (and samples after `now` in the newest bucket).
-    public func stats(over window: TimeSpan, now: Timestamp) -> WindowStats {
+    package func stats(over window: TimeSpan, now: Timestamp) -> WindowStats {
         // The window (now − window, now] as the range start..<end.
         let start = now - max(window, TimeSpan(nanoseconds: 0)) + Self.nanosecond, end = now + Self.nanosecond
         if ring.covers(from: start) { return ring.stats(in: start..<end) }
@@ -127,7 +127,7 @@ public struct ProbeWindows: Sendable {
     ///
     /// Exact from the raw ring. A tier bucket holding values after `time` cannot say which came before it, so then the
     /// answer is the newest value of an earlier bucket: up to one step of the finest tier holding `time` older.
-    public func value(at time: Timestamp, now: Timestamp) -> Double? {
+    package func value(at time: Timestamp, now: Timestamp) -> Double? {
         let time = min(time, now)
         if let value = ring.lastValue(atOrBefore: time) { return value }
         for tier in tiers {
@@ -137,14 +137,14 @@ public struct ProbeWindows: Sendable {
     }
 
     /// One point of a history series: stats over [start, start + step).
-    public struct Point: Sendable, Equatable {
+    package struct Point: Sendable, Equatable {
         /// Start of the point's interval, a multiple of the series step.
-        public var start: Timestamp
+        package var start: Timestamp
         /// Stats of the samples in the interval; count 0 when there were none.
-        public var stats: WindowStats
+        package var stats: WindowStats
 
         /// A point.
-        public init(start: Timestamp, stats: WindowStats) {
+        package init(start: Timestamp, stats: WindowStats) {
             self.start = start
             self.stats = stats
         }
@@ -156,7 +156,7 @@ public struct ProbeWindows: Sendable {
     /// Uses the coarsest tier whose step divides `step` and whose span covers `range`; failing that the raw ring when
     /// it reaches back far enough, else the finest tier covering `range` with each bucket counted in the point where
     /// it starts (approximate when `step` is not a multiple of the tier step).
-    public func series(range: TimeSpan, step: TimeSpan, now: Timestamp) -> [Point] {
+    package func series(range: TimeSpan, step: TimeSpan, now: Timestamp) -> [Point] {
         precondition(step.nanoseconds > 0, "series step must be positive")
         let first = Self.stepIndex(of: now - range, step: step), last = Self.stepIndex(of: now, step: step)
         let starts = stride(from: first, through: last, by: 1).map { Timestamp(nanoseconds: $0 * step.nanoseconds) }
@@ -176,7 +176,7 @@ public struct ProbeWindows: Sendable {
 
     /// Bytes this history occupies now: inline fields (the newest bucket of each tier among them), the ring and every
     /// tier's closed buckets. It grows with what the probe has seen, up to what seven full days take.
-    public var approximateBytes: Int {
+    package var approximateBytes: Int {
         MemoryLayout<Self>.size + ring.approximateBytes + tiers.reduce(0) { $0 + $1.approximateBytes }
     }
 

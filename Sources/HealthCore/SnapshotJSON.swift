@@ -1,12 +1,12 @@
 extension Snapshot {
     /// The snapshot document exactly as the interface contract names its fields.
-    public func json() -> String {
+    package func json() -> String {
         var w = JSONWriter(capacity: 1024 + probes.count * 1024)  // ~800 bytes a probe: one allocation
         write(to: &w)
         return w.output
     }
 
-    public func write(to w: inout JSONWriter) {
+    package func write(to w: inout JSONWriter) {
         w.beginObject()
         w.field("version", Snapshot.version)
         w.field("generated_at", generatedAt.iso8601())
@@ -38,7 +38,7 @@ extension Snapshot {
 }
 
 extension ProbeSnapshot {
-    public func write(to w: inout JSONWriter, now: Timestamp) {
+    package func write(to w: inout JSONWriter, now: Timestamp) {
         var names = WindowNames()
         write(to: &w, now: now, names: &names)
     }
@@ -97,7 +97,7 @@ extension ProbeSnapshot {
 }
 
 extension WindowStats {
-    public func write(to w: inout JSONWriter) {
+    package func write(to w: inout JSONWriter) {
         w.beginObject()
         w.field("count", count)
         w.field("availability", availability)

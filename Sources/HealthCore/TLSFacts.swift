@@ -1,17 +1,17 @@
 /// What a probe learned about the TLS session it spoke: the snapshot's `"tls"`.
-public struct TLSFacts: Sendable, Equatable {
+package struct TLSFacts: Sendable, Equatable {
     /// `TLSv1.3`, `TLSv1.2`.
-    public var version: String
-    public var cipher: String
+    package var version: String
+    package var cipher: String
     /// The leaf certificate's subject and issuer, as `CN=…, O=…`.
-    public var subject: String
-    public var issuer: String
+    package var subject: String
+    package var issuer: String
     /// The leaf's subjectAltName DNS names and IP addresses.
-    public var dnsNames: [String]
+    package var dnsNames: [String]
     /// The earliest `notAfter` in the chain the server sent.
-    public var notAfter: Timestamp
+    package var notAfter: Timestamp
 
-    public init(version: String, cipher: String, subject: String, issuer: String, dnsNames: [String],
+    package init(version: String, cipher: String, subject: String, issuer: String, dnsNames: [String],
                 notAfter: Timestamp) {
         self.version = version
         self.cipher = cipher
@@ -22,21 +22,21 @@ public struct TLSFacts: Sendable, Equatable {
     }
 
     /// Time left until the earliest expiry, negative once expired.
-    public func expiresIn(at now: Timestamp) -> TimeSpan { notAfter - now }
+    package func expiresIn(at now: Timestamp) -> TimeSpan { notAfter - now }
 
     /// Certificates that expire sooner than this are shown as a warning (status page, healthctl).
-    public static let expiryWarning = TimeSpan.days(14)
+    package static let expiryWarning = TimeSpan.days(14)
 }
 
 /// Where one attempt's time went, in milliseconds from its start: the snapshot's `"timings_ms"`.
 /// A phase the attempt did not reach (or does not have) is nil.
-public struct AttemptTimings: Sendable, Equatable {
-    public var connect: Double?
-    public var tls: Double?
-    public var firstByte: Double?
-    public var total: Double
+package struct AttemptTimings: Sendable, Equatable {
+    package var connect: Double?
+    package var tls: Double?
+    package var firstByte: Double?
+    package var total: Double
 
-    public init(connect: Double? = nil, tls: Double? = nil, firstByte: Double? = nil, total: Double) {
+    package init(connect: Double? = nil, tls: Double? = nil, firstByte: Double? = nil, total: Double) {
         self.connect = connect
         self.tls = tls
         self.firstByte = firstByte

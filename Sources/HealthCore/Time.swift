@@ -3,41 +3,41 @@
 ///
 /// Arithmetic on times saturates at the ends of Int64 (1677-09-21 … 2262-04-11) instead of trapping:
 /// operands come from config, the socket, checkpoints and the clock, and no input may stop the daemon.
-public struct Timestamp: Hashable, Comparable, Sendable {
-    public var nanoseconds: Int64
+package struct Timestamp: Hashable, Comparable, Sendable {
+    package var nanoseconds: Int64
 
-    public init(nanoseconds: Int64) { self.nanoseconds = nanoseconds }
-    public init(seconds: Double) { self.nanoseconds = Int64(seconds * 1e9) }
+    package init(nanoseconds: Int64) { self.nanoseconds = nanoseconds }
+    package init(seconds: Double) { self.nanoseconds = Int64(seconds * 1e9) }
 
-    public var seconds: Double { Double(nanoseconds) / 1e9 }
+    package var seconds: Double { Double(nanoseconds) / 1e9 }
 
-    public static func < (a: Timestamp, b: Timestamp) -> Bool { a.nanoseconds < b.nanoseconds }
-    public static func + (t: Timestamp, d: TimeSpan) -> Timestamp { Timestamp(nanoseconds: saturatingSum(t.nanoseconds, d.nanoseconds)) }
-    public static func - (t: Timestamp, d: TimeSpan) -> Timestamp {
+    package static func < (a: Timestamp, b: Timestamp) -> Bool { a.nanoseconds < b.nanoseconds }
+    package static func + (t: Timestamp, d: TimeSpan) -> Timestamp { Timestamp(nanoseconds: saturatingSum(t.nanoseconds, d.nanoseconds)) }
+    package static func - (t: Timestamp, d: TimeSpan) -> Timestamp {
         Timestamp(nanoseconds: saturatingDifference(t.nanoseconds, d.nanoseconds))
     }
-    public static func - (a: Timestamp, b: Timestamp) -> TimeSpan {
+    package static func - (a: Timestamp, b: Timestamp) -> TimeSpan {
         TimeSpan(nanoseconds: saturatingDifference(a.nanoseconds, b.nanoseconds))
     }
 }
 
 /// A length of time as written in config (`250ms`, `2s`, `5m`, `1h`, `7d`).
-public struct TimeSpan: Hashable, Comparable, Sendable, CustomStringConvertible {
-    public var nanoseconds: Int64
+package struct TimeSpan: Hashable, Comparable, Sendable, CustomStringConvertible {
+    package var nanoseconds: Int64
 
-    public init(nanoseconds: Int64) { self.nanoseconds = nanoseconds }
-    public static func milliseconds(_ n: Int64) -> TimeSpan { TimeSpan(nanoseconds: n * 1_000_000) }
-    public static func seconds(_ n: Int64) -> TimeSpan { TimeSpan(nanoseconds: n * 1_000_000_000) }
-    public static func minutes(_ n: Int64) -> TimeSpan { .seconds(n * 60) }
-    public static func hours(_ n: Int64) -> TimeSpan { .seconds(n * 3600) }
-    public static func days(_ n: Int64) -> TimeSpan { .seconds(n * 86400) }
+    package init(nanoseconds: Int64) { self.nanoseconds = nanoseconds }
+    package static func milliseconds(_ n: Int64) -> TimeSpan { TimeSpan(nanoseconds: n * 1_000_000) }
+    package static func seconds(_ n: Int64) -> TimeSpan { TimeSpan(nanoseconds: n * 1_000_000_000) }
+    package static func minutes(_ n: Int64) -> TimeSpan { .seconds(n * 60) }
+    package static func hours(_ n: Int64) -> TimeSpan { .seconds(n * 3600) }
+    package static func days(_ n: Int64) -> TimeSpan { .seconds(n * 86400) }
 
-    public var seconds: Double { Double(nanoseconds) / 1e9 }
-    public var milliseconds: Double { Double(nanoseconds) / 1e6 }
+    package var seconds: Double { Double(nanoseconds) / 1e9 }
+    package var milliseconds: Double { Double(nanoseconds) / 1e6 }
 
-    public static func < (a: TimeSpan, b: TimeSpan) -> Bool { a.nanoseconds < b.nanoseconds }
-    public static func + (a: TimeSpan, b: TimeSpan) -> TimeSpan { TimeSpan(nanoseconds: saturatingSum(a.nanoseconds, b.nanoseconds)) }
-    public static func * (d: TimeSpan, n: Int64) -> TimeSpan {
+    package static func < (a: TimeSpan, b: TimeSpan) -> Bool { a.nanoseconds < b.nanoseconds }
+    package static func + (a: TimeSpan, b: TimeSpan) -> TimeSpan { TimeSpan(nanoseconds: saturatingSum(a.nanoseconds, b.nanoseconds)) }
+    package static func * (d: TimeSpan, n: Int64) -> TimeSpan {
         let (product, overflow) = d.nanoseconds.multipliedReportingOverflow(by: n)
         guard overflow else { return TimeSpan(nanoseconds: product) }
         return TimeSpan(nanoseconds: (d.nanoseconds < 0) == (n < 0) ? .max : .min)
@@ -49,7 +49,7 @@ public struct TimeSpan: Hashable, Comparable, Sendable, CustomStringConvertible 
     ]
 
     /// Parses `<integer><unit>`, also compound forms such as `1h30m`. Returns nil for anything else.
-    public init?(parsing text: String) {
+    package init?(parsing text: String) {
         var total: Int64 = 0
         var rest = Substring(text)
         guard !rest.isEmpty else { return nil }
@@ -69,7 +69,7 @@ public struct TimeSpan: Hashable, Comparable, Sendable, CustomStringConvertible 
     }
 
     /// The shortest exact spelling: `5m`, `1h`, `90s`, `250ms`; a single day stays `24h`, as dashboards name it.
-    public var description: String {
+    package var description: String {
         for unit in Self.units.reversed() where nanoseconds != 0 && nanoseconds % unit.nanos == 0 {
             if unit.suffix == "d", nanoseconds == unit.nanos { continue }
             return "\(nanoseconds / unit.nanos)\(unit.suffix)"

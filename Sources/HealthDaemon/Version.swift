@@ -1,1 +1,1 @@
-public let healthdVersion = "0.1.0"
+package let healthdVersion = "0.1.0"

@@ -12,8 +12,8 @@
 // rejected in the method, target, host and header fields, so no caller input can inject lines.
 
 /// Why a request could not be encoded.
-public struct HTTPRequestError: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Code: String, Sendable, Equatable, CaseIterable {
+package struct HTTPRequestError: Error, Sendable, Equatable, CustomStringConvertible {
+    package enum Code: String, Sendable, Equatable, CaseIterable {
         /// Empty, or not an RFC 9110 token.
         case invalidMethod
         /// Control bytes, spaces or non-ASCII in the target, or not origin-form / absolute-form / `*`.
@@ -30,41 +30,41 @@ public struct HTTPRequestError: Error, Sendable, Equatable, CustomStringConverti
         case reservedHeader
     }
 
-    public var code: Code
-    public var context: String
+    package var code: Code
+    package var context: String
 
-    public init(_ code: Code, _ context: String) {
+    package init(_ code: Code, _ context: String) {
         self.code = code
         self.context = context
     }
 
-    public var description: String { "HTTP request \(code.rawValue): \(context)" }
+    package var description: String { "HTTP request \(code.rawValue): \(context)" }
 }
 
-public struct HTTPRequest: Sendable {
-    public enum Scheme: String, Sendable, Equatable {
+package struct HTTPRequest: Sendable {
+    package enum Scheme: String, Sendable, Equatable {
         case http, https
 
-        public var defaultPort: Int { self == .http ? 80 : 443 }
+        package var defaultPort: Int { self == .http ? 80 : 443 }
     }
 
-    public static let userAgent = "healthd/0.1"
+    package static let userAgent = "healthd/0.1"
 
-    public var method: String
+    package var method: String
     /// Path and query (`/health?verbose=1`); empty means `/`. Absolute-form and `*` are passed through.
-    public var target: String
+    package var target: String
     /// Host name or IP address; an IPv6 address may be given with or without brackets.
-    public var host: String
+    package var host: String
     /// Port for the Host header; nil means the scheme's default.
-    public var port: Int?
+    package var port: Int?
     /// Only used to decide whether the Host header needs a port.
-    public var scheme: Scheme
+    package var scheme: Scheme
     /// Extra header fields, in order. A Host, User-Agent or Accept field here replaces the default.
-    public var headers: [(String, String)]
+    package var headers: [(String, String)]
     /// Request content; adds Content-Length.
-    public var body: [UInt8]?
+    package var body: [UInt8]?
 
-    public init(
+    package init(
         method: String = "GET", target: String = "/", host: String, port: Int? = nil, scheme: Scheme = .http,
         headers: [(String, String)] = [], body: [UInt8]? = nil
     ) {
@@ -78,7 +78,7 @@ public struct HTTPRequest: Sendable {
     }
 
     /// The Host field value: `host`, `host:port` when the port is not the scheme's default, IPv6 in brackets.
-    public func hostHeaderValue() throws(HTTPRequestError) -> String {
+    package func hostHeaderValue() throws(HTTPRequestError) -> String {
         guard !host.isEmpty else { throw HTTPRequestError(.invalidHost, "empty host") }
         var hostPart = host
         let bytes = Array(host.utf8)
@@ -102,7 +102,7 @@ public struct HTTPRequest: Sendable {
     }
 
     /// The request as bytes, ready to write.
-    public func encode() throws(HTTPRequestError) -> [UInt8] {
+    package func encode() throws(HTTPRequestError) -> [UInt8] {
         let methodBytes = Array(method.utf8)
         guard !methodBytes.isEmpty, methodBytes.allSatisfy(HTTPSyntax.isTokenByte) else {
             throw HTTPRequestError(.invalidMethod, "invalid method \(HTTPSyntax.escape(methodBytes))")

@@ -1,25 +1,25 @@
 /// The parsed response and its parts; the parser is in HTTPResponseParser.swift.
 
 /// The protocol version of a status line: `HTTP/1.0`, `HTTP/1.1`.
-public struct HTTPVersion: Sendable, Hashable, CustomStringConvertible {
-    public var major: Int
-    public var minor: Int
+package struct HTTPVersion: Sendable, Hashable, CustomStringConvertible {
+    package var major: Int
+    package var minor: Int
 
-    public init(major: Int, minor: Int) {
+    package init(major: Int, minor: Int) {
         self.major = major
         self.minor = minor
     }
 
-    public static let http1_0 = HTTPVersion(major: 1, minor: 0)
-    public static let http1_1 = HTTPVersion(major: 1, minor: 1)
+    package static let http1_0 = HTTPVersion(major: 1, minor: 0)
+    package static let http1_1 = HTTPVersion(major: 1, minor: 1)
 
-    public var description: String { "HTTP/\(major).\(minor)" }
+    package var description: String { "HTTP/\(major).\(minor)" }
 }
 
 /// Why a response could not be parsed. `context` says what was seen, with unprintable bytes
 /// escaped and long excerpts shortened.
-public struct HTTPParseError: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Code: String, Sendable, Equatable, CaseIterable {
+package struct HTTPParseError: Error, Sendable, Equatable, CustomStringConvertible {
+    package enum Code: String, Sendable, Equatable, CaseIterable {
         /// The input does not start with a valid `HTTP/1.x NNN [reason]` line (garbage, other protocol, HTTP/2).
         case badStatusLine
         /// A malformed header or trailer field line (no colon, bad name, control bytes, obs-fold).
@@ -34,26 +34,26 @@ public struct HTTPParseError: Error, Sendable, Equatable, CustomStringConvertibl
         case truncated
     }
 
-    public var code: Code
-    public var context: String
+    package var code: Code
+    package var context: String
 
-    public init(_ code: Code, _ context: String) {
+    package init(_ code: Code, _ context: String) {
         self.code = code
         self.context = context
     }
 
-    public var description: String { "HTTP response \(code.rawValue): \(context)" }
+    package var description: String { "HTTP response \(code.rawValue): \(context)" }
 }
 
 /// Status line and header fields of the final (non-1xx) response.
-public struct HTTPResponseHead: Sendable, Equatable {
-    public var version: HTTPVersion
-    public var status: Int
-    public var reason: String
+package struct HTTPResponseHead: Sendable, Equatable {
+    package var version: HTTPVersion
+    package var status: Int
+    package var reason: String
     /// Field lines in arrival order, names as sent.
-    public var headers: [(name: String, value: String)]
+    package var headers: [(name: String, value: String)]
 
-    public init(version: HTTPVersion, status: Int, reason: String, headers: [(name: String, value: String)]) {
+    package init(version: HTTPVersion, status: Int, reason: String, headers: [(name: String, value: String)]) {
         self.version = version
         self.status = status
         self.reason = reason
@@ -61,34 +61,34 @@ public struct HTTPResponseHead: Sendable, Equatable {
     }
 
     /// The first value of the field `name`, compared ASCII case-insensitively.
-    public func header(_ name: String) -> String? { HTTPSyntax.first(name, in: headers) }
+    package func header(_ name: String) -> String? { HTTPSyntax.first(name, in: headers) }
 
     /// Every value of the field `name` in arrival order.
-    public func headerValues(_ name: String) -> [String] { HTTPSyntax.all(name, in: headers) }
+    package func headerValues(_ name: String) -> [String] { HTTPSyntax.all(name, in: headers) }
 
-    public static func == (a: HTTPResponseHead, b: HTTPResponseHead) -> Bool {
+    package static func == (a: HTTPResponseHead, b: HTTPResponseHead) -> Bool {
         a.version == b.version && a.status == b.status && a.reason == b.reason
             && HTTPSyntax.fieldsEqual(a.headers, b.headers)
     }
 }
 
 /// A complete response.
-public struct HTTPResponse: Sendable, Equatable {
-    public var version: HTTPVersion
-    public var status: Int
-    public var reason: String
+package struct HTTPResponse: Sendable, Equatable {
+    package var version: HTTPVersion
+    package var status: Int
+    package var reason: String
     /// Field lines in arrival order, names as sent.
-    public var headers: [(name: String, value: String)]
+    package var headers: [(name: String, value: String)]
     /// The decoded body (chunked framing removed), at most `maxBodyBytes` long.
-    public var body: [UInt8]
+    package var body: [UInt8]
     /// True when the body was longer than `maxBodyBytes` and only its start was kept.
-    public var bodyTruncated: Bool
+    package var bodyTruncated: Bool
     /// Decoded body bytes received, including those dropped past `maxBodyBytes`.
-    public var bodyLength: Int
+    package var bodyLength: Int
     /// Trailer fields of a chunked body.
-    public var trailers: [(name: String, value: String)]
+    package var trailers: [(name: String, value: String)]
 
-    public init(
+    package init(
         version: HTTPVersion, status: Int, reason: String, headers: [(name: String, value: String)],
         body: [UInt8] = [], bodyTruncated: Bool = false, bodyLength: Int? = nil,
         trailers: [(name: String, value: String)] = []
@@ -103,20 +103,20 @@ public struct HTTPResponse: Sendable, Equatable {
         self.trailers = trailers
     }
 
-    public var head: HTTPResponseHead {
+    package var head: HTTPResponseHead {
         HTTPResponseHead(version: version, status: status, reason: reason, headers: headers)
     }
 
     /// The first value of the field `name`, compared ASCII case-insensitively.
-    public func header(_ name: String) -> String? { HTTPSyntax.first(name, in: headers) }
+    package func header(_ name: String) -> String? { HTTPSyntax.first(name, in: headers) }
 
     /// Every value of the field `name` in arrival order.
-    public func headerValues(_ name: String) -> [String] { HTTPSyntax.all(name, in: headers) }
+    package func headerValues(_ name: String) -> [String] { HTTPSyntax.all(name, in: headers) }
 
     /// The first trailer field `name`, compared ASCII case-insensitively.
-    public func trailer(_ name: String) -> String? { HTTPSyntax.first(name, in: trailers) }
+    package func trailer(_ name: String) -> String? { HTTPSyntax.first(name, in: trailers) }
 
-    public static func == (a: HTTPResponse, b: HTTPResponse) -> Bool {
+    package static func == (a: HTTPResponse, b: HTTPResponse) -> Bool {
         a.version == b.version && a.status == b.status && a.reason == b.reason
             && a.body == b.body && a.bodyTruncated == b.bodyTruncated && a.bodyLength == b.bodyLength
             && HTTPSyntax.fieldsEqual(a.headers, b.headers) && HTTPSyntax.fieldsEqual(a.trailers, b.trailers)

@@ -16,8 +16,8 @@
 // - Once an error is thrown, the parser stays failed and rethrows it.
 // - Bytes after a complete response are ignored (the request asked for `Connection: close`).
 
-public struct HTTPResponseParser: Sendable {
-    public enum Progress: Sendable, Equatable {
+package struct HTTPResponseParser: Sendable {
+    package enum Progress: Sendable, Equatable {
         /// Keep reading (or call `finish()` at EOF).
         case needMoreData
         /// The response is complete; `response` is set and further bytes are ignored.
@@ -25,14 +25,14 @@ public struct HTTPResponseParser: Sendable {
     }
 
     /// Limit on the bytes of the response head, 1xx interim heads included; also, separately, on the trailer section.
-    public let maxHeaderBytes: Int
+    package let maxHeaderBytes: Int
     /// Body bytes kept; the rest is counted and dropped.
-    public let maxBodyBytes: Int
+    package let maxBodyBytes: Int
     /// The request was HEAD: the response has no body whatever its headers say.
-    public let responseToHEAD: Bool
+    package let responseToHEAD: Bool
 
     /// Longest accepted chunk-size line (size, extensions and CRLF).
-    public static let maxChunkLineBytes = 4096
+    package static let maxChunkLineBytes = 4096
 
     private enum State: Sendable {
         case statusLine
@@ -64,7 +64,7 @@ public struct HTTPResponseParser: Sendable {
     private var bodyTruncated = false
     private var trailers: [(name: String, value: String)] = []
 
-    public init(maxHeaderBytes: Int = 64 * 1024, maxBodyBytes: Int = 1 << 20, responseToHEAD: Bool = false) {
+    package init(maxHeaderBytes: Int = 64 * 1024, maxBodyBytes: Int = 1 << 20, responseToHEAD: Bool = false) {
         precondition(maxHeaderBytes > 0 && maxBodyBytes >= 0, "HTTPResponseParser limits must be positive")
         self.maxHeaderBytes = maxHeaderBytes
         self.maxBodyBytes = maxBodyBytes
@@ -72,20 +72,20 @@ public struct HTTPResponseParser: Sendable {
     }
 
     /// True once the response is complete: the caller can stop reading.
-    public var isComplete: Bool {
+    package var isComplete: Bool {
         if case .complete = state { return true }
         return false
     }
 
     /// The final response's head, as soon as it has been parsed (before the body).
-    public var head: HTTPResponseHead? { finalHead }
+    package var head: HTTPResponseHead? { finalHead }
 
     /// The response, once complete.
-    public var response: HTTPResponse? { isComplete ? makeResponse() : nil }
+    package var response: HTTPResponse? { isComplete ? makeResponse() : nil }
 
     /// Consumes bytes read from the connection.
     @discardableResult
-    public mutating func feed(_ bytes: UnsafeRawBufferPointer) throws(HTTPParseError) -> Progress {
+    package mutating func feed(_ bytes: UnsafeRawBufferPointer) throws(HTTPParseError) -> Progress {
         do throws(HTTPParseError) {
             var index = 0
             let count = bytes.count
@@ -135,7 +135,7 @@ public struct HTTPResponseParser: Sendable {
 
     /// Consumes bytes read from the connection.
     @discardableResult
-    public mutating func feed(_ bytes: [UInt8]) throws(HTTPParseError) -> Progress {
+    package mutating func feed(_ bytes: [UInt8]) throws(HTTPParseError) -> Progress {
         // Array.withUnsafeBytes is untyped `rethrows`; carry the typed error out in a Result.
         let result = bytes.withUnsafeBytes { buffer in
             Result { () throws(HTTPParseError) -> Progress in try self.feed(buffer) }
@@ -145,7 +145,7 @@ public struct HTTPResponseParser: Sendable {
 
     /// Call when the peer closed the connection (EOF). Completes a close-delimited body; throws
     /// `.truncated` if the response was cut short. Returns the response if it was already complete.
-    public mutating func finish() throws(HTTPParseError) -> HTTPResponse {
+    package mutating func finish() throws(HTTPParseError) -> HTTPResponse {
         let error: HTTPParseError
         switch state {
         case .failed(let failure):

@@ -17,11 +17,11 @@
 // UOMs outside the guidelines' list (`KiB`, `B/s`, ...) are kept as written; see `hasStandardUnit`.
 
 /// Plugin result from the exit code.
-public enum NagiosStatus: Sendable, Hashable, CustomStringConvertible {
+package enum NagiosStatus: Sendable, Hashable, CustomStringConvertible {
     case ok, warning, critical, unknown
 
     /// 0 OK, 1 WARNING, 2 CRITICAL; anything else (3, signals, 126/127 from the shell) UNKNOWN.
-    public init(exitCode: Int32) {
+    package init(exitCode: Int32) {
         switch exitCode {
         case 0: self = .ok
         case 1: self = .warning
@@ -30,7 +30,7 @@ public enum NagiosStatus: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    public var exitCode: Int32 {
+    package var exitCode: Int32 {
         switch self {
         case .ok: return 0
         case .warning: return 1
@@ -39,7 +39,7 @@ public enum NagiosStatus: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .ok: return "OK"
         case .warning: return "WARNING"
@@ -50,22 +50,22 @@ public enum NagiosStatus: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// A threshold range: `10`, `10:`, `~:10`, `10:20`, `@10:20`.
-public struct NagiosRange: Sendable, Equatable {
+package struct NagiosRange: Sendable, Equatable {
     /// Lower bound, `-infinity` for `~`.
-    public var start: Double
+    package var start: Double
     /// Upper bound, `+infinity` when omitted.
-    public var end: Double
+    package var end: Double
     /// `@` prefix: alert when the value is inside [start, end] instead of outside.
-    public var alertInside: Bool
+    package var alertInside: Bool
 
-    public init(start: Double, end: Double, alertInside: Bool = false) {
+    package init(start: Double, end: Double, alertInside: Bool = false) {
         self.start = start
         self.end = end
         self.alertInside = alertInside
     }
 
     /// Nil for anything that is not a range, or when start > end.
-    public init?(parsing text: String) {
+    package init?(parsing text: String) {
         var s = Substring(text)
         while let c = s.first, c == " " || c == "\t" { s.removeFirst() }
         while let c = s.last, c == " " || c == "\t" { s.removeLast() }
@@ -99,31 +99,31 @@ public struct NagiosRange: Sendable, Equatable {
     }
 
     /// Whether `value` raises an alert under this range.
-    public func alerts(_ value: Double) -> Bool {
+    package func alerts(_ value: Double) -> Bool {
         let inside = value >= start && value <= end
         return alertInside ? inside : !inside
     }
 }
 
 /// One performance data item.
-public struct PerfDatum: Sendable, Equatable {
+package struct PerfDatum: Sendable, Equatable {
     /// The guidelines' units of measurement; "" means a plain number.
-    public static let standardUnits: Set<String> = ["", "s", "ms", "us", "%", "B", "KB", "MB", "GB", "TB", "c"]
+    package static let standardUnits: Set<String> = ["", "s", "ms", "us", "%", "B", "KB", "MB", "GB", "TB", "c"]
 
-    public var label: String
-    public var value: Double
+    package var label: String
+    package var value: Double
     /// UOM as written, "" when none.
-    public var unit: String
+    package var unit: String
     /// Warning threshold range as written (see `warnRange`); nil when empty.
-    public var warn: String?
+    package var warn: String?
     /// Critical threshold range as written (see `critRange`); nil when empty.
-    public var crit: String?
+    package var crit: String?
     /// Nil when empty or not a number.
-    public var min: Double?
+    package var min: Double?
     /// Nil when empty or not a number.
-    public var max: Double?
+    package var max: Double?
 
-    public init(
+    package init(
         label: String, value: Double, unit: String = "", warn: String? = nil, crit: String? = nil,
         min: Double? = nil, max: Double? = nil
     ) {
@@ -136,28 +136,28 @@ public struct PerfDatum: Sendable, Equatable {
         self.max = max
     }
 
-    public var hasStandardUnit: Bool { Self.standardUnits.contains(unit) }
-    public var warnRange: NagiosRange? { warn.flatMap { NagiosRange(parsing: $0) } }
-    public var critRange: NagiosRange? { crit.flatMap { NagiosRange(parsing: $0) } }
+    package var hasStandardUnit: Bool { Self.standardUnits.contains(unit) }
+    package var warnRange: NagiosRange? { warn.flatMap { NagiosRange(parsing: $0) } }
+    package var critRange: NagiosRange? { crit.flatMap { NagiosRange(parsing: $0) } }
 }
 
 /// Parsed plugin output.
-public struct NagiosOutput: Sendable, Equatable {
+package struct NagiosOutput: Sendable, Equatable {
     /// The first line's text before `|`, trimmed.
-    public var message: String
+    package var message: String
     /// Lines after the first, up to the `|` that starts multi-line perfdata; empty when none.
-    public var longText: [String]
+    package var longText: [String]
     /// Perfdata from the first line and from the lines after the long text, in order.
-    public var perfdata: [PerfDatum]
+    package var perfdata: [PerfDatum]
 
-    public init(message: String, longText: [String] = [], perfdata: [PerfDatum] = []) {
+    package init(message: String, longText: [String] = [], perfdata: [PerfDatum] = []) {
         self.message = message
         self.longText = longText
         self.perfdata = perfdata
     }
 
     /// Never fails: invalid UTF-8 is replaced, malformed perfdata items are skipped.
-    public init(parsing bytes: UnsafeBufferPointer<UInt8>) {
+    package init(parsing bytes: UnsafeBufferPointer<UInt8>) {
         self.init(message: "")
         var lines: [Range<Int>] = []
         var lineStart = 0
@@ -199,11 +199,11 @@ public struct NagiosOutput: Sendable, Equatable {
         }
     }
 
-    public init(parsing bytes: [UInt8]) {
+    package init(parsing bytes: [UInt8]) {
         self = bytes.withUnsafeBufferPointer { NagiosOutput(parsing: $0) }
     }
 
-    public init(parsing text: String) {
+    package init(parsing text: String) {
         var text = text
         self = text.withUTF8 { NagiosOutput(parsing: $0) }
     }

@@ -3,7 +3,7 @@ import HealthCore
 extension Snapshot {
     /// Prometheus text exposition format (0.0.4) for node_exporter's textfile collector.
     /// Health is a number so it can be graphed and alerted on: 0 healthy, 1 degraded, 2 down.
-    public func prometheusText() -> String {
+    package func prometheusText() -> String {
         var out = PromWriter(capacity: 4096 + probes.count * 1536)  // ~1.3 KB a probe: one allocation
         out.family("healthd_snapshot_timestamp_seconds", "When healthd evaluated this snapshot.")
         out.sample("healthd_snapshot_timestamp_seconds", generatedAt.seconds)

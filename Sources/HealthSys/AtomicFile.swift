@@ -4,8 +4,8 @@ import Glibc
 
 /// Replaces a file so readers see the old or the new content, never a torn one:
 /// a temp file in the same directory, fsync, rename, then fsync of the directory.
-public enum AtomicFile {
-    public static func write(_ bytes: some Collection<UInt8>, to path: String, mode: mode_t = 0o644) throws(SystemError) {
+package enum AtomicFile {
+    package static func write(_ bytes: some Collection<UInt8>, to path: String, mode: mode_t = 0o644) throws(SystemError) {
         let dir = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
         let base = path.split(separator: "/").last.map(String.init) ?? path
         let tmp = "\(dir)/.\(base).\(getpid()).tmp"

@@ -10,19 +10,19 @@ import Glibc
 /// would also take the exits other code waits for. Output beyond `outputLimit` is read and
 /// dropped, so a flooding child never stalls, and at most a read budget per turn, so it never
 /// holds the loop either. Loop-confined.
-public final class ChildProcess {
-    public struct Exit: Sendable {
+package final class ChildProcess {
+    package struct Exit: Sendable {
         /// Exit code, or nil when a signal ended it.
-        public var code: Int32?
-        public var signal: Int32?
-        public var stdout: [UInt8]
-        public var stderr: [UInt8]
+        package var code: Int32?
+        package var signal: Int32?
+        package var stdout: [UInt8]
+        package var stderr: [UInt8]
         /// Bytes of output beyond the limit that were read and dropped.
-        public var dropped: Int
+        package var dropped: Int
     }
 
     private let loop: EventLoop
-    public let pid: pid_t
+    package let pid: pid_t
     private let pidfd: Int32
     private var pipes: [Int32: [UInt8]]
     private let outFd: Int32, errFd: Int32
@@ -34,7 +34,7 @@ public final class ChildProcess {
 
     /// Starts `argv` in its own process group; `completion` runs on the loop when it has exited.
     /// `input` is written to its stdin (then closed); `environment` ("NAME=value") is added to healthd's own.
-    public init(argv: [String], input: [UInt8]? = nil, environment: [String] = [], loop: EventLoop,
+    package init(argv: [String], input: [UInt8]? = nil, environment: [String] = [], loop: EventLoop,
                 outputLimit: Int = 64 * 1024, usePidfd: Bool = true, completion: @escaping (Exit) -> Void) throws(SystemError) {
         var fds: [[Int32]] = []
         func closeAll() { for pair in fds { close(pair[0]); close(pair[1]) } }
@@ -95,7 +95,7 @@ public final class ChildProcess {
     private var retainUntilExit: ChildProcess?
 
     /// Kills the whole process group (a plugin's own children too).
-    public func killGroup() {
+    package func killGroup() {
         kill(-pid, SIGKILL)
     }
 

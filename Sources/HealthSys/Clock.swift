@@ -4,7 +4,7 @@ import Glibc
 
 /// Monotonic nanoseconds, for deadlines and scheduling (never jumps).
 @inline(__always)
-public func monotonicNanos() -> Int64 {
+package func monotonicNanos() -> Int64 {
     var ts = timespec()
     clock_gettime(CLOCK_MONOTONIC, &ts)
     return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
@@ -12,21 +12,21 @@ public func monotonicNanos() -> Int64 {
 
 /// Wall-clock nanoseconds since the epoch, for sample times shown to people.
 @inline(__always)
-public func wallNanos() -> Int64 {
+package func wallNanos() -> Int64 {
     var ts = timespec()
     clock_gettime(CLOCK_REALTIME, &ts)
     return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
 }
 
 /// CPU time this process has used (user + system), in microseconds.
-public func processCPUMicros() -> Int64 {
+package func processCPUMicros() -> Int64 {
     var ru = rusage()
     getrusage(RUSAGE_SELF.rawValue, &ru)
     return Int64(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1_000_000 + Int64(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec)
 }
 
 /// Resident set size in bytes, from /proc/self/statm.
-public func residentBytes() -> Int {
+package func residentBytes() -> Int {
     let fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else { return 0 }
     defer { close(fd) }

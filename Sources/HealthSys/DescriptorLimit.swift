@@ -4,11 +4,11 @@ import Glibc
 
 /// The process's open-file limit. Each probe attempt, child pipe and socket client holds a
 /// descriptor, and running out makes healthy targets look down.
-public enum DescriptorLimit {
+package enum DescriptorLimit {
     /// Raises the soft limit to the hard one (as far as it is allowed) and returns the soft limit
     /// now in force.
     @discardableResult
-    public static func raiseToHard() -> Int {
+    package static func raiseToHard() -> Int {
         var limit = rlimit()
         guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 1024 }
         if limit.rlim_cur < limit.rlim_max {
@@ -23,7 +23,7 @@ public enum DescriptorLimit {
     /// How many socket clients fit beside the descriptors probes and hooks may need at once: each
     /// probe attempt up to four (an exec's three pipes and its pidfd), each hook slot as many,
     /// and 64 for the daemon's own (logs, files, the loop, the listener).
-    public static func clientBudget(limit: Int, probes: Int, hookSlots: Int) -> Int {
+    package static func clientBudget(limit: Int, probes: Int, hookSlots: Int) -> Int {
         max(0, limit - 64 - 4 * (probes + hookSlots))
     }
 }

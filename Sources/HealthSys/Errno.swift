@@ -3,22 +3,22 @@ import Glibc
 #endif
 
 /// A failed system call: which call and the errno it left.
-public struct SystemError: Error, Sendable, Equatable, CustomStringConvertible {
-    public var call: String
-    public var errno: Int32
+package struct SystemError: Error, Sendable, Equatable, CustomStringConvertible {
+    package var call: String
+    package var errno: Int32
 
-    public init(_ call: String, errno: Int32 = Glibc.errno) {
+    package init(_ call: String, errno: Int32 = Glibc.errno) {
         self.call = call
         self.errno = errno
     }
 
-    public var description: String { "\(call): \(String(cString: strerror(errno)))" }
+    package var description: String { "\(call): \(String(cString: strerror(errno)))" }
 }
 
 /// Runs a syscall, retrying on EINTR; throws `SystemError` when it returns -1.
 @discardableResult
 @inline(__always)
-public func syscall<T: FixedWidthInteger>(_ name: String, _ body: () -> T) throws(SystemError) -> T {
+package func syscall<T: FixedWidthInteger>(_ name: String, _ body: () -> T) throws(SystemError) -> T {
     while true {
         let r = body()
         if r != -1 { return r }

@@ -6,12 +6,12 @@ import Glibc
 
 /// One thread, one epoll set, a timer heap. Everything registered here runs on that thread,
 /// so the probe state machines need no locks; other threads hand work in through `execute`.
-public final class EventLoop: @unchecked Sendable {
-    public typealias IOHandler = (UInt32) -> Void
-    public struct TimerID: Hashable, Sendable { let raw: UInt64 }
+package final class EventLoop: @unchecked Sendable {
+    package typealias IOHandler = (UInt32) -> Void
+    package struct TimerID: Hashable, Sendable { let raw: UInt64 }
 
-    public static let readable = CHS_EPOLLIN, writable = CHS_EPOLLOUT, edgeTriggered = CHS_EPOLLET
-    public static let hangup = CHS_EPOLLHUP | CHS_EPOLLERR | CHS_EPOLLRDHUP
+    package static let readable = CHS_EPOLLIN, writable = CHS_EPOLLOUT, edgeTriggered = CHS_EPOLLET
+    package static let hangup = CHS_EPOLLHUP | CHS_EPOLLERR | CHS_EPOLLRDHUP
 
     private let epfd: Int32
     private let wakeFd: Int32
@@ -30,7 +30,7 @@ public final class EventLoop: @unchecked Sendable {
     /// of probes spread over a second would otherwise cost a context switch each.
     private let timerSlack: Int64
 
-    public init(timerSlackMillis: Int64 = 2) throws(SystemError) {
+    package init(timerSlackMillis: Int64 = 2) throws(SystemError) {
         timerSlack = timerSlackMillis * 1_000_000
         epfd = try syscall("epoll_create1") { chs_epoll_create() }
         wakeFd = try syscall("eventfd") { chs_eventfd() }
@@ -42,20 +42,20 @@ public final class EventLoop: @unchecked Sendable {
         close(epfd)
     }
 
-    public var inLoop: Bool { loopThread.load(ordering: .relaxed) == UInt(pthread_self()) }
+    package var inLoop: Bool { loopThread.load(ordering: .relaxed) == UInt(pthread_self()) }
 
     /// Traps in debug builds when called off the loop thread, the way NIOLoopBound does: state
     /// that is loop-confined says so here rather than in a comment. Before the loop runs, the
     /// thread that sets it up owns it. Free in release builds.
-    public func assertInLoop(_ what: @autoclosure () -> String = "loop-confined state", file: StaticString = #fileID, line: UInt = #line) {
+    package func assertInLoop(_ what: @autoclosure () -> String = "loop-confined state", file: StaticString = #fileID, line: UInt = #line) {
         assert(inLoop || !started, "\(what()) used off the event loop thread", file: file, line: line)
     }
 
     /// The loop thread has begun running.
-    public var started: Bool { loopThread.load(ordering: .relaxed) != 0 }
+    package var started: Bool { loopThread.load(ordering: .relaxed) != 0 }
 
     /// Starts the loop on its own thread.
-    public func start() {
+    package func start() {
         let box = Unmanaged.passRetained(self)
         var t = pthread_t()
         pthread_create(&t, nil, { arg in
@@ -67,7 +67,7 @@ public final class EventLoop: @unchecked Sendable {
     }
 
     /// Stops the loop after the current iteration and waits for its thread.
-    public func shutdown() {
+    package func shutdown() {
         stopping.store(true, ordering: .releasing)
         wake()
         if let thread, !inLoop { pthread_join(thread, nil) }
@@ -75,7 +75,7 @@ public final class EventLoop: @unchecked Sendable {
     }
 
     /// Runs `work` on the loop thread, soon. Safe from any thread.
-    public func execute(_ work: @escaping @Sendable () -> Void) {
+    package func execute(_ work: @escaping @Sendable () -> Void) {
         let wasEmpty = inbox.withLock { q in
             q.append(work)
             return q.count == 1
@@ -91,7 +91,7 @@ public final class EventLoop: @unchecked Sendable {
     // MARK: loop-thread only
 
     /// Watches `fd`; the handler gets the epoll event mask. Replaces an earlier registration of the fd.
-    public func register(_ fd: Int32, events: UInt32, _ handler: @escaping IOHandler) throws(SystemError) {
+    package func register(_ fd: Int32, events: UInt32, _ handler: @escaping IOHandler) throws(SystemError) {
         assertInLoop("EventLoop.register")
         generation &+= 1
         let token = (generation << 32) | UInt64(UInt32(bitPattern: fd))
@@ -102,32 +102,32 @@ public final class EventLoop: @unchecked Sendable {
 
     /// How much a handler should read per turn before it calls `yield`: enough for any probe's
     /// answer, little enough that one busy peer cannot hold the loop from the others.
-    public static let readBudget = 256 * 1024
+    package static let readBudget = 256 * 1024
 
     /// The handler of `fd` used up its turn with data still waiting: call it again with `events`
     /// once every other ready descriptor, due timer and queued task has had its turn. (Edge-
     /// triggered descriptors would otherwise never hear of that data again.)
-    public func yield(_ fd: Int32, events: UInt32) {
+    package func yield(_ fd: Int32, events: UInt32) {
         assertInLoop("EventLoop.yield")
         guard let h = handlers[fd] else { return }
         again.append((fd, h.token, events))
     }
 
-    public func modify(_ fd: Int32, events: UInt32) throws(SystemError) {
+    package func modify(_ fd: Int32, events: UInt32) throws(SystemError) {
         assertInLoop("EventLoop.modify")
         guard let h = handlers[fd] else { return }
         try syscall("epoll_ctl") { chs_epoll_ctl(epfd, CHS_EPOLL_CTL_MOD, fd, events, h.token) }
     }
 
     /// Stops watching `fd`. `closing: true` skips the syscall: closing the fd removes it from epoll.
-    public func unregister(_ fd: Int32, closing: Bool = false) {
+    package func unregister(_ fd: Int32, closing: Bool = false) {
         assertInLoop("EventLoop.unregister")
         guard handlers.removeValue(forKey: fd) != nil, !closing else { return }
         _ = chs_epoll_ctl(epfd, CHS_EPOLL_CTL_DEL, fd, 0, 0)
     }
 
     @discardableResult
-    public func schedule(at deadline: Int64, _ action: @escaping () -> Void) -> TimerID {
+    package func schedule(at deadline: Int64, _ action: @escaping () -> Void) -> TimerID {
         assertInLoop("EventLoop.schedule")
         nextTimerID += 1
         timers.push(deadline, nextTimerID)
@@ -135,7 +135,7 @@ public final class EventLoop: @unchecked Sendable {
         return TimerID(raw: nextTimerID)
     }
 
-    public func cancel(_ timer: TimerID) {
+    package func cancel(_ timer: TimerID) {
         assertInLoop("EventLoop.cancel")
         timerActions.removeValue(forKey: timer.raw)
     }

@@ -6,8 +6,8 @@ import Glibc
 /// Host name resolution without blocking the loop: getaddrinfo runs on a Dispatch worker and
 /// answers come back on the loop; answers are cached for `ttl` so a probe every second does not
 /// query every second.
-public final class Resolver: @unchecked Sendable {
-    public struct Failure: Error, Sendable { public var message: String }
+package final class Resolver: @unchecked Sendable {
+    package struct Failure: Error, Sendable { package var message: String }
 
     private let loop: EventLoop
     private let ttlNanos: Int64
@@ -15,13 +15,13 @@ public final class Resolver: @unchecked Sendable {
     private var cache: [String: (addresses: [SocketAddress], expires: Int64)] = [:]
     private var waiting: [String: [(Result<[SocketAddress], Failure>) -> Void]] = [:]
 
-    public init(loop: EventLoop, ttlSeconds: Int64 = 30) {
+    package init(loop: EventLoop, ttlSeconds: Int64 = 30) {
         self.loop = loop
         self.ttlNanos = ttlSeconds * 1_000_000_000
     }
 
     /// Calls `done` on the loop with the host's addresses (numeric hosts answer at once).
-    public func resolve(_ host: String, port: UInt16, _ done: @escaping (Result<[SocketAddress], Failure>) -> Void) {
+    package func resolve(_ host: String, port: UInt16, _ done: @escaping (Result<[SocketAddress], Failure>) -> Void) {
         if let numeric = SocketAddress(numericHost: host, port: port) { return done(.success([numeric])) }
         let key = "\(host):\(port)"
         if let hit = cache[key], hit.expires > monotonicNanos() { return done(.success(hit.addresses)) }

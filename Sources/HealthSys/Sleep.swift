@@ -3,4 +3,4 @@ import Glibc
 #endif
 
 /// A 1 ms sleep for polling loops outside Swift concurrency (benchmark, shutdown waits).
-public func usleepShort() { usleep(1000) }
+package func usleepShort() { usleep(1000) }

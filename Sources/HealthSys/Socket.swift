@@ -4,11 +4,11 @@ import Glibc
 
 /// Non-blocking socket calls. Each returns what the caller needs to decide the next step
 /// and never waits: waiting is the event loop's job.
-public enum Socket {
-    public enum ConnectStart { case connected, inProgress }
+package enum Socket {
+    package enum ConnectStart { case connected, inProgress }
 
     /// Opens a non-blocking TCP socket and starts connecting.
-    public static func startConnect(to address: SocketAddress) throws(SystemError) -> (fd: Int32, ConnectStart) {
+    package static func startConnect(to address: SocketAddress) throws(SystemError) -> (fd: Int32, ConnectStart) {
         let fd = try syscall("socket") { socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) }
         var one: Int32 = 1
         setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
@@ -21,17 +21,17 @@ public enum Socket {
     }
 
     /// The outcome of a non-blocking connect once the socket is writable: 0 or an errno.
-    public static func pendingError(_ fd: Int32) -> Int32 {
+    package static func pendingError(_ fd: Int32) -> Int32 {
         var err: Int32 = 0
         var len = socklen_t(MemoryLayout<Int32>.size)
         if getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0 { return errno }
         return err
     }
 
-    public enum IOResult: Equatable { case bytes(Int), wouldBlock, eof }
+    package enum IOResult: Equatable { case bytes(Int), wouldBlock, eof }
 
     /// Reads what is there without waiting.
-    public static func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer) throws(SystemError) -> IOResult {
+    package static func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer) throws(SystemError) -> IOResult {
         while true {
             let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
             if n > 0 { return .bytes(n) }
@@ -45,7 +45,7 @@ public enum Socket {
     }
 
     /// Writes what fits without waiting. Uses send(MSG_NOSIGNAL) on sockets so a closed peer is an error, not SIGPIPE.
-    public static func write(_ fd: Int32, _ buffer: UnsafeRawBufferPointer) throws(SystemError) -> IOResult {
+    package static func write(_ fd: Int32, _ buffer: UnsafeRawBufferPointer) throws(SystemError) -> IOResult {
         while true {
             let n = send(fd, buffer.baseAddress, buffer.count, Int32(MSG_NOSIGNAL))
             if n >= 0 { return .bytes(n) }
@@ -57,7 +57,7 @@ public enum Socket {
         }
     }
 
-    public static func setNonBlocking(_ fd: Int32) {
+    package static func setNonBlocking(_ fd: Int32) {
         let flags = fcntl(fd, F_GETFL)
         _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)
     }

@@ -3,13 +3,13 @@ import Glibc
 #endif
 
 /// An IPv4 or IPv6 address with a port, ready for connect(2).
-public struct SocketAddress: Sendable, Hashable, CustomStringConvertible {
+package struct SocketAddress: Sendable, Hashable, CustomStringConvertible {
     enum Storage: Hashable { case v4(in_addr_t), v6([UInt8]) }
     let storage: Storage
-    public let port: UInt16
+    package let port: UInt16
 
     /// Parses a numeric host (`127.0.0.1`, `::1`); nil for names, which need the resolver.
-    public init?(numericHost host: String, port: UInt16) {
+    package init?(numericHost host: String, port: UInt16) {
         self.port = port
         var a4 = in_addr()
         if inet_pton(AF_INET, host, &a4) == 1 { storage = .v4(a4.s_addr); return }
@@ -33,9 +33,9 @@ public struct SocketAddress: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    public var family: Int32 { if case .v4 = storage { AF_INET } else { AF_INET6 } }
+    package var family: Int32 { if case .v4 = storage { AF_INET } else { AF_INET6 } }
 
-    public var description: String {
+    package var description: String {
         switch storage {
         case .v4(let a):
             var addr = in_addr(s_addr: a)

@@ -4,17 +4,17 @@ import Glibc
 
 /// The sd_notify protocol, spoken directly: one datagram per message to `$NOTIFY_SOCKET`
 /// (a leading `@` names an abstract socket).
-public struct SystemdNotifier: Sendable {
-    public let path: String?
+package struct SystemdNotifier: Sendable {
+    package let path: String?
 
-    public init(environment: [String: String]) {
+    package init(environment: [String: String]) {
         path = environment["NOTIFY_SOCKET"].flatMap { $0.isEmpty ? nil : $0 }
     }
 
-    public var enabled: Bool { path != nil }
+    package var enabled: Bool { path != nil }
 
     /// Sends `READY=1`, `STATUS=…` and the like; failures are ignored, as systemd's own client does.
-    public func notify(_ message: String) {
+    package func notify(_ message: String) {
         guard let path else { return }
         // Non-blocking: a notify socket whose queue is full must never stall the daemon.
         let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)

@@ -4,9 +4,9 @@ import Glibc
 #endif
 
 /// Unix stream sockets: the daemon's API listener and the client's connection.
-public enum UnixSocket {
+package enum UnixSocket {
     /// Binds and listens at `path` (an old socket file there is replaced), non-blocking, with `mode`.
-    public static func listen(path: String, mode: mode_t = 0o660, backlog: Int32 = 512) throws(SystemError) -> Int32 {
+    package static func listen(path: String, mode: mode_t = 0o660, backlog: Int32 = 512) throws(SystemError) -> Int32 {
         let fd = try syscall("socket") { socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) }
         unlink(path)
         do throws(SystemError) {
@@ -21,7 +21,7 @@ public enum UnixSocket {
     }
 
     /// Connects (blocking) to the socket at `path`; for the command-line client.
-    public static func connect(path: String) throws(SystemError) -> Int32 {
+    package static func connect(path: String) throws(SystemError) -> Int32 {
         let fd = try syscall("socket") { socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) }
         do throws(SystemError) {
             try withAddress(path) { addr, len throws(SystemError) in try syscall("connect \(path)") { Glibc.connect(fd, addr, len) } }
@@ -33,7 +33,7 @@ public enum UnixSocket {
     }
 
     /// Accepts one pending connection, non-blocking; nil when none is waiting.
-    public static func accept(_ listener: Int32) throws(SystemError) -> Int32? {
+    package static func accept(_ listener: Int32) throws(SystemError) -> Int32? {
         while true {
             let fd = chs_accept(listener)
             if fd >= 0 { return fd }
@@ -45,9 +45,9 @@ public enum UnixSocket {
         }
     }
 
-    public struct PeerCredentials: Sendable { public var pid: pid_t, uid: uid_t, gid: gid_t }
+    package struct PeerCredentials: Sendable { package var pid: pid_t, uid: uid_t, gid: gid_t }
 
-    public static func peerCredentials(_ fd: Int32) -> PeerCredentials? {
+    package static func peerCredentials(_ fd: Int32) -> PeerCredentials? {
         var c = PeerCredentials(pid: 0, uid: 0, gid: 0)
         return chs_peer_credentials(fd, &c.pid, &c.uid, &c.gid) == 0 ? c : nil
     }

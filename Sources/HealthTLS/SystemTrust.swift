@@ -2,7 +2,7 @@ import COpenSSL
 
 /// The system's trusted CAs, read once per process and shared by every context that uses them.
 /// `preload()` at start-up keeps that read off the event loop.
-public enum SystemTrust {
+package enum SystemTrust {
     /// An X509_STORE is safe to share between threads once loaded; nothing changes it after that.
     final class Store: @unchecked Sendable {
         let pointer: OpaquePointer?
@@ -20,5 +20,5 @@ public enum SystemTrust {
 
     static let shared = Store()
 
-    public static func preload() { _ = shared }
+    package static func preload() { _ = shared }
 }

@@ -2,11 +2,11 @@ import COpenSSL
 
 /// An OpenSSL client context built from `TLSClientOptions`: TLS 1.2 at least, the trust store,
 /// an optional client certificate. Built once per distinct options and shared by their sessions.
-public final class TLSClientContext {
+package final class TLSClientContext {
     let context: OpaquePointer
-    public let options: TLSClientOptions
+    package let options: TLSClientOptions
 
-    public init(_ options: TLSClientOptions) throws(TLSError) {
+    package init(_ options: TLSClientOptions) throws(TLSError) {
         guard let ctx = SSL_CTX_new(TLS_client_method()) else {
             throw TLSError(.configuration, "cannot create a TLS context: \(TLSClientContext.drainErrors())")
         }

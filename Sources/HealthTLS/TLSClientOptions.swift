@@ -1,24 +1,24 @@
 /// How a client verifies its server and proves itself. PEM texts are read from files when the
 /// config is loaded, so building a context never touches the disk.
-public struct TLSClientOptions: Sendable, Hashable, CustomStringConvertible {
-    public enum Trust: Sendable, Hashable {
+package struct TLSClientOptions: Sendable, Hashable, CustomStringConvertible {
+    package enum Trust: Sendable, Hashable {
         /// The system trust store (`/etc/ssl/certs`), loaded once per process.
         case system
         /// CA certificates in PEM.
         case pem([UInt8])
     }
 
-    public var trust: Trust
+    package var trust: Trust
     /// Check the chain up to a trusted CA (off only for `insecure_skip_verify` and libpq's
     /// `require`/`prefer`/`allow`).
-    public var verifyChain: Bool
+    package var verifyChain: Bool
     /// Check the host name or IP address against the leaf (off for libpq's `verify-ca`).
-    public var verifyHost: Bool
-    public var certificatePEM: [UInt8]?
+    package var verifyHost: Bool
+    package var certificatePEM: [UInt8]?
     /// Secret: never printed.
-    public var keyPEM: [UInt8]?
+    package var keyPEM: [UInt8]?
 
-    public init(trust: Trust = .system, verifyChain: Bool = true, verifyHost: Bool = true,
+    package init(trust: Trust = .system, verifyChain: Bool = true, verifyHost: Bool = true,
                 certificatePEM: [UInt8]? = nil, keyPEM: [UInt8]? = nil) {
         self.trust = trust
         self.verifyChain = verifyChain
@@ -27,7 +27,7 @@ public struct TLSClientOptions: Sendable, Hashable, CustomStringConvertible {
         self.keyPEM = keyPEM
     }
 
-    public var description: String {
+    package var description: String {
         let trustText = switch trust {
         case .system: "system"
         case .pem(let bytes): "CA file (\(bytes.count) bytes)"

@@ -6,18 +6,18 @@ import HealthCore
 extension TLSClientSession {
     /// The hash `tls-server-end-point` (RFC 5929) uses: the certificate's signature hash, with
     /// MD5 and SHA-1 raised to SHA-256.
-    public enum EndPointHash: Sendable, Equatable {
+    package enum EndPointHash: Sendable, Equatable {
         case sha256, sha384, sha512
         case unsupported(String)
     }
 
-    public struct ServerCertificate: Sendable {
-        public var der: [UInt8]
-        public var hash: EndPointHash
+    package struct ServerCertificate: Sendable {
+        package var der: [UInt8]
+        package var hash: EndPointHash
     }
 
     /// Version, cipher, the leaf's names, the earliest expiry in the chain the server sent.
-    public var facts: TLSFacts? {
+    package var facts: TLSFacts? {
         guard isEstablished, let leaf = SSL_get0_peer_certificate(ssl) else { return nil }
         let leafFacts = CertificateFacts(leaf)
         var earliest = leafFacts.notAfter
@@ -33,7 +33,7 @@ extension TLSClientSession {
                         dnsNames: leafFacts.names, notAfter: earliest ?? Timestamp(nanoseconds: 0))
     }
 
-    public var serverCertificate: ServerCertificate? {
+    package var serverCertificate: ServerCertificate? {
         guard isEstablished, let leaf = SSL_get0_peer_certificate(ssl) else { return nil }
         let length = i2d_X509(leaf, nil)
         guard length > 0 else { return nil }

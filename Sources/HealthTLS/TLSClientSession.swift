@@ -12,16 +12,16 @@ import Glibc
 ///   on bytes read: let r = try session.receive(b)  → send `r.output`; `r.plaintext` is the peer's;
 ///                                                     `r.established` once the handshake is done
 ///   to send data: try session.seal(plaintext)       → send the result
-public final class TLSClientSession {
+package final class TLSClientSession {
     /// What one batch of ciphertext produced.
-    public struct Received {
+    package struct Received {
         /// Ciphertext to send to the peer (handshake messages, alerts).
-        public var output: [UInt8] = []
-        public var plaintext: [UInt8] = []
+        package var output: [UInt8] = []
+        package var plaintext: [UInt8] = []
         /// The handshake completed during this call.
-        public var established = false
+        package var established = false
         /// The peer sent close_notify.
-        public var closed = false
+        package var closed = false
     }
 
     /// The first verification error OpenSSL met, with the certificate it met it on.
@@ -35,14 +35,14 @@ public final class TLSClientSession {
     private let inbound: OpaquePointer
     private let outbound: OpaquePointer
     private let context: TLSClientContext
-    public let serverName: String
-    public private(set) var isEstablished = false
+    package let serverName: String
+    package private(set) var isEstablished = false
     var verifyFailure: VerifyFailure?
     var clientCertificateRequested = false
 
     /// `serverName` is sent as SNI (unless it is an IP address) and checked against the leaf when
     /// the context verifies host names.
-    public init(context: TLSClientContext, serverName: String) throws(TLSError) {
+    package init(context: TLSClientContext, serverName: String) throws(TLSError) {
         guard let ssl = SSL_new(context.context), let rbio = BIO_new(BIO_s_mem()), let wbio = BIO_new(BIO_s_mem()) else {
             throw TLSError(.configuration, "cannot create a TLS session: \(TLSClientContext.drainErrors())")
         }
@@ -72,14 +72,14 @@ public final class TLSClientSession {
     deinit { SSL_free(ssl) }
 
     /// Begins the handshake: the ClientHello to send.
-    public func start() throws(TLSError) -> [UInt8] {
+    package func start() throws(TLSError) -> [UInt8] {
         var r = Received()
         try advance(&r)
         return r.output
     }
 
     /// Ciphertext from the peer, in pieces of any size.
-    public func receive(_ ciphertext: UnsafeRawBufferPointer) throws(TLSError) -> Received {
+    package func receive(_ ciphertext: UnsafeRawBufferPointer) throws(TLSError) -> Received {
         var r = Received()
         if !ciphertext.isEmpty {
             let n = BIO_write(inbound, ciphertext.baseAddress, Int32(ciphertext.count))
@@ -90,7 +90,7 @@ public final class TLSClientSession {
     }
 
     /// Encrypts application data; the result goes to the peer. Only once established.
-    public func seal(_ plaintext: [UInt8]) throws(TLSError) -> [UInt8] {
+    package func seal(_ plaintext: [UInt8]) throws(TLSError) -> [UInt8] {
         precondition(isEstablished, "seal before the handshake completed")
         ERR_clear_error()
         var offset = 0
@@ -105,7 +105,7 @@ public final class TLSClientSession {
     }
 
     /// A close_notify to send before closing, best effort.
-    public func closeNotify() -> [UInt8] {
+    package func closeNotify() -> [UInt8] {
         guard isEstablished else { return [] }
         SSL_shutdown(ssl)
         ERR_clear_error()
@@ -114,12 +114,12 @@ public final class TLSClientSession {
 
     /// The server asked for a client certificate and none is configured. Under TLS 1.3 a server
     /// may still complete the handshake and refuse at the application level (nginx answers 400).
-    public var askedForMissingCertificate: Bool {
+    package var askedForMissingCertificate: Bool {
         clientCertificateRequested && context.options.certificatePEM == nil
     }
 
     /// The peer closed the TCP connection: an error if that cut the handshake short.
-    public func peerClosed() -> TLSError? {
+    package func peerClosed() -> TLSError? {
         guard !isEstablished else { return nil }
         if askedForMissingCertificate { return Self.clientCertificateMissing }
         return TLSError(.closed, "the server closed the connection during the TLS handshake")
@@ -167,7 +167,7 @@ public final class TLSClientSession {
         return n > 0 ? Array(bytes[..<Int(n)]) : []
     }
 
-    public static let clientCertificateMissing = TLSError(
+    package static let clientCertificateMissing = TLSError(
         .clientCertificateRequired,
         "the server asked for a client certificate and none is configured (set tls.cert_file and tls.key_file)")
 

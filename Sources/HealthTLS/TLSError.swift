@@ -1,6 +1,6 @@
 /// Why a TLS session failed, in words that say what to do. Never holds key material.
-public struct TLSError: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Kind: Sendable, Equatable {
+package struct TLSError: Error, Sendable, Equatable, CustomStringConvertible {
+    package enum Kind: Sendable, Equatable {
         case expired, notYetValid, unknownIssuer, hostMismatch, otherVerification
         /// The server asked for a client certificate and none is configured (or it refused ours).
         case clientCertificateRequired
@@ -11,13 +11,13 @@ public struct TLSError: Error, Sendable, Equatable, CustomStringConvertible {
         case configuration
     }
 
-    public var kind: Kind
-    public var message: String
+    package var kind: Kind
+    package var message: String
 
-    public init(_ kind: Kind, _ message: String) {
+    package init(_ kind: Kind, _ message: String) {
         self.kind = kind
         self.message = message
     }
 
-    public var description: String { message }
+    package var description: String { message }
 }

@@ -34,6 +34,7 @@ import Glibc
         let (cpu0, rss0) = processUsage(d.pid)
         let started = Date()
         var seen = 0
+        // Not a wait: the attack's length is the scenario, and status.json is sampled ten times a second through it.
         while Date().timeIntervalSince(started) < seconds {
             usleep(100_000)
             guard let beat = (d.status()?["probes"] as? [String: Any])?["beat"] as? [String: Any] else { continue }
@@ -73,7 +74,7 @@ import Glibc
                 for s in socks:
                     try: s.recv(65536)
                     except OSError: pass
-                time.sleep(0.05)
+                time.sleep(0.05)  # a subscriber that reads now and then, as the attack needs
             """, [d.socketPath])
         defer { attacker.stop() }
         _ = attacker.firstLine()
@@ -137,7 +138,7 @@ import Glibc
             print("pipelining", flush=True)
             while time.time() < end:
                 try: sent += s.send(data)
-                except BlockingIOError: time.sleep(0.01)
+                except BlockingIOError: time.sleep(0.01)  # its buffer is full: retry soon, never read
             """, [d.socketPath])
         defer { attacker.stop() }
         _ = attacker.firstLine()
@@ -176,7 +177,7 @@ import Glibc
                     c.recv(65536)
                     c.sendall(b"HTTP/1.1 200 OK\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n")
                     while True:
-                        c.sendall(b"1\\r\\nx\\r\\n"); time.sleep(0.0005)
+                        c.sendall(b"1\\r\\nx\\r\\n"); time.sleep(0.0005)  # the trickle under test
                 except OSError: pass
             while True:
                 c, _ = l.accept(); threading.Thread(target=trickle, args=(c,), daemon=True).start()

@@ -43,8 +43,10 @@ struct RecordingHook {
         chmod(script, 0o755)
     }
 
+    typealias Delivery = (json: [String: Any], env: [String: String])
+
     /// Each delivery: its JSON and its environment.
-    func deliveries() -> [(json: [String: Any], env: [String: String])] {
+    func deliveries() -> [Delivery] {
         let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
         return text.components(separatedBy: "=== ").dropFirst().compactMap { block in
             let lines = block.split(separator: "\n").map(String.init)
@@ -58,19 +60,22 @@ struct RecordingHook {
         }
     }
 
-    func waitFor(count: Int, seconds: Double = 10) -> [(json: [String: Any], env: [String: String])] {
-        let deadline = Date().addingTimeInterval(seconds)
-        while deliveries().count < count, Date() < deadline { usleep(50_000) }
-        let d = deliveries()
-        if d.count < count { Issue.record("hook received \(d.count) of \(count) deliveries in \(seconds)s") }
-        return d
+    @discardableResult
+    func waitFor(count: Int, seconds: Double = 10, sourceLocation: SourceLocation = #_sourceLocation) -> [Delivery] {
+        waitUntil("\(count) deliveries to the hook", seconds: seconds, sourceLocation: sourceLocation) { deliveries().count >= count }
+        return deliveries()
     }
-}
 
-func waitUntil(seconds: Double = 10, _ what: String, _ condition: () -> Bool) {
-    let deadline = Date().addingTimeInterval(seconds)
-    while !condition(), Date() < deadline { usleep(50_000) }
-    if !condition() { Issue.record("timed out after \(seconds)s waiting for \(what)") }
+    /// What the hook received before the alert of `sentinel`, which this fires. The hook (concurrency 1) runs
+    /// deliveries one at a time in the order the daemon sent them, so once the sentinel's arrives everything
+    /// sent earlier has arrived too: the positive signal behind asserting that something was *not* sent.
+    /// The sentinel must be healthy and covered by an alert to this hook.
+    func deliveries(before sentinel: SwitchProbe, sourceLocation: SourceLocation = #_sourceLocation) -> [Delivery] {
+        let isSentinel = { (d: Delivery) in d.json["name"] as? String == sentinel.name }
+        sentinel.set(2)
+        waitUntil("the sentinel's alert", sourceLocation: sourceLocation) { deliveries().contains(where: isSentinel) }
+        return Array(deliveries().prefix { !isSentinel($0) })
+    }
 }
 
 @Suite(.serialized) struct AlertingTests {
@@ -236,17 +241,19 @@ func waitUntil(seconds: Double = 10, _ what: String, _ condition: () -> Bool) {
         let work = try DaemonHarness.makeDir()
         defer { try? FileManager.default.removeItem(atPath: work) }
         let hook = try RecordingHook(in: work)
+        let sentinel = SwitchProbe("sentinel", in: work)
         // Down, up, down, up …: every run changes the level.
         let flip = #"{ name: "flappy", kind: "exec", argv: ["/bin/sh", "-c", "n=$(cat \#(work)/n 2>/dev/null || echo 0); echo $((n+1)) > \#(work)/n; exit $(( n % 2 * 2 ))"], interval: "200ms", timeout: "150ms" }"#
-        let d = try DaemonHarness(probes: "[\(flip)]", extra: """
-            hooks: { rec: { kind: "exec", argv: ["\(hook.script)"] } },
-            alerts: [ { probes: ["flappy"], hooks: ["rec"] } ],
+        let d = try DaemonHarness(probes: "[\(flip), \(sentinel.config)]", extra: """
+            hooks: { rec: { kind: "exec", argv: ["\(hook.script)"], concurrency: 1 } },
+            alerts: [ { probes: ["flappy", "sentinel"], hooks: ["rec"] } ],
             """)
         d.waitForProbe("flappy", seconds: 10) { $0["flapping"] as? Bool == true }
         waitUntil("the flapping notice") { hook.deliveries().contains { $0.json["event"] as? String == "flapping" } }
         let atNotice = hook.deliveries().count
-        usleep(2_000_000)  // ten more changes
-        let events = hook.deliveries().map { $0.json["event"] as? String ?? "" }
+        let runs = windowCount(d.probe("flappy"))
+        d.waitForProbe("flappy") { windowCount($0) >= runs + 10 }  // ten more changes
+        let events = hook.deliveries(before: sentinel).map { $0.json["event"] as? String ?? "" }
         #expect(events.filter { $0 == "flapping" }.count == 1, "told once: \(events)")
         #expect(events.count == atNotice, "nothing more while it flaps: \(events)")
         #expect(atNotice <= 8, "the storm was cut short: \(events)")
@@ -257,9 +264,10 @@ func waitUntil(seconds: Double = 10, _ what: String, _ condition: () -> Bool) {
         defer { try? FileManager.default.removeItem(atPath: work) }
         let parent = SwitchProbe("db", in: work)
         let child = SwitchProbe("report", in: work)
+        let sentinel = SwitchProbe("sentinel", in: work)
         let hook = try RecordingHook(in: work)
         let childConfig = child.config.replacingOccurrences(of: "timeout: \"150ms\" }", with: "timeout: \"150ms\", depends_on: [\"db\"] }")
-        let d = try DaemonHarness(probes: "[\(parent.config), \(childConfig)]", extra: """
+        let d = try DaemonHarness(probes: "[\(parent.config), \(childConfig), \(sentinel.config)]", extra: """
             hooks: { rec: { kind: "exec", argv: ["\(hook.script)"], concurrency: 1 } },
             alerts: [ { probes: ["*"], min_level: "down", hooks: ["rec"] } ],
             """)
@@ -269,12 +277,10 @@ func waitUntil(seconds: Double = 10, _ what: String, _ condition: () -> Bool) {
         child.set(2)
         let report = d.waitForProbe("report") { $0["health"] as? String == "down" }
         #expect(report?["suppressed_by"] as? String == "db")
-        _ = hook.waitFor(count: 1)
-        usleep(800_000)
-        #expect(hook.deliveries().map { $0.json["name"] as? String } == ["db"], "only the root cause is told")
+        #expect(hook.deliveries(before: sentinel).map { $0.json["name"] as? String } == ["db"], "only the root cause is told")
         parent.set(0)
-        let got = hook.waitFor(count: 3)
-        #expect(Set(got.dropFirst().map { "\($0.json["name"] as? String ?? ""):\($0.json["event"] as? String ?? "")" })
+        let got = hook.waitFor(count: 4)
+        #expect(Set(got.dropFirst(2).map { "\($0.json["name"] as? String ?? ""):\($0.json["event"] as? String ?? "")" })
                 == ["db:resolved", "report:firing"])
     }
 
@@ -285,11 +291,12 @@ func waitUntil(seconds: Double = 10, _ what: String, _ condition: () -> Bool) {
         defer { try? FileManager.default.removeItem(atPath: work) }
         let parent = SwitchProbe("db", in: work)
         let child = SwitchProbe("report", in: work)
+        let sentinel = SwitchProbe("sentinel", in: work)
         let hook = try RecordingHook(in: work)
         let parentConfig = parent.config.replacingOccurrences(of: "interval: \"200ms\"", with: "interval: \"2s\", failure_threshold: 2")
         let childConfig = child.config.replacingOccurrences(of: "timeout: \"150ms\" }",
                                                             with: "timeout: \"150ms\", failure_threshold: 1, depends_on: [\"db\"] }")
-        let d = try DaemonHarness(probes: "[\(parentConfig), \(childConfig)]", extra: """
+        let d = try DaemonHarness(probes: "[\(parentConfig), \(childConfig), \(sentinel.config)]", extra: """
             hooks: { rec: { kind: "exec", argv: ["\(hook.script)"], concurrency: 1 } },
             alerts: [ { probes: ["*"], min_level: "down", hooks: ["rec"] } ],
             """)
@@ -299,9 +306,7 @@ func waitUntil(seconds: Double = 10, _ what: String, _ condition: () -> Bool) {
         child.set(2)
         let report = d.waitForProbe("report") { $0["suppressed_by"] as? String == "db" }
         #expect(report?["health"] as? String == "down")
-        _ = hook.waitFor(count: 1)
-        usleep(800_000)
-        #expect(hook.deliveries().map { $0.json["name"] as? String } == ["db"], "only the root cause is told")
+        #expect(hook.deliveries(before: sentinel).map { $0.json["name"] as? String } == ["db"], "only the root cause is told")
     }
 
     @Test func auditLogRotatesAndNeverHoldsASecret() throws {
@@ -350,7 +355,7 @@ func waitUntil(seconds: Double = 10, _ what: String, _ condition: () -> Bool) {
         let hook = try RecordingHook(in: work)
         let d = try DaemonHarness(probes: "[\(svc.config)]", extra: """
             hooks: {
-              hang: { kind: "exec", argv: ["/bin/sleep", "30"], timeout: "1500ms" },
+              hang: { kind: "exec", argv: ["/bin/sleep", "30"], timeout: "1500ms" },  // hangs on purpose, until its timeout
               flood: { kind: "exec", argv: ["/bin/sh", "-c", "yes flooding | head -c 30000000"], timeout: "20s" },
               rec: { kind: "exec", argv: ["\(hook.script)"] },
               quick: { kind: "exec", argv: ["/bin/true"] },  // exits without reading its stdin
@@ -362,10 +367,10 @@ func waitUntil(seconds: Double = 10, _ what: String, _ condition: () -> Bool) {
         svc.set(2)
         _ = hook.waitFor(count: 1, seconds: 5)
         #expect(Date().timeIntervalSince(before) < 1.5, "the recording hook waited for the others")
-        // Evaluation goes on while the hanging hook hangs: the snapshot keeps being rewritten.
-        let t1 = d.status()?["generated_at"] as? String
-        usleep(1_100_000)
-        #expect(d.status()?["generated_at"] as? String != t1)
+        // Evaluation goes on while the hanging hook hangs: runs are counted before its timeout ends it.
+        let runs = windowCount(d.probe("busy"))
+        d.waitForProbe("busy") { windowCount($0) >= runs + 2 }
+        #expect(!d.audit().contains { $0["hook"] as? String == "hang" }, "the runs waited for the hanging hook")
         svc.set(0)
         d.waitForProbe("busy") { $0["health"] as? String == "healthy" }
         _ = hook.waitFor(count: 2, seconds: 5)
@@ -398,12 +403,9 @@ final class WebhookReceiver {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
         process.arguments = [root.appendingPathComponent("Fixtures/webhook_receiver.py").path, portFile, log, "\(fails)"]
         try process.run()
-        var port = 0
-        for _ in 0..<100 where port == 0 {
-            port = Int((try? String(contentsOfFile: portFile, encoding: .utf8)) ?? "") ?? 0
-            if port == 0 { usleep(50_000) }
-        }
-        self.port = port
+        port = waitFor("the webhook receiver's port") {
+            Int((try? String(contentsOfFile: portFile, encoding: .utf8)) ?? "")
+        } until: { $0 != nil } ?? 0
     }
 
     func posts() -> [[String: Any]] {

@@ -89,9 +89,8 @@ final class DaemonHarness: @unchecked Sendable {
     var pid: Int32 { process.processIdentifier }
 
     /// Waits for the process to exit, up to `seconds`; its exit status, or nil if it still runs.
-    func waitForExit(seconds: Double) -> Int32? {
-        let deadline = Date().addingTimeInterval(seconds)
-        while process.isRunning, Date() < deadline { usleep(10_000) }
+    func waitForExit(seconds: Double, sourceLocation: SourceLocation = #_sourceLocation) -> Int32? {
+        waitUntil("healthd to exit", seconds: seconds, sourceLocation: sourceLocation) { !process.isRunning }
         return process.isRunning ? nil : process.terminationStatus
     }
 
@@ -128,33 +127,28 @@ final class DaemonHarness: @unchecked Sendable {
         (status()?["probes"] as? [String: Any])?[name] as? [String: Any]
     }
 
-    /// Polls status.json until `condition` holds or `seconds` pass; returns the last document.
+    /// Reads status.json until `condition` holds or `seconds` pass; returns the last document.
     @discardableResult
-    func waitForStatus(seconds: Double = 15, _ condition: ([String: Any]) -> Bool) -> [String: Any]? {
-        let deadline = Date().addingTimeInterval(seconds)
-        var last: [String: Any]?
-        while Date() < deadline {
-            if let s = status() {
-                last = s
-                if condition(s) { return s }
-            }
-            usleep(50_000)
-        }
-        Issue.record("status.json did not reach the expected state in \(seconds)s; last: \(String(describing: last))")
-        return last
+    func waitForStatus(seconds: Double = 15, sourceLocation: SourceLocation = #_sourceLocation,
+                       _ condition: ([String: Any]) -> Bool) -> [String: Any]? {
+        waitFor("status.json to reach the expected state", seconds: seconds, sourceLocation: sourceLocation) {
+            status()
+        } until: { $0.map(condition) ?? false }
     }
 
     @discardableResult
-    func waitForProbe(_ name: String, seconds: Double = 15, _ condition: @escaping ([String: Any]) -> Bool) -> [String: Any]? {
-        let doc = waitForStatus(seconds: seconds) { s in
+    func waitForProbe(_ name: String, seconds: Double = 15, sourceLocation: SourceLocation = #_sourceLocation,
+                      _ condition: @escaping ([String: Any]) -> Bool) -> [String: Any]? {
+        let doc = waitForStatus(seconds: seconds, sourceLocation: sourceLocation) { s in
             ((s["probes"] as? [String: Any])?[name] as? [String: Any]).map(condition) ?? false
         }
         return (doc?["probes"] as? [String: Any])?[name] as? [String: Any]
     }
 
-    func waitForSocket(seconds: Double = 10) {
-        let deadline = Date().addingTimeInterval(seconds)
-        while !FileManager.default.fileExists(atPath: socketPath), Date() < deadline { usleep(20_000) }
+    func waitForSocket(seconds: Double = 10, sourceLocation: SourceLocation = #_sourceLocation) {
+        waitUntil("the API socket \(socketPath)", seconds: seconds, sourceLocation: sourceLocation) {
+            FileManager.default.fileExists(atPath: socketPath)
+        }
     }
 }
 
@@ -246,7 +240,7 @@ final class OwnRedis {
         p.standardError = FileHandle.nullDevice
         try p.run()
         process = p
-        for _ in 0..<100 where !redisCLI(port: port, "PING").contains("PONG") { usleep(50_000) }
+        waitUntil("Redis on port \(port) to answer PING") { redisCLI(port: port, "PING").contains("PONG") }
     }
 
     /// Kills it outright, as a crash would (nothing is persisted anyway).

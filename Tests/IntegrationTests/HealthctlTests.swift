@@ -50,17 +50,6 @@ import Glibc
         return shell("/usr/bin/env", ["-u", "NO_COLOR", "/usr/bin/script", "-qefc", prefix + line, "/dev/null"])
     }
 
-    /// Retries until `condition` holds (the socket answers a moment after status.json is written).
-    func eventually(seconds: Double = 10, _ run: () -> Result, _ condition: (Result) -> Bool) -> Result {
-        let deadline = Date().addingTimeInterval(seconds)
-        var r = run()
-        while !condition(r), Date() < deadline {
-            usleep(100_000)
-            r = run()
-        }
-        return r
-    }
-
     @Test func statusExitCodeFollowsHealth() throws {
         let work = try DaemonHarness.makeDir()
         defer { try? FileManager.default.removeItem(atPath: work) }
@@ -69,7 +58,8 @@ import Glibc
         d.waitForProbe("svc") { $0["health"] as? String == "healthy" }
         for (code, mark, word) in [(0, "✅", "healthy"), (1, "⚠️", "degraded"), (2, "❌", "down"), (0, "✅", "healthy")] {
             svc.set(code)
-            let r = eventually({ ctl(["status"], socket: d.socketPath) }) { $0.code == Int32(code) }
+            // The socket answers a moment after status.json is written.
+            let r = waitFor("healthctl status to exit \(code)") { ctl(["status"], socket: d.socketPath) } until: { $0.code == Int32(code) }
             #expect(r.code == Int32(code), "\(word): \(r.out)\(r.err)")
             #expect(r.out.hasPrefix(mark) && r.out.contains(" system \(word)"), "\(r.out)")
             #expect(r.out.contains("svc"))
@@ -115,8 +105,7 @@ import Glibc
 
     @Test func snapshotProbeAndHistory() throws {
         let d = try DaemonHarness(probes: Self.okProbe)
-        d.waitForStatus { (($0["probes"] as? [String: Any])?["ok"] as? [String: Any])?["consecutive_failures"] as? Int == 0 }
-        usleep(1_000_000)  // a few runs, for the history
+        d.waitForProbe("ok") { windowCount($0) >= 5 }  // a few runs, for the history
         let snapshot = ctl(["snapshot"], socket: d.socketPath)
         #expect(snapshot.code == 0 && snapshot.json?["version"] as? Int == 1)
         let probe = ctl(["probe", "ok"], socket: d.socketPath)
@@ -144,24 +133,25 @@ import Glibc
         let p = Process()
         p.executableURL = URL(fileURLWithPath: Self.binary)
         p.arguments = ["--socket", d.socketPath, "watch"]
-        let out = Pipe()
+        // A file, not a pipe, so the frames can be counted while it runs.
+        let outPath = "\(d.dir)/watch.out"
+        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
+        let out = FileHandle(forWritingAtPath: outPath)
+        defer { try? out?.close() }
         p.standardOutput = out
+        func output() -> String { (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "" }
         try p.run()
-        usleep(3_500_000)  // the output interval is 1 s: a few frames
+        waitUntil("three frames (the output interval is 1 s)") { output().components(separatedBy: "system healthy").count > 3 }
         p.terminate()
         // healthctl unblocks SIGTERM (this runner blocks it, and children inherit the mask); never hang here.
-        let deadline = Date().addingTimeInterval(3)
-        while p.isRunning, Date() < deadline { usleep(20_000) }
-        let stopped = !p.isRunning
-        if !stopped { kill(p.processIdentifier, SIGKILL) }
+        if !waitUntil("watch to stop on SIGTERM", seconds: 3, { !p.isRunning }) { kill(p.processIdentifier, SIGKILL) }
         p.waitUntilExit()
-        #expect(stopped, "watch ignored SIGTERM")
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let text = output()
         #expect(text.components(separatedBy: "system healthy").count >= 3, "frames: \(text)")
         #expect(text.contains("latency of the runs seen at each update"))
         let lastFrame = text.components(separatedBy: "system healthy").last ?? ""
         #expect(lastFrame.contains { Self.blocks.contains($0) }, "\(lastFrame)")
-        #expect(!text.contains("\u{1B}[2J"), "no clearing on a pipe")
+        #expect(!text.contains("\u{1B}[2J"), "no clearing when not on a terminal")
     }
 
     @Test func checkConfigGoodAndBad() throws {
@@ -240,7 +230,7 @@ import Glibc
         #expect(reload.code == 0 && reload.out.contains("reloaded"), "\(reload.err)")
 
         // The server audits each admin op; they show up, oldest first.
-        let audit = eventually({ ctl(["audit", "--json"], socket: sock) }) { r in
+        let audit = waitFor("the four admin ops in the audit log") { ctl(["audit", "--json"], socket: sock) } until: { r in
             let ops = (r.json?["entries"] as? [[String: Any]] ?? []).compactMap { $0["op"] as? String }
             return ["silence", "unsilence", "run", "reload"].allSatisfy(ops.contains)
         }
@@ -278,12 +268,12 @@ import Glibc
         func svcAlert(_ r: Result) -> [String: Any]? {
             (r.json?["alerts"] as? [[String: Any]])?.first { $0["name"] as? String == "svc" }
         }
-        let firing = eventually({ ctl(["alerts", "--json"], socket: d.socketPath) }) { svcAlert($0)?["level"] as? String == "down" }
+        let firing = waitFor("svc's alert") { ctl(["alerts", "--json"], socket: d.socketPath) } until: { svcAlert($0)?["level"] as? String == "down" }
         #expect(svcAlert(firing)?["severity"] as? String == "critical", "\(firing.out)")
         let table = ctl(["alerts"], socket: d.socketPath)
         #expect(table.out.contains("❌ svc  down (critical)") && table.out.contains("hooks: rec"), "\(table.out)")
         #expect(ctl(["silence", "svc", "--for", "1h"], socket: d.socketPath).code == 0)
-        let silenced = eventually({ ctl(["alerts", "--json"], socket: d.socketPath) }) { svcAlert($0)?["silenced_by"] is String }
+        let silenced = waitFor("svc's alert silenced") { ctl(["alerts", "--json"], socket: d.socketPath) } until: { svcAlert($0)?["silenced_by"] is String }
         let id = try #require(svcAlert(silenced)?["silenced_by"] as? String, "\(silenced.out)")
         #expect(ctl(["alerts"], socket: d.socketPath).out.contains("silenced by \(id)"))
     }

@@ -129,16 +129,12 @@ import Glibc
         let silent = try APIClient(path: d.socketPath)
         try silent.send(#"{"op":"subscribe"}"#)
         let other = try APIClient(path: d.socketPath)
-        let deadline = Date().addingTimeInterval(30)
         var answered = 0
-        while Date() < deadline {
-            let reply = try other.request(#"{"op":"snapshot"}"#)
-            if reply.first == UInt8(ascii: "{") { answered += 1 }
-            if d.logSoFarContains("dropping a client") { break }
-            usleep(200_000)
+        try waitUntil("the silent subscriber to be dropped", seconds: 30, every: 0.2) {
+            if try other.request(#"{"op":"snapshot"}"#).first == UInt8(ascii: "{") { answered += 1 }
+            return d.logSoFarContains("dropping a client")
         }
         #expect(answered > 0)
-        #expect(d.logSoFarContains("dropping a client"))
         _ = silent
     }
 
@@ -171,7 +167,7 @@ import Glibc
         _ = d.waitForStatus { ($0["pending"] as? Int) == 0 }
         try "{ probes: [ { name: 'a', kind: 'exec', argv: [], interval: '10x' } ] }".write(toFile: d.configPath, atomically: true, encoding: .utf8)
         d.signal(SIGHUP)
-        usleep(1_000_000)
+        waitUntil("the reload to be rejected") { d.logSoFarContains("reload rejected, keeping the running config") }
         let count = ((d.probe("a")?["windows"] as? [String: Any])?["5m"] as? [String: Any])?["count"] as? Int ?? 0
         _ = d.waitForProbe("a") { (((($0["windows"] as? [String: Any])?["5m"] as? [String: Any])?["count"] as? Int) ?? 0) > count }
         d.signal(SIGTERM)
@@ -217,7 +213,7 @@ import Glibc
         _ = d.waitForStatus { ($0["pending"] as? Int) == 0 }
         try "{ probes: 5 }".write(toFile: d.configPath, atomically: true, encoding: .utf8)
         d.signal(SIGHUP)
-        usleep(300_000)
+        waitUntil("the reload to be rejected") { d.logSoFarContains("<3>reload rejected") }
         d.signal(SIGTERM)
         #expect(d.waitForExit(seconds: 5) == 0)
         let lines = d.log().split(separator: "\n")
@@ -299,23 +295,19 @@ final class NotifyListener: @unchecked Sendable {
                 let n = recv(fd, &buf, buf.count, 0)
                 if n > 0 { lock.withLock { received.append(String(decoding: buf[..<n], as: UTF8.self)) } }
             }
+            // The reader closes the socket, after its last recv: closing it under a recv would race.
+            close(fd)
+            unlink(path)
         }
     }
 
-    func stop() {
-        lock.withLock { closed = true }
-        usleep(200_000)
-        close(fd)
-        unlink(path)
-    }
+    /// The reader stops within its receive timeout (100 ms).
+    func stop() { lock.withLock { closed = true } }
 
     /// True once a datagram containing the line `message` arrives within `seconds`.
-    func waitFor(_ message: String, seconds: Double = 10) -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if lock.withLock({ received.contains { $0.split(separator: "\n").contains(Substring(message)) } }) { return true }
-            usleep(20_000)
+    func waitFor(_ message: String, seconds: Double = 10, sourceLocation: SourceLocation = #_sourceLocation) -> Bool {
+        waitUntil("\(message) on the notify socket", seconds: seconds, sourceLocation: sourceLocation) {
+            lock.withLock { received.contains { $0.split(separator: "\n").contains(Substring(message)) } }
         }
-        return false
     }
 }

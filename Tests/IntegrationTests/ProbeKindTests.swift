@@ -94,7 +94,7 @@ import Testing
     @Test func execTimeoutKillsTheProcessGroup() throws {
         let marker = "healthd-hang-\(UUID().uuidString.prefix(8))"
         let script = FileManager.default.temporaryDirectory.appendingPathComponent("\(marker).sh").path
-        // The plugin starts a grandchild and waits: both must be gone after the timeout.
+        // The plugin starts a grandchild that hangs, and waits: both must be gone after the timeout.
         try "#!/bin/sh\nsh -c 'sleep 300; true' \"$0\" &\nwait\n".write(toFile: script, atomically: true, encoding: .utf8)
         chmod(script, 0o755)
         defer { unlink(script) }
@@ -103,8 +103,8 @@ import Testing
             """)
         let hang = d.waitForProbe("hang") { $0["health"] as? String == "down" }
         #expect((hang?["error"] as? [String: Any])?["category"] as? String == "timeout")
-        usleep(300_000)
-        #expect(processesMatching(marker) == 0)
+        // Once killed, none is left until the next run a second later; a surviving grandchild would stay 300 s.
+        waitUntil("the plugin and its grandchild to be killed") { processesMatching(marker) == 0 }
         d.signal(SIGTERM)
         #expect(d.waitForExit(seconds: 5) == 0)
     }

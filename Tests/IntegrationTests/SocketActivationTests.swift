@@ -27,9 +27,8 @@ import Glibc
         let client = try APIClient(path: socketPath)
         let reply = try JSONSerialization.jsonObject(with: Data(try client.request(#"{"op":"snapshot"}"#))) as? [String: Any]
         #expect(reply?["version"] as? Int == 1)
-        // Stop it once it is fully up (its first snapshot written), as systemd would.
-        waitUntil("the first snapshot") { FileManager.default.fileExists(atPath: "\(dir)/status.json") }
-        usleep(200_000)
+        // Stop it once it is fully up, as systemd would: its first publish done (status.html is written last).
+        waitUntil("the first publish") { FileManager.default.fileExists(atPath: "\(dir)/status.html") }
         kill(p.processIdentifier, SIGTERM)
         p.waitUntilExit()
         let log = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)

@@ -134,8 +134,7 @@ extension StatusPageRenderTests {
             p.standardOutput = outHandle
             p.standardError = errHandle
             do { try p.run() } catch { return Run(status: -1, stdout: "", stderr: "\(error)") }
-            let deadline = Date().addingTimeInterval(timeout)
-            while p.isRunning, Date() < deadline { usleep(20_000) }
+            waitUntil("chromium \(args.last ?? "") to finish", seconds: timeout) { !p.isRunning }
             if p.isRunning { kill(p.processIdentifier, SIGKILL) }
             p.waitUntilExit()
             let read = { (path: String) in (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }

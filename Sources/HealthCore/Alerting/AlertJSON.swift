@@ -1,6 +1,6 @@
 extension Alert {
     /// The alert as exec hooks (stdin) and webhooks (in `alerts`) receive it.
-    public func write(to w: inout JSONWriter, instance: String) {
+    package func write(to w: inout JSONWriter, instance: String) {
         w.beginObject()
         w.field("name", subject.name)
         w.field("kind", subject.kind.rawValue)
@@ -18,14 +18,14 @@ extension Alert {
         w.endObject()
     }
 
-    public func json(instance: String) -> String {
+    package func json(instance: String) -> String {
         var w = JSONWriter()
         write(to: &w, instance: instance)
         return w.output
     }
 
     /// `HEALTHD_*` variables for exec hooks: the same facts as the JSON, for shell scripts.
-    public func environment(instance: String) -> [String] {
+    package func environment(instance: String) -> [String] {
         [
             "HEALTHD_NAME=\(subject.name)", "HEALTHD_KIND=\(subject.kind.rawValue)", "HEALTHD_EVENT=\(event.rawValue)",
             "HEALTHD_STATUS=\(firing ? "firing" : "resolved")", "HEALTHD_LEVEL=\(level)",
@@ -38,18 +38,18 @@ extension Alert {
 }
 
 /// Alertmanager's v2 API body (`POST /api/v2/alerts`): a list of alerts identified by their labels.
-public struct AlertmanagerPayload {
-    public var instance: String
-    public var labels: [(String, String)]
+package struct AlertmanagerPayload {
+    package var instance: String
+    package var labels: [(String, String)]
 
-    public init(instance: String, labels: [(String, String)]) {
+    package init(instance: String, labels: [(String, String)]) {
         self.instance = instance
         self.labels = labels
     }
 
     /// Alertmanager tells alerts apart by their labels, severity among them: when the level
     /// changes, the alert of the old severity is ended in the same post.
-    public func json(_ alerts: [Alert], now: Timestamp) -> String {
+    package func json(_ alerts: [Alert], now: Timestamp) -> String {
         var w = JSONWriter()
         w.beginArray()
         for a in alerts {

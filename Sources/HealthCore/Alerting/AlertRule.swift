@@ -1,19 +1,19 @@
 /// Which health changes notify, and whom. A rule names probes, components (names or globs) and
 /// optionally the system; each matching subject has its own alert.
-public struct AlertRule: Sendable, Equatable {
-    public var probes: [String]
-    public var components: [String]
-    public var system: Bool
+package struct AlertRule: Sendable, Equatable {
+    package var probes: [String]
+    package var components: [String]
+    package var system: Bool
     /// The lowest level that fires: `degraded` (warning and critical) or `down` (critical only).
-    public var minLevel: Health
+    package var minLevel: Health
     /// How long the subject must stay at or above `minLevel` before the alert fires.
-    public var holdFor: TimeSpan
+    package var holdFor: TimeSpan
     /// Notify again this often while firing; nil: once.
-    public var repeatEvery: TimeSpan?
-    public var sendResolved: Bool
-    public var hooks: [String]
+    package var repeatEvery: TimeSpan?
+    package var sendResolved: Bool
+    package var hooks: [String]
 
-    public init(probes: [String] = [], components: [String] = [], system: Bool = false, minLevel: Health = .degraded,
+    package init(probes: [String] = [], components: [String] = [], system: Bool = false, minLevel: Health = .degraded,
                 holdFor: TimeSpan = TimeSpan(nanoseconds: 0), repeatEvery: TimeSpan? = nil, sendResolved: Bool = true,
                 hooks: [String]) {
         self.probes = probes
@@ -36,21 +36,21 @@ public struct AlertRule: Sendable, Equatable {
 }
 
 /// What an alert is about.
-public struct AlertSubject: Hashable, Sendable, CustomStringConvertible {
-    public enum Kind: String, Sendable { case probe, component, system }
-    public var kind: Kind
-    public var name: String
+package struct AlertSubject: Hashable, Sendable, CustomStringConvertible {
+    package enum Kind: String, Sendable { case probe, component, system }
+    package var kind: Kind
+    package var name: String
 
-    public init(_ kind: Kind, _ name: String) {
+    package init(_ kind: Kind, _ name: String) {
         self.kind = kind
         self.name = name
     }
 
-    public static let system = AlertSubject(.system, "system")
-    public var description: String { kind == .system ? "system" : "\(kind.rawValue) \(name)" }
+    package static let system = AlertSubject(.system, "system")
+    package var description: String { kind == .system ? "system" : "\(kind.rawValue) \(name)" }
 }
 
 extension Health {
     /// Alert severity: degraded is a warning, down is critical.
-    public var severity: String { self == .down ? "critical" : self == .degraded ? "warning" : "none" }
+    package var severity: String { self == .down ? "critical" : self == .degraded ? "warning" : "none" }
 }

@@ -8,7 +8,7 @@
 /// Each (rule, subject) pair converges what its receivers were last told toward what is true;
 /// while muted (silenced, suppressed by a parent, flapping after its one notice) it is not told,
 /// so when the mute ends whatever changed meanwhile is sent then.
-public struct AlertTracker: Sendable {
+package struct AlertTracker: Sendable {
     struct Key: Hashable, Sendable {
         var rule: Int
         var subject: AlertSubject
@@ -42,21 +42,21 @@ public struct AlertTracker: Sendable {
         var gone = false
     }
 
-    public private(set) var rules: [AlertRule]
+    package private(set) var rules: [AlertRule]
     var tracks: [Key: Track] = [:]
     /// Restored alerts still firing, to be re-asserted quietly once (Alertmanager forgets alerts not re-sent).
     var reassert: Set<Key> = []
     /// Parents to run now, out of turn, as the last `evaluate` found them: alerts wait on them and their last
     /// result predates the trouble.
-    public private(set) var parentRuns: [String] = []
+    package private(set) var parentRuns: [String] = []
 
-    public init(rules: [AlertRule]) { self.rules = rules }
+    package init(rules: [AlertRule]) { self.rules = rules }
 
     /// True while some alert is pending, firing or owed: then time alone can change what to send.
-    public var isActive: Bool { !tracks.isEmpty }
+    package var isActive: Bool { !tracks.isEmpty }
 
     /// A reload: tracks of rules that are still there (unchanged) carry over, so nothing re-fires.
-    public mutating func replaceRules(_ next: [AlertRule]) {
+    package mutating func replaceRules(_ next: [AlertRule]) {
         var carried: [Key: Track] = [:]
         for (key, track) in tracks {
             guard let i = next.firstIndex(of: rules[key.rule]) else { continue }
@@ -67,7 +67,7 @@ public struct AlertTracker: Sendable {
     }
 
     /// One evaluation round: the notifications to send now, in a stable order.
-    public mutating func evaluate(_ snapshot: Snapshot, silences: [Silence], now: Timestamp) -> [Notification] {
+    package mutating func evaluate(_ snapshot: Snapshot, silences: [Silence], now: Timestamp) -> [Notification] {
         let active = silences.filter { $0.isActive(at: now) }
         var out: [Notification] = []
         var seen: Set<Key> = []
@@ -165,7 +165,7 @@ public struct AlertTracker: Sendable {
     }
 
     /// The alerts firing now, with why each is quiet if it is.
-    public func firing(_ snapshot: Snapshot, silences: [Silence], now: Timestamp) -> [FiringAlert] {
+    package func firing(_ snapshot: Snapshot, silences: [Silence], now: Timestamp) -> [FiringAlert] {
         let observed = Dictionary(Self.observations(snapshot).map { ($0.subject, $0) }, uniquingKeysWith: { a, _ in a })
         return tracks.sorted { ($0.key.subject.description, $0.key.rule) < ($1.key.subject.description, $1.key.rule) }
             .compactMap { key, track in

@@ -1,17 +1,17 @@
 /// Sensu/Nagios-style flap detection: the weighted percentage of state changes over the last 21
 /// results, recent changes weighing more (0.8 for the oldest transition up to 1.2 for the newest).
 /// Flapping starts above `high` percent and stops below `low`, so the verdict itself does not flap.
-public struct FlapDetector: Sendable, Equatable {
-    public static let results = 21
+package struct FlapDetector: Sendable, Equatable {
+    package static let results = 21
 
     /// The last results' health levels, oldest first.
-    public internal(set) var history: [Health] = []
-    public internal(set) var flapping = false
+    package internal(set) var history: [Health] = []
+    package internal(set) var flapping = false
 
-    public init() {}
+    package init() {}
 
     /// The weighted state-change percentage (0…100) over the history.
-    public var percent: Double {
+    package var percent: Double {
         guard history.count > 1 else { return 0 }
         let transitions = Self.results - 1
         let offset = transitions - (history.count - 1)
@@ -24,7 +24,7 @@ public struct FlapDetector: Sendable, Equatable {
 
     /// Records one result; returns true when `flapping` changed.
     @discardableResult
-    public mutating func record(_ health: Health, low: Double, high: Double) -> Bool {
+    package mutating func record(_ health: Health, low: Double, high: Double) -> Bool {
         history.append(health)
         if history.count > Self.results { history.removeFirst(history.count - Self.results) }
         let p = percent

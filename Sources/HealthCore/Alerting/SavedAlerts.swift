@@ -1,17 +1,17 @@
 /// An alert's progress as saved across restarts, so a restart neither re-notifies what receivers
 /// already know nor forgets to tell them what changed while healthd was stopped.
-public struct SavedAlert: Sendable, Equatable {
+package struct SavedAlert: Sendable, Equatable {
     /// The rule it belongs to, by content (rules have no names; a changed rule starts over).
-    public var rule: String
-    public var subject: AlertSubject
-    public var pendingSince: Timestamp?
-    public var firingLevel: Health?
-    public var startsAt: Timestamp?
-    public var notified: Health?
-    public var lastSent: Timestamp?
-    public var flapNotified: Bool
+    package var rule: String
+    package var subject: AlertSubject
+    package var pendingSince: Timestamp?
+    package var firingLevel: Health?
+    package var startsAt: Timestamp?
+    package var notified: Health?
+    package var lastSent: Timestamp?
+    package var flapNotified: Bool
 
-    public init(rule: String, subject: AlertSubject, pendingSince: Timestamp?, firingLevel: Health?, startsAt: Timestamp?,
+    package init(rule: String, subject: AlertSubject, pendingSince: Timestamp?, firingLevel: Health?, startsAt: Timestamp?,
                 notified: Health?, lastSent: Timestamp?, flapNotified: Bool) {
         (self.rule, self.subject, self.pendingSince, self.firingLevel) = (rule, subject, pendingSince, firingLevel)
         (self.startsAt, self.notified, self.lastSent, self.flapNotified) = (startsAt, notified, lastSent, flapNotified)
@@ -20,14 +20,14 @@ public struct SavedAlert: Sendable, Equatable {
 
 extension AlertRule {
     /// The rule's content as one string: equal rules, equal signatures.
-    public var signature: String {
+    package var signature: String {
         "probes=\(probes) components=\(components) system=\(system) min=\(minLevel) for=\(holdFor) "
             + "repeat=\(repeatEvery?.description ?? "-") resolved=\(sendResolved) hooks=\(hooks)"
     }
 }
 
 extension AlertTracker {
-    public var saved: [SavedAlert] {
+    package var saved: [SavedAlert] {
         tracks.sorted { ($0.key.rule, $0.key.subject.description) < ($1.key.rule, $1.key.subject.description) }.map { key, t in
             SavedAlert(rule: rules[key.rule].signature, subject: key.subject, pendingSince: t.pendingSince, firingLevel: t.firingLevel,
                        startsAt: t.startsAt, notified: t.notified, lastSent: t.lastSent, flapNotified: t.flapNotified)
@@ -36,7 +36,7 @@ extension AlertTracker {
 
     /// Puts back saved alerts whose rule still exists unchanged; returns how many.
     @discardableResult
-    public mutating func restore(_ saved: [SavedAlert]) -> Int {
+    package mutating func restore(_ saved: [SavedAlert]) -> Int {
         var restored = 0
         for s in saved {
             guard let r = rules.firstIndex(where: { $0.signature == s.rule }) else { continue }
@@ -50,7 +50,7 @@ extension AlertTracker {
     }
 
     /// `{"alerts":[…]}` for the socket's `alerts` op.
-    public func firingJSON(_ snapshot: Snapshot, silences: [Silence], now: Timestamp) -> String {
+    package func firingJSON(_ snapshot: Snapshot, silences: [Silence], now: Timestamp) -> String {
         var w = JSONWriter()
         w.beginObject()
         w.key("alerts")
@@ -77,7 +77,7 @@ extension AlertTracker {
 
 extension SilenceBook {
     /// `{"silences":[…]}` for the socket's `silences` op.
-    public func json(now: Timestamp) -> String {
+    package func json(now: Timestamp) -> String {
         var w = JSONWriter()
         w.beginObject()
         w.key("silences")

@@ -1,7 +1,7 @@
 /// A time during which matching alerts are evaluated and shown but not notified: maintenance,
 /// a known outage. One-off (start…end) or weekly (days, time of day in UTC, duration).
-public struct Silence: Sendable, Equatable {
-    public enum Schedule: Sendable, Equatable {
+package struct Silence: Sendable, Equatable {
+    package enum Schedule: Sendable, Equatable {
         case once(start: Timestamp, end: Timestamp)
         /// `days`: 0 = Sunday … 6 = Saturday; `start` from midnight UTC.
         case weekly(days: Set<Int>, start: TimeSpan, duration: TimeSpan)
@@ -9,17 +9,17 @@ public struct Silence: Sendable, Equatable {
 
     /// No silence may end later: every time a silence's end meets in arithmetic stays far from Int64's end
     /// (2262), and a silence meant to last that long is a config change, not a silence.
-    public static let latestEnd = Timestamp(nanoseconds: 7_258_118_400_000_000_000)  // 2200-01-01T00:00:00Z
+    package static let latestEnd = Timestamp(nanoseconds: 7_258_118_400_000_000_000)  // 2200-01-01T00:00:00Z
 
-    public var id: String
+    package var id: String
     /// Probe or component names or globs; `system` matches the system's own alert.
-    public var matchers: [String]
-    public var schedule: Schedule
-    public var reason: String
+    package var matchers: [String]
+    package var schedule: Schedule
+    package var reason: String
     /// Who set it: "config", or the operator's user at run time.
-    public var createdBy: String
+    package var createdBy: String
 
-    public init(id: String, matchers: [String], schedule: Schedule, reason: String, createdBy: String) {
+    package init(id: String, matchers: [String], schedule: Schedule, reason: String, createdBy: String) {
         self.id = id
         self.matchers = matchers
         self.schedule = schedule
@@ -27,9 +27,9 @@ public struct Silence: Sendable, Equatable {
         self.createdBy = createdBy
     }
 
-    public func matches(_ subject: AlertSubject) -> Bool { matchers.contains { globMatches($0, subject.name) } }
+    package func matches(_ subject: AlertSubject) -> Bool { matchers.contains { globMatches($0, subject.name) } }
 
-    public func isActive(at t: Timestamp) -> Bool {
+    package func isActive(at t: Timestamp) -> Bool {
         switch schedule {
         case .once(let start, let end):
             return start <= t && t < end
@@ -50,7 +50,7 @@ public struct Silence: Sendable, Equatable {
     }
 
     /// A one-off silence that is over can be forgotten.
-    public func isExpired(at t: Timestamp) -> Bool {
+    package func isExpired(at t: Timestamp) -> Bool {
         if case .once(_, let end) = schedule { return end <= t }
         return false
     }

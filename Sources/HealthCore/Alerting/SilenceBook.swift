@@ -1,20 +1,20 @@
 /// The silences in force: the config's, and those operators add at run time (which survive
 /// reloads and restarts; the config's are replaced by each reload).
-public struct SilenceBook: Sendable, Equatable {
-    public private(set) var configured: [Silence]
-    public private(set) var runtime: [Silence]
+package struct SilenceBook: Sendable, Equatable {
+    package private(set) var configured: [Silence]
+    package private(set) var runtime: [Silence]
 
-    public init(configured: [Silence] = [], runtime: [Silence] = []) {
+    package init(configured: [Silence] = [], runtime: [Silence] = []) {
         self.configured = configured
         self.runtime = runtime
     }
 
-    public var all: [Silence] { configured + runtime }
+    package var all: [Silence] { configured + runtime }
 
-    public mutating func replaceConfigured(_ next: [Silence]) { configured = next }
+    package mutating func replaceConfigured(_ next: [Silence]) { configured = next }
 
     /// Adds a run-time silence; its id is `s-<n>`, unique among those present.
-    public mutating func add(matchers: [String], start: Timestamp, end: Timestamp, reason: String, by user: String) -> Silence {
+    package mutating func add(matchers: [String], start: Timestamp, end: Timestamp, reason: String, by user: String) -> Silence {
         // One more than the highest present, so a stale id from an earlier listing does not name a newer silence.
         let n = (runtime.compactMap { Int($0.id.dropFirst(2)) }.max() ?? 0) + 1
         let s = Silence(id: "s-\(n)", matchers: matchers, schedule: .once(start: start, end: end), reason: reason, createdBy: user)
@@ -23,13 +23,13 @@ public struct SilenceBook: Sendable, Equatable {
     }
 
     /// Removes a run-time silence; config silences are changed in the config.
-    public mutating func remove(id: String) -> Silence? {
+    package mutating func remove(id: String) -> Silence? {
         guard let i = runtime.firstIndex(where: { $0.id == id }) else { return nil }
         return runtime.remove(at: i)
     }
 
     /// Forgets run-time silences that are over; true if any was.
-    public mutating func expire(now: Timestamp) -> Bool {
+    package mutating func expire(now: Timestamp) -> Bool {
         let before = runtime.count
         runtime.removeAll { $0.isExpired(at: now) }
         return runtime.count != before
@@ -37,7 +37,7 @@ public struct SilenceBook: Sendable, Equatable {
 }
 
 extension Silence {
-    public func write(to w: inout JSONWriter, now: Timestamp) {
+    package func write(to w: inout JSONWriter, now: Timestamp) {
         w.beginObject()
         w.field("id", id)
         w.field("match", strings: matchers)

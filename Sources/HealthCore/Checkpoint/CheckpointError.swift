@@ -1,6 +1,6 @@
 /// Why a checkpoint could not be restored. Whatever the reason, nothing was restored: the caller sets the file aside
 /// and the probes' history starts empty, which the descriptions tell the operator.
-public enum CheckpointError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum CheckpointError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The file does not start with "HDCKPT": not a checkpoint at all.
     case badMagic
     /// Written in another format version (the one found), which this build cannot read.
@@ -12,7 +12,7 @@ public enum CheckpointError: Error, Sendable, Equatable, CustomStringConvertible
     /// The checksum matches yet the content is inconsistent (a writer bug, or a crafted file); says what.
     case corrupt(String)
 
-    public var description: String {
+    package var description: String {
         let consequence = "it was set aside and history starts empty"
         return switch self {
         case .badMagic: "file is not a healthd checkpoint; \(consequence)"

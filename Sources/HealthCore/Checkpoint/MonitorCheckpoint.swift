@@ -1,18 +1,18 @@
 /// What `Monitor.restore(from:)` did, for the log.
-public struct CheckpointRestore: Sendable, Equatable, CustomStringConvertible {
+package struct CheckpointRestore: Sendable, Equatable, CustomStringConvertible {
     /// When the checkpoint was written (the `now` passed to `checkpoint`).
-    public var writtenAt: Timestamp
+    package var writtenAt: Timestamp
     /// The healthd version that wrote it.
-    public var writerVersion: String
+    package var writerVersion: String
     /// Probes whose windows and state came back.
-    public var restored: [String]
+    package var restored: [String]
     /// Probes in the checkpoint that are no longer configured.
-    public var dropped: [String]
+    package var dropped: [String]
     /// Probes configured again under the same name but another kind: their old history does not apply, they start
     /// fresh.
-    public var kindChanged: [String]
+    package var kindChanged: [String]
 
-    public var description: String {
+    package var description: String {
         var text = "restored the history of \(restored.count) probes from a checkpoint written \(writtenAt.iso8601()) "
             + "by healthd \(writerVersion)"
         if !dropped.isEmpty { text += "; dropped \(dropped.count) no longer configured (\(Self.list(dropped)))" }
@@ -28,7 +28,7 @@ public struct CheckpointRestore: Sendable, Equatable, CustomStringConvertible {
 
 extension Monitor {
     /// Every probe's windows and state, to survive a restart (see `Checkpoint` for the layout).
-    public func checkpoint(now: Timestamp, writer version: String) -> [UInt8] {
+    package func checkpoint(now: Timestamp, writer version: String) -> [UInt8] {
         // A full probe takes some 20–40 KB; reserving part of that saves most regrowth without overcommitting.
         var w = Checkpoint.start(writer: version, at: now, reservingCapacity: 256 + entries.count * 16 * 1024)
         w.appendVarint(entries.count)
@@ -46,7 +46,7 @@ extension Monitor {
     /// All or nothing: the whole checkpoint is decoded and checked before any probe is touched, so on a throw the
     /// monitor is unchanged. Probes missing from the checkpoint keep what they have; history older than the
     /// retention simply ages out of the windows.
-    public mutating func restore(from bytes: [UInt8]) throws(CheckpointError) -> CheckpointRestore {
+    package mutating func restore(from bytes: [UInt8]) throws(CheckpointError) -> CheckpointRestore {
         var r = try Checkpoint.open(bytes)
         var pending: [(index: Int, windows: ProbeWindows, state: ProbeState)] = []
         var report = CheckpointRestore(writtenAt: Timestamp(nanoseconds: 0), writerVersion: "", restored: [],

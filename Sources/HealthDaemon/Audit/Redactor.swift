@@ -3,20 +3,20 @@ import Synchronization
 
 /// Scrubs the config's secrets (passwords, tokens) from text that might echo one: a hook's
 /// output, a server's error message. Updated on reload; shared by the log and the audit log.
-public final class Redactor: Sendable {
-    public static let mask = "[redacted]"
+package final class Redactor: Sendable {
+    package static let mask = "[redacted]"
     private let secrets = Mutex<[String]>([])
 
-    public init() {}
+    package init() {}
 
-    public func update(_ next: [String]) {
+    package func update(_ next: [String]) {
         // Also as they appear inside JSON (quotes and backslashes escaped), for the audit log's lines.
         let escaped = next.map { String(jsonString($0).dropFirst().dropLast()) }
         // Longest first, so a secret containing another is masked whole.
         secrets.withLock { $0 = Array(Set(next + escaped)).sorted { $0.count > $1.count } }
     }
 
-    public func scrub(_ text: String) -> String {
+    package func scrub(_ text: String) -> String {
         secrets.withLock { list in
             var out = text
             for s in list where out.contains(s) { out = out.replacingOccurrences(of: s, with: Self.mask) }

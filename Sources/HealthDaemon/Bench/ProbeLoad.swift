@@ -6,11 +6,11 @@ import Synchronization
 /// The daemon's probe path without its outputs: event loop, scheduler, probes, and evaluation of
 /// every result on a task of its own, as the engine does. The benchmark drives it to measure CPU
 /// per probe and scheduling lag.
-public final class ProbeLoad: @unchecked Sendable {
-    public struct Figures: Sendable {
-        public var results = 0
-        public var failures = 0
-        public var lagNanos: [Int64] = []
+package final class ProbeLoad: @unchecked Sendable {
+    package struct Figures: Sendable {
+        package var results = 0
+        package var failures = 0
+        package var lagNanos: [Int64] = []
     }
 
     private let loop: EventLoop
@@ -19,12 +19,12 @@ public final class ProbeLoad: @unchecked Sendable {
     private let figuresLock = Mutex(Figures())
     private var consumer: Task<Void, Never>?
 
-    public init(probes: [ProbeConfig]) throws {
+    package init(probes: [ProbeConfig]) throws {
         self.loop = try EventLoop()
         self.probes = probes
     }
 
-    public func start() {
+    package func start() {
         let (results, sink) = AsyncStream<[ProbeResult]>.makeStream()
         let spec = MonitorSpec(probes: probes.map(\.rules))
         consumer = Task { [self] in
@@ -52,11 +52,11 @@ public final class ProbeLoad: @unchecked Sendable {
     }
 
     /// Clears the counters (after a warm-up).
-    public func reset() { figuresLock.withLock { $0 = Figures() } }
+    package func reset() { figuresLock.withLock { $0 = Figures() } }
 
-    public var figures: Figures { figuresLock.withLock { $0 } }
+    package var figures: Figures { figuresLock.withLock { $0 } }
 
-    public func stop() {
+    package func stop() {
         let done = Mutex(false)
         loop.execute { [self] in
             scheduler?.stopAll()

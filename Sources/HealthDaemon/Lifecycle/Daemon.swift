@@ -11,7 +11,7 @@ import HealthTLS
 /// shutdown that writes a final snapshot and checkpoint. Every child reports how it ended: one
 /// that ends before shutdown is logged and stops the daemon (exit status 1), and a shutdown that
 /// takes longer than `shutdownDeadline` exits anyway.
-public final class Daemon: @unchecked Sendable {
+package final class Daemon: @unchecked Sendable {
     private enum Control: Sendable {
         case signal(Int32)
         /// From the API: reload, then say nil or why the new config was rejected.
@@ -49,7 +49,7 @@ public final class Daemon: @unchecked Sendable {
     private var config: Config
     private var epoch = 1
 
-    public init(configPath: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+    package init(configPath: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         // First, so that the window in which a signal still has its default action is as short as can be.
         let signalPipe = try SignalPipe([SIGTERM, SIGINT, SIGHUP])
         self.configPath = configPath
@@ -63,7 +63,7 @@ public final class Daemon: @unchecked Sendable {
     }
 
     /// Runs until SIGTERM or SIGINT; returns the exit status.
-    public func run() async -> Int32 {
+    package func run() async -> Int32 {
         // A hook that exits without reading its stdin must be an EPIPE for us, not a SIGPIPE that kills us.
         signal(SIGPIPE, SIG_IGN)
         // Buffers of a checkpoint's size (tens of MB) come and go: a fixed threshold keeps them mapped apart and

@@ -2,7 +2,7 @@ import HealthCore
 import HealthSys
 
 /// What one attempt found, before the scheduler stamps it with time and latency.
-public enum ProbeOutcome: Sendable, Equatable {
+package enum ProbeOutcome: Sendable, Equatable {
     case success(ProbeReading)
     case failure(ProbeFailure)
 
@@ -14,14 +14,14 @@ public enum ProbeOutcome: Sendable, Equatable {
 }
 
 /// What a successful attempt read.
-public struct ProbeReading: Sendable, Equatable {
-    public var value: Double?
+package struct ProbeReading: Sendable, Equatable {
+    package var value: Double?
     /// A check may judge itself (Nagios exit codes).
-    public var reported: Health = .healthy
-    public var message: String?
+    package var reported: Health = .healthy
+    package var message: String?
     /// The check worked but had nothing to measure (empty result, missing key).
-    public var noData = false
-    public var details: [DetailRow]?
+    package var noData = false
+    package var details: [DetailRow]?
 }
 
 /// One run of a probe, driven on the event loop. `start` must call `finish` exactly once,

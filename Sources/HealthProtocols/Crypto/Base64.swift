@@ -4,9 +4,9 @@
 // length a multiple of four, padding only at the end, and the unused bits of the last group
 // zero (the "canonical encoding" of §3.5). Anything else decodes to nil.
 
-public enum Base64 {
+package enum Base64 {
     /// `bytes` in base 64, padded: `[0x66, 0x6f]` → `"Zm8="`.
-    public static func encode(_ bytes: [UInt8]) -> String {
+    package static func encode(_ bytes: [UInt8]) -> String {
         var utf8: [UInt8] = []
         utf8.reserveCapacity((bytes.count + 2) / 3 * 4)
         alphabet.withUTF8Buffer { alphabet in
@@ -40,7 +40,7 @@ public enum Base64 {
     }
 
     /// The bytes `string` encodes, or nil if it is not canonical padded base 64.
-    public static func decode(_ string: String) -> [UInt8]? {
+    package static func decode(_ string: String) -> [UInt8]? {
         let input = Array(string.utf8)
         guard input.count % 4 == 0 else { return nil }
         guard !input.isEmpty else { return [] }

@@ -4,10 +4,10 @@
 //
 // A key longer than B bytes is first replaced by H(K); a shorter one is padded with zeros to B.
 
-public enum HMACSHA256 {
+package enum HMACSHA256 {
     /// The 32-byte HMAC-SHA-256 of `message` under `key` (any length; RFC 2104 §3 advises at
     /// least 32 bytes). Truncate the result yourself where a protocol asks for fewer bytes.
-    public static func authenticate(_ message: some Sequence<UInt8>, key: some Sequence<UInt8>) -> [UInt8] {
+    package static func authenticate(_ message: some Sequence<UInt8>, key: some Sequence<UInt8>) -> [UInt8] {
         Key(key).authenticate(message)
     }
 

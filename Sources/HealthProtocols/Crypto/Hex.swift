@@ -2,7 +2,7 @@
 // digest tools print it), stdlib only.
 
 /// `bytes` as lowercase hex, two digits per byte: `[0x0f, 0xa0]` → `"0fa0"`.
-public func hexString(_ bytes: [UInt8]) -> String {
+package func hexString(_ bytes: [UInt8]) -> String {
     let digits: StaticString = "0123456789abcdef"
     var utf8: [UInt8] = []
     utf8.reserveCapacity(bytes.count * 2)

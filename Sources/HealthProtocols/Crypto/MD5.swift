@@ -3,14 +3,14 @@
 // MD5 is broken for collision resistance; it is here only because wire protocols still ask for it
 // (PostgreSQL's `md5` password authentication, for one). Use SHA-256 for anything new.
 
-public enum MD5 {
+package enum MD5 {
     /// Bytes per message block.
-    public static let blockSize = 64
+    package static let blockSize = 64
     /// Bytes in a digest.
-    public static let digestSize = 16
+    package static let digestSize = 16
 
     /// The 16-byte MD5 digest of `bytes`.
-    public static func hash(_ bytes: some Sequence<UInt8>) -> [UInt8] {
+    package static func hash(_ bytes: some Sequence<UInt8>) -> [UInt8] {
         // RFC 1321 §3.1–3.2: append 0x80, zeros up to 56 mod 64, then the bit length little-endian.
         var message = Array(bytes)
         let bitLength = UInt64(truncatingIfNeeded: message.count) &* 8

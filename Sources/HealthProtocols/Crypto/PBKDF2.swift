@@ -7,10 +7,10 @@
 // The key's ipad/opad states are hashed once; each U_j after the first is then exactly two
 // SHA-256 compressions over a stack-allocated schedule, with no allocation in the loop.
 
-public enum PBKDF2 {
+package enum PBKDF2 {
     /// PBKDF2-HMAC-SHA-256 of `password` and `salt` with `iterations` (c ≥ 1) rounds, giving
     /// `length` bytes (dkLen, 0 ≤ dkLen ≤ (2^32 − 1) × 32).
-    public static func sha256(password: [UInt8], salt: [UInt8], iterations: Int, length: Int = 32) -> [UInt8] {
+    package static func sha256(password: [UInt8], salt: [UInt8], iterations: Int, length: Int = 32) -> [UInt8] {
         precondition(iterations >= 1, "PBKDF2: iterations must be at least 1")
         precondition(length >= 0, "PBKDF2: negative length")
         precondition(UInt64(length) <= UInt64(UInt32.max) * UInt64(SHA256.digestSize), "PBKDF2: derived key too long")

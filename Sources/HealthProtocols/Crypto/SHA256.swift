@@ -4,21 +4,21 @@
 // function works on a caller-provided 64-word schedule so that HMAC and PBKDF2 can run their
 // inner loops without allocating.
 
-public enum SHA256 {
+package enum SHA256 {
     /// Bytes per message block.
-    public static let blockSize = 64
+    package static let blockSize = 64
     /// Bytes in a digest.
-    public static let digestSize = 32
+    package static let digestSize = 32
 
     /// The 32-byte SHA-256 digest of `bytes`.
-    public static func hash(_ bytes: some Sequence<UInt8>) -> [UInt8] {
+    package static func hash(_ bytes: some Sequence<UInt8>) -> [UInt8] {
         var hasher = Hasher()
         hasher.update(bytes)
         return hasher.finalize()
     }
 
     /// Incremental SHA-256: `update` any number of times, then `finalize` once.
-    public struct Hasher: Sendable {
+    package struct Hasher: Sendable {
         /// H(i), the intermediate hash value.
         var state: InlineArray<8, UInt32>
         /// Bytes of the current, incomplete block.
@@ -27,7 +27,7 @@ public enum SHA256 {
         /// Message bytes hashed so far, including those that made `state`.
         private var byteCount: UInt64
 
-        public init() {
+        package init() {
             self.init(state: SHA256.initialState, byteCount: 0)
         }
 
@@ -39,7 +39,7 @@ public enum SHA256 {
         }
 
         /// Appends `bytes` to the message.
-        public mutating func update(_ bytes: some Sequence<UInt8>) {
+        package mutating func update(_ bytes: some Sequence<UInt8>) {
             let done: Void? = bytes.withContiguousStorageIfAvailable { update(contiguous: $0.span) }
             if done == nil {
                 for byte in bytes { update(byte: byte) }
@@ -47,7 +47,7 @@ public enum SHA256 {
         }
 
         /// The digest of everything passed to `update` (FIPS 180-4 §5.1.1 padding, §6.2.2 output).
-        public consuming func finalize() -> [UInt8] {
+        package consuming func finalize() -> [UInt8] {
             let words = finalizeWords()
             var digest: [UInt8] = []
             digest.reserveCapacity(SHA256.digestSize)

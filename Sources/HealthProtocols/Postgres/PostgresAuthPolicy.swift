@@ -2,8 +2,8 @@
 /// (`password,scram-sha-256`, or `!password` for all but). Without it, everything is accepted
 /// except a cleartext password over a connection without TLS: a server that asks for one there
 /// may be an impostor fishing for it.
-public struct PostgresAuthPolicy: Sendable, Hashable, CustomStringConvertible {
-    public enum Method: String, Sendable, Hashable, CaseIterable {
+package struct PostgresAuthPolicy: Sendable, Hashable, CustomStringConvertible {
+    package enum Method: String, Sendable, Hashable, CaseIterable {
         case password, md5
         case scramSHA256 = "scram-sha-256"
         /// No authentication at all (trust).
@@ -11,14 +11,14 @@ public struct PostgresAuthPolicy: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// nil: the default policy above.
-    public private(set) var allowed: Set<Method>?
+    package private(set) var allowed: Set<Method>?
 
-    public init() {}
+    package init() {}
 
-    public init(allowing methods: Set<Method>) { allowed = methods }
+    package init(allowing methods: Set<Method>) { allowed = methods }
 
     /// Parses `require_auth`'s value; the error says what is wrong with it.
-    public init(parsing text: String) throws(PostgresError) {
+    package init(parsing text: String) throws(PostgresError) {
         let items = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingPrefix(" ") }
         let negated = items.first?.hasPrefix("!") ?? false
         var methods: Set<Method> = []
@@ -37,12 +37,12 @@ public struct PostgresAuthPolicy: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Whether the server may have us use `method` on a connection with or without TLS.
-    public func permits(_ method: Method, overTLS: Bool) -> Bool {
+    package func permits(_ method: Method, overTLS: Bool) -> Bool {
         guard let allowed else { return method != .password || overTLS }
         return allowed.contains(method)
     }
 
-    public var description: String {
+    package var description: String {
         guard let allowed else { return "require_auth: default (no cleartext without TLS)" }
         return "require_auth: " + Method.allCases.filter(allowed.contains).map(\.rawValue).joined(separator: ",")
     }

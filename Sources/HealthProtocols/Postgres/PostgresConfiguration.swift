@@ -1,11 +1,11 @@
 // What a PostgreSQL probe conversation needs to know. Its descriptions never show the password.
 
-public struct PostgresConfiguration: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible,
+package struct PostgresConfiguration: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible,
     CustomReflectable
 {
     /// libpq's `sslmode`. Which connection attempts each makes (plain first for `allow`, TLS first
     /// for `prefer`) is the transport's business; this state machine runs one attempt at a time.
-    public enum SSLMode: String, Sendable, Hashable, CaseIterable {
+    package enum SSLMode: String, Sendable, Hashable, CaseIterable {
         /// No SSLRequest: plain text only.
         case disable
         /// Plain text first; TLS (unverified) if the server refuses that.
@@ -20,45 +20,45 @@ public struct PostgresConfiguration: Sendable, Equatable, CustomStringConvertibl
         case verifyFull = "verify-full"
 
         /// The server must speak TLS.
-        public var requiresTLS: Bool { self == .require || self == .verifyCA || self == .verifyFull }
+        package var requiresTLS: Bool { self == .require || self == .verifyCA || self == .verifyFull }
     }
 
     /// libpq's `channel_binding`: SCRAM-SHA-256-PLUS binds the authentication to the TLS session,
     /// so a man in the middle holding another certificate cannot relay it.
-    public enum ChannelBinding: String, Sendable, Hashable, CaseIterable {
+    package enum ChannelBinding: String, Sendable, Hashable, CaseIterable {
         case disable, prefer, require
     }
 
     /// How this connection attempt starts: with SSLRequest (then TLS on `S`) or in plain text.
-    public enum Transport: Sendable, Hashable {
+    package enum Transport: Sendable, Hashable {
         case plain
         /// Send SSLRequest; `N` is acceptable only when `fallbackToPlain`.
         case negotiateTLS(fallbackToPlain: Bool)
     }
 
-    public static let defaultQuery = "SELECT 1"
-    public static let defaultApplicationName = "healthd"
-    public static let defaultDetailsRowLimit = 10
+    package static let defaultQuery = "SELECT 1"
+    package static let defaultApplicationName = "healthd"
+    package static let defaultDetailsRowLimit = 10
     /// SCRAM iteration counts above this are refused: PBKDF2 runs on the caller's thread, and a
     /// hostile server could otherwise ask for billions. PostgreSQL's default is 4096.
-    public static let defaultMaxSCRAMIterations = 100_000
+    package static let defaultMaxSCRAMIterations = 100_000
 
-    public var user: String
-    public var password: String?
+    package var user: String
+    package var password: String?
     /// Empty: not sent (the server uses the user name).
-    public var database: String
-    public var applicationName: String
-    public var transport: Transport
-    public var channelBinding: ChannelBinding
-    public var authPolicy: PostgresAuthPolicy
+    package var database: String
+    package var applicationName: String
+    package var transport: Transport
+    package var channelBinding: ChannelBinding
+    package var authPolicy: PostgresAuthPolicy
     /// Run with the simple query protocol; the result is its last statement's first column of the first row.
-    public var query: String
+    package var query: String
     /// A second query whose rows (up to `detailsRowLimit`) are reported as details.
-    public var detailsQuery: String?
-    public var detailsRowLimit: Int
-    public var maxSCRAMIterations: Int
+    package var detailsQuery: String?
+    package var detailsRowLimit: Int
+    package var maxSCRAMIterations: Int
 
-    public init(
+    package init(
         user: String, password: String? = nil, database: String = "",
         applicationName: String = defaultApplicationName, transport: Transport = .negotiateTLS(fallbackToPlain: true),
         channelBinding: ChannelBinding = .prefer, authPolicy: PostgresAuthPolicy = PostgresAuthPolicy(), query: String? = nil,
@@ -82,7 +82,7 @@ public struct PostgresConfiguration: Sendable, Equatable, CustomStringConvertibl
     /// client_encoding UTF8 so that every text value and message arrives as UTF-8. Nothing else:
     /// poolers (PgBouncer, pgpool, cloud poolers) refuse parameters they do not track, so the
     /// read-only guard travels with each query instead (`readOnly(_:)`).
-    public var startupParameters: [(name: String, value: String)] {
+    package var startupParameters: [(name: String, value: String)] {
         var parameters: [(name: String, value: String)] = [("user", user)]
         if !database.isEmpty { parameters.append(("database", database)) }
         if !applicationName.isEmpty { parameters.append(("application_name", applicationName)) }
@@ -93,13 +93,13 @@ public struct PostgresConfiguration: Sendable, Equatable, CustomStringConvertibl
     /// The query inside a read-only transaction that is rolled back, as one simple-query message:
     /// it holds through transaction-mode poolers, where session settings do not. The line breaks
     /// keep a trailing `--` comment in the query from swallowing the ROLLBACK.
-    public static func readOnly(_ query: String) -> String {
+    package static func readOnly(_ query: String) -> String {
         "BEGIN READ ONLY;\n\(query)\n;ROLLBACK"
     }
 
     /// Why these settings cannot be put on the wire, if they cannot. (The password is checked
     /// only if the server asks for it in clear text.)
-    public func validate() -> PostgresError? {
+    package func validate() -> PostgresError? {
         func invalid(_ message: String) -> PostgresError { PostgresError(.configuration, message) }
         if user.isEmpty { return invalid("the user name is empty") }
         for (name, value) in [
@@ -113,7 +113,7 @@ public struct PostgresConfiguration: Sendable, Equatable, CustomStringConvertibl
         return nil
     }
 
-    public var description: String {
+    package var description: String {
         var text = "PostgresConfiguration(user: \(user), password: \(password == nil ? "none" : "<redacted>")"
         text += ", database: \(database), application_name: \(applicationName), transport: \(transport)"
         text += ", channel_binding: \(channelBinding.rawValue), \(authPolicy)"
@@ -122,9 +122,9 @@ public struct PostgresConfiguration: Sendable, Equatable, CustomStringConvertibl
         return text + ")"
     }
 
-    public var debugDescription: String { description }
+    package var debugDescription: String { description }
 
-    public var customMirror: Mirror {
+    package var customMirror: Mirror {
         Mirror(
             self,
             children: [

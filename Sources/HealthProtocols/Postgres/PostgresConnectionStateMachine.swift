@@ -23,10 +23,10 @@
 // otherwise. NoticeResponse is ignored. A message that does not belong where it arrives is a
 // `.protocol` error naming it. No error or description ever contains the password.
 
-public struct PostgresConnectionStateMachine: Sendable, CustomStringConvertible, CustomDebugStringConvertible,
+package struct PostgresConnectionStateMachine: Sendable, CustomStringConvertible, CustomDebugStringConvertible,
     CustomReflectable
 {
-    public enum Action: Sendable, Equatable, CustomStringConvertible {
+    package enum Action: Sendable, Equatable, CustomStringConvertible {
         /// Write these bytes, then keep reading.
         case send([UInt8])
         /// Keep reading.
@@ -40,7 +40,7 @@ public struct PostgresConnectionStateMachine: Sendable, CustomStringConvertible,
         case failed(PostgresError, farewell: [UInt8])
 
         /// Never shows the bytes sent (they may hold a password).
-        public var description: String {
+        package var description: String {
             switch self {
             case .send(let bytes): "send(\(bytes.count) bytes)"
             case .wait: "wait"
@@ -51,17 +51,17 @@ public struct PostgresConnectionStateMachine: Sendable, CustomStringConvertible,
         }
     }
 
-    public let configuration: PostgresConfiguration
+    package let configuration: PostgresConfiguration
     let clientNonce: String
     var state: State = .initial
     var serverParameters: [String: String] = [:]
     var backendKey: PostgresBackendMessage.BackendKeyData?
     /// The session runs over TLS; with the hash of the server's certificate for channel binding
     /// when the transport could compute it.
-    public private(set) var overTLS = false
+    package private(set) var overTLS = false
     /// The server answered the login (startup or authentication) with an ErrorResponse: what
     /// libpq's `prefer` and `allow` retry on the other transport.
-    public private(set) var loginRejected = false
+    package private(set) var loginRejected = false
     var endPointHash: [UInt8]?
 
     enum State: Sendable {
@@ -117,7 +117,7 @@ public struct PostgresConnectionStateMachine: Sendable, CustomStringConvertible,
 
     /// - Parameter nonceGenerator: the SCRAM client nonce (printable ASCII, no comma); called once,
     ///   here. The default is 18 random bytes in base64, like libpq.
-    public init(
+    package init(
         configuration: PostgresConfiguration,
         nonceGenerator: () -> String = PostgresConnectionStateMachine.randomNonce
     ) {
@@ -125,7 +125,7 @@ public struct PostgresConnectionStateMachine: Sendable, CustomStringConvertible,
         self.clientNonce = nonceGenerator()
     }
 
-    public static func randomNonce() -> String {
+    package static func randomNonce() -> String {
         var generator = SystemRandomNumberGenerator()
         return Base64.encode((0..<18).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
     }
@@ -134,7 +134,7 @@ public struct PostgresConnectionStateMachine: Sendable, CustomStringConvertible,
 
     /// Opens the conversation: `.send(SSLRequest)`, or `.send(StartupMessage)` with sslmode=disable;
     /// `.failed` if the configuration cannot be sent.
-    public mutating func start() -> Action {
+    package mutating func start() -> Action {
         guard case .initial = state else {
             return fail(.protocolViolation("start() called twice"))
         }
@@ -146,7 +146,7 @@ public struct PostgresConnectionStateMachine: Sendable, CustomStringConvertible,
 
     /// The TLS handshake after 'S' succeeded: the StartupMessage, now encrypted. `endPointHash` is
     /// the server certificate's hash for `tls-server-end-point`, nil if it cannot be computed.
-    public mutating func tlsEstablished(endPointHash: [UInt8]?) -> Action {
+    package mutating func tlsEstablished(endPointHash: [UInt8]?) -> Action {
         guard case .tlsHandshake = state else { return fail(.protocolViolation("TLS established outside the handshake")) }
         overTLS = true
         self.endPointHash = endPointHash
@@ -154,20 +154,20 @@ public struct PostgresConnectionStateMachine: Sendable, CustomStringConvertible,
     }
 
     /// Waiting for the transport's TLS handshake.
-    public var awaitsTLS: Bool {
+    package var awaitsTLS: Bool {
         if case .tlsHandshake = state { return true }
         return false
     }
 
     /// The next byte from the server is the unframed answer to SSLRequest: decode with
     /// `PostgresMessageDecoder.next(expectingSSLResponse: true)`.
-    public var expectsSSLResponse: Bool {
+    package var expectsSSLResponse: Bool {
         if case .sslNegotiation = state { return true }
         return false
     }
 
     /// The conversation is over (`.finished` or `.failed` was returned).
-    public var isFinished: Bool {
+    package var isFinished: Bool {
         switch state {
         case .finished, .failed: true
         default: false
@@ -176,13 +176,13 @@ public struct PostgresConnectionStateMachine: Sendable, CustomStringConvertible,
 
     /// To cancel a running query from another connection (e.g. on timeout): write these bytes on a
     /// new connection to the same server, then close it. Nil until BackendKeyData arrived.
-    public var cancelRequest: [UInt8]? {
+    package var cancelRequest: [UInt8]? {
         backendKey.map {
             PostgresFrontendMessage.CancelRequest(processID: $0.processID, secretKey: $0.secretKey).encoded()
         }
     }
 
-    public mutating func receive(_ message: PostgresBackendMessage) -> Action {
+    package mutating func receive(_ message: PostgresBackendMessage) -> Action {
         switch state {
         case .finished, .failed:
             return outcome
@@ -262,7 +262,7 @@ public struct PostgresConnectionStateMachine: Sendable, CustomStringConvertible,
     }
 
     /// The server closed the connection (EOF).
-    public mutating func connectionClosed() -> Action {
+    package mutating func connectionClosed() -> Action {
         let message: String
         switch state {
         case .finished, .failed: return outcome
@@ -279,7 +279,7 @@ public struct PostgresConnectionStateMachine: Sendable, CustomStringConvertible,
 
     /// Ends the conversation with `error` (a decoding error, a socket error, a timeout). Its context
     /// is filled in with the current phase when empty.
-    public mutating func fail(_ error: PostgresError) -> Action {
+    package mutating func fail(_ error: PostgresError) -> Action {
         fail(error, farewell: sessionIsUp)
     }
 
@@ -445,13 +445,13 @@ public struct PostgresConnectionStateMachine: Sendable, CustomStringConvertible,
         }
     }
 
-    public var description: String {
+    package var description: String {
         "PostgresConnectionStateMachine(\(configuration), phase: \(phase))"
     }
 
-    public var debugDescription: String { description }
+    package var debugDescription: String { description }
 
-    public var customMirror: Mirror {
+    package var customMirror: Mirror {
         Mirror(self, children: ["configuration": configuration, "phase": phase], displayStyle: .struct)
     }
 }

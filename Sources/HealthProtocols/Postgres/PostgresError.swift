@@ -4,8 +4,8 @@
 ///
 /// Never contains the password: it is built from server fields, message names, lengths and our own
 /// wording only; `PostgresConnectionStateMachine` never formats credentials into text.
-public struct PostgresError: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Code: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+package struct PostgresError: Error, Sendable, Equatable, CustomStringConvertible {
+    package enum Code: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
         /// Authentication failed: an ErrorResponse with SQLSTATE class 28 (`28P01` wrong password, `28000`
         /// no pg_hba.conf entry / role may not log in), any ErrorResponse while credentials were being
         /// exchanged, an unsupported authentication method, a missing password, or a failed SCRAM exchange
@@ -28,10 +28,10 @@ public struct PostgresError: Error, Sendable, Equatable, CustomStringConvertible
         /// The configuration cannot be put on the wire (a NUL byte in a string, an invalid SCRAM nonce).
         case configuration
 
-        public var description: String { rawValue }
+        package var description: String { rawValue }
 
         /// Words for messages: "authentication failed", "server error", …
-        public var label: String {
+        package var label: String {
             switch self {
             case .auth: "authentication failed"
             case .server: "server error"
@@ -45,22 +45,22 @@ public struct PostgresError: Error, Sendable, Equatable, CustomStringConvertible
         }
     }
 
-    public var code: Code
+    package var code: Code
     /// SQLSTATE (field `C`) when the server sent an ErrorResponse.
-    public var sqlState: String?
+    package var sqlState: String?
     /// Non-localized severity (field `V`, else the localized `S`): ERROR, FATAL, PANIC.
-    public var severity: String?
+    package var severity: String?
     /// The primary message (field `M`), or our own description of the failure.
-    public var message: String
+    package var message: String
     /// Field `D` of an ErrorResponse.
-    public var detail: String?
+    package var detail: String?
     /// Field `H` of an ErrorResponse.
-    public var hint: String?
+    package var hint: String?
     /// Where in the conversation it happened: "during authentication", "in the query", …
     /// (empty when the error comes from a codec used on its own).
-    public var context: String
+    package var context: String
 
-    public init(
+    package init(
         _ code: Code, _ message: String, sqlState: String? = nil, severity: String? = nil, detail: String? = nil,
         hint: String? = nil, context: String = ""
     ) {
@@ -74,7 +74,7 @@ public struct PostgresError: Error, Sendable, Equatable, CustomStringConvertible
     }
 
     /// `server error in the query: ERROR 42601: syntax error at or near "SELEC"; hint: …`
-    public var description: String {
+    package var description: String {
         var text = code.label
         if !context.isEmpty { text += " " + context }
         text += ": "

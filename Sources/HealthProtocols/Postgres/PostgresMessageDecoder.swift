@@ -11,27 +11,27 @@
 //   so memory stays bounded by `maxMessageLength` plus one read.
 // - After an error the decoder stays failed and rethrows it.
 
-public struct PostgresMessageDecoder: Sendable {
+package struct PostgresMessageDecoder: Sendable {
     /// 1 MiB: far more than any message a probe should get (a DataRow with a huge value is refused).
-    public static let defaultMaxMessageLength = 1 << 20
+    package static let defaultMaxMessageLength = 1 << 20
 
     /// Largest accepted value of a length field (which counts itself and the body).
-    public let maxMessageLength: Int
+    package let maxMessageLength: Int
 
     private var buffer: [UInt8] = []
     /// Start of the first byte not yet consumed.
     private var readIndex = 0
     private var failure: PostgresError?
 
-    public init(maxMessageLength: Int = defaultMaxMessageLength) {
+    package init(maxMessageLength: Int = defaultMaxMessageLength) {
         precondition(maxMessageLength >= 4, "a PostgreSQL message length is at least 4")
         self.maxMessageLength = maxMessageLength
     }
 
     /// Bytes received but not yet returned as messages (an incomplete message).
-    public var bufferedByteCount: Int { buffer.count - readIndex }
+    package var bufferedByteCount: Int { buffer.count - readIndex }
 
-    public mutating func append(_ bytes: some Sequence<UInt8>) {
+    package mutating func append(_ bytes: some Sequence<UInt8>) {
         if readIndex > 0 && (readIndex == buffer.count || readIndex >= 4096) {
             buffer.removeSubrange(0..<readIndex)
             readIndex = 0
@@ -44,7 +44,7 @@ public struct PostgresMessageDecoder: Sendable {
     /// - Parameter expectingSSLResponse: the client sent SSLRequest and waits for the answer: a single
     ///   unframed `S` or `N` byte (or a framed ErrorResponse). Pass
     ///   `PostgresConnectionStateMachine.expectsSSLResponse`.
-    public mutating func next(expectingSSLResponse: Bool = false) throws(PostgresError) -> PostgresBackendMessage? {
+    package mutating func next(expectingSSLResponse: Bool = false) throws(PostgresError) -> PostgresBackendMessage? {
         if let failure { throw failure }
         do {
             return try decodeOne(expectingSSLResponse: expectingSSLResponse)

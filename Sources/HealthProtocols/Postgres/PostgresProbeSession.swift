@@ -14,15 +14,15 @@
 //   act(.finished(result, farewell)): write farewell (best effort), close, report success
 //   act(.failed(error, farewell)):    write farewell if not empty (best effort), close, report failure
 
-public struct PostgresProbeSession: Sendable, CustomStringConvertible, CustomDebugStringConvertible,
+package struct PostgresProbeSession: Sendable, CustomStringConvertible, CustomDebugStringConvertible,
     CustomReflectable
 {
-    public typealias Action = PostgresConnectionStateMachine.Action
+    package typealias Action = PostgresConnectionStateMachine.Action
 
-    public private(set) var stateMachine: PostgresConnectionStateMachine
+    package private(set) var stateMachine: PostgresConnectionStateMachine
     private var decoder: PostgresMessageDecoder
 
-    public init(
+    package init(
         configuration: PostgresConfiguration,
         nonceGenerator: () -> String = PostgresConnectionStateMachine.randomNonce,
         maxMessageLength: Int = PostgresMessageDecoder.defaultMaxMessageLength
@@ -31,16 +31,16 @@ public struct PostgresProbeSession: Sendable, CustomStringConvertible, CustomDeb
         decoder = PostgresMessageDecoder(maxMessageLength: maxMessageLength)
     }
 
-    public var isFinished: Bool { stateMachine.isFinished }
+    package var isFinished: Bool { stateMachine.isFinished }
 
     /// See `PostgresConnectionStateMachine.cancelRequest`.
-    public var cancelRequest: [UInt8]? { stateMachine.cancelRequest }
+    package var cancelRequest: [UInt8]? { stateMachine.cancelRequest }
 
-    public mutating func start() -> Action { stateMachine.start() }
+    package mutating func start() -> Action { stateMachine.start() }
 
     /// Bytes read from the socket, in any split. Decodes every complete message and returns one action:
     /// the outcome if the conversation ended, else `.send` with everything to write (in order), else `.wait`.
-    public mutating func receive(_ bytes: some Sequence<UInt8>) -> Action {
+    package mutating func receive(_ bytes: some Sequence<UInt8>) -> Action {
         if stateMachine.isFinished { return stateMachine.outcome }
         decoder.append(bytes)
         var pending: [UInt8] = []
@@ -66,12 +66,12 @@ public struct PostgresProbeSession: Sendable, CustomStringConvertible, CustomDeb
     }
 
     /// The TLS handshake that `.startTLS` asked for is done.
-    public mutating func tlsEstablished(endPointHash: [UInt8]?) -> Action {
+    package mutating func tlsEstablished(endPointHash: [UInt8]?) -> Action {
         stateMachine.tlsEstablished(endPointHash: endPointHash)
     }
 
     /// The server closed the connection.
-    public mutating func connectionClosed() -> Action {
+    package mutating func connectionClosed() -> Action {
         if !stateMachine.isFinished && decoder.bufferedByteCount > 0 {
             return stateMachine.fail(
                 PostgresError(
@@ -83,9 +83,9 @@ public struct PostgresProbeSession: Sendable, CustomStringConvertible, CustomDeb
     }
 
     /// Ends the conversation (timeout, socket error).
-    public mutating func fail(_ error: PostgresError) -> Action { stateMachine.fail(error) }
+    package mutating func fail(_ error: PostgresError) -> Action { stateMachine.fail(error) }
 
-    public var description: String { "PostgresProbeSession(\(stateMachine))" }
-    public var debugDescription: String { description }
-    public var customMirror: Mirror { Mirror(self, children: ["stateMachine": stateMachine], displayStyle: .struct) }
+    package var description: String { "PostgresProbeSession(\(stateMachine))" }
+    package var debugDescription: String { description }
+    package var customMirror: Mirror { Mirror(self, children: ["stateMachine": stateMachine], displayStyle: .struct) }
 }

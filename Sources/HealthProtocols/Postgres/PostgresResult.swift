@@ -1,29 +1,29 @@
 // What a successful probe conversation produced.
 
-public struct PostgresResult: Sendable, Equatable, CustomStringConvertible {
+package struct PostgresResult: Sendable, Equatable, CustomStringConvertible {
     /// The first column of the first row of the query's last result set, as the server's text;
     /// nil for SQL NULL or when there is no row or no column.
-    public var value: String?
+    package var value: String?
     /// That column's type OID (see `PostgresType`); nil when the last result had no columns.
-    public var typeOID: Int32?
+    package var typeOID: Int32?
     /// That column's name (`?column?` for an unnamed expression); nil when there was no column.
-    public var columnName: String?
+    package var columnName: String?
     /// The last result set has at least one row.
-    public var hasRows: Bool
+    package var hasRows: Bool
     /// Rows of the last result set.
-    public var rowCount: Int
+    package var rowCount: Int
     /// CommandComplete tag of the last statement (`SELECT 1`); nil for an empty query.
-    public var commandTag: String?
+    package var commandTag: String?
     /// Rows of the details query (its last result set), at most `detailsRowLimit`.
-    public var details: [[(column: String, value: String?)]]
+    package var details: [[(column: String, value: String?)]]
     /// The details query returned more rows than `details` holds.
-    public var detailsTruncated: Bool
+    package var detailsTruncated: Bool
     /// ParameterStatus values the server reported (server_version, server_encoding, TimeZone, …).
-    public var serverParameters: [String: String]
+    package var serverParameters: [String: String]
     /// From BackendKeyData.
-    public var backendProcessID: Int32?
+    package var backendProcessID: Int32?
 
-    public init(
+    package init(
         value: String? = nil, typeOID: Int32? = nil, columnName: String? = nil, hasRows: Bool = false,
         rowCount: Int = 0, commandTag: String? = nil, details: [[(column: String, value: String?)]] = [],
         detailsTruncated: Bool = false, serverParameters: [String: String] = [:], backendProcessID: Int32? = nil
@@ -41,12 +41,12 @@ public struct PostgresResult: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// `value` as a number (see `PostgresType.numericValue`); nil for NULL or no row.
-    public func numericValue() -> Result<Double?, PostgresError> {
+    package func numericValue() -> Result<Double?, PostgresError> {
         guard let value else { return .success(nil) }
         return PostgresType.numericValue(text: value, typeOID: typeOID ?? 0)
     }
 
-    public static func == (lhs: Self, rhs: Self) -> Bool {
+    package static func == (lhs: Self, rhs: Self) -> Bool {
         lhs.value == rhs.value && lhs.typeOID == rhs.typeOID && lhs.columnName == rhs.columnName
             && lhs.hasRows == rhs.hasRows && lhs.rowCount == rhs.rowCount && lhs.commandTag == rhs.commandTag
             && lhs.detailsTruncated == rhs.detailsTruncated && lhs.serverParameters == rhs.serverParameters
@@ -56,7 +56,7 @@ public struct PostgresResult: Sendable, Equatable, CustomStringConvertible {
             }
     }
 
-    public var description: String {
+    package var description: String {
         var text = "PostgresResult("
         if let columnName {
             text += "\(columnName) \(PostgresType.name(ofOID: typeOID ?? 0)) = \(value.map { "\"\($0)\"" } ?? "NULL"), "

@@ -1,36 +1,36 @@
 // Type OIDs (pg_type.oid, fixed for built-in types) and reading text values as numbers.
 
-public enum PostgresType {
-    public static let bool: Int32 = 16
-    public static let bytea: Int32 = 17
-    public static let char: Int32 = 18
-    public static let int8: Int32 = 20
-    public static let int2: Int32 = 21
-    public static let int4: Int32 = 23
-    public static let regproc: Int32 = 24
-    public static let text: Int32 = 25
-    public static let oid: Int32 = 26
-    public static let xid: Int32 = 28
-    public static let cid: Int32 = 29
-    public static let json: Int32 = 114
-    public static let xml: Int32 = 142
-    public static let float4: Int32 = 700
-    public static let float8: Int32 = 701
-    public static let unknown: Int32 = 705
-    public static let money: Int32 = 790
-    public static let inet: Int32 = 869
-    public static let bpchar: Int32 = 1042
-    public static let varchar: Int32 = 1043
-    public static let date: Int32 = 1082
-    public static let time: Int32 = 1083
-    public static let timestamp: Int32 = 1114
-    public static let timestamptz: Int32 = 1184
-    public static let interval: Int32 = 1186
-    public static let timetz: Int32 = 1266
-    public static let numeric: Int32 = 1700
-    public static let uuid: Int32 = 2950
-    public static let jsonb: Int32 = 3802
-    public static let xid8: Int32 = 5069
+package enum PostgresType {
+    package static let bool: Int32 = 16
+    package static let bytea: Int32 = 17
+    package static let char: Int32 = 18
+    package static let int8: Int32 = 20
+    package static let int2: Int32 = 21
+    package static let int4: Int32 = 23
+    package static let regproc: Int32 = 24
+    package static let text: Int32 = 25
+    package static let oid: Int32 = 26
+    package static let xid: Int32 = 28
+    package static let cid: Int32 = 29
+    package static let json: Int32 = 114
+    package static let xml: Int32 = 142
+    package static let float4: Int32 = 700
+    package static let float8: Int32 = 701
+    package static let unknown: Int32 = 705
+    package static let money: Int32 = 790
+    package static let inet: Int32 = 869
+    package static let bpchar: Int32 = 1042
+    package static let varchar: Int32 = 1043
+    package static let date: Int32 = 1082
+    package static let time: Int32 = 1083
+    package static let timestamp: Int32 = 1114
+    package static let timestamptz: Int32 = 1184
+    package static let interval: Int32 = 1186
+    package static let timetz: Int32 = 1266
+    package static let numeric: Int32 = 1700
+    package static let uuid: Int32 = 2950
+    package static let jsonb: Int32 = 3802
+    package static let xid8: Int32 = 5069
 
     private static let names: [Int32: String] = [
         16: "bool", 17: "bytea", 18: "char", 19: "name", 20: "int8", 21: "int2", 22: "int2vector", 23: "int4",
@@ -44,7 +44,7 @@ public enum PostgresType {
     ]
 
     /// `int4`, `timestamptz`, … or `type OID 12345` for types not built in (or not listed).
-    public static func name(ofOID oid: Int32) -> String {
+    package static func name(ofOID oid: Int32) -> String {
         names[oid] ?? "type OID \(oid)"
     }
 
@@ -54,7 +54,7 @@ public enum PostgresType {
     /// - bool: `t` is 1, `f` is 0;
     /// - NULL (nil): nil, whatever the type.
     /// Any other type, or text that does not fit its type, is a `.notNumeric` error naming the type.
-    public static func numericValue(text: String?, typeOID: Int32) -> Result<Double?, PostgresError> {
+    package static func numericValue(text: String?, typeOID: Int32) -> Result<Double?, PostgresError> {
         guard let text else { return .success(nil) }
         let typeName = name(ofOID: typeOID)
         func invalid() -> Result<Double?, PostgresError> {

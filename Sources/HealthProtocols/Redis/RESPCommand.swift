@@ -1,12 +1,12 @@
 /// Encodes a command the way every Redis client sends it: a RESP array of bulk strings,
 /// `*2\r\n$4\r\nLLEN\r\n$6\r\ncelery\r\n`. Bulk strings are binary-safe, so arguments need no
 /// escaping and cannot inject a second command.
-public enum RESPCommand {
-    public static func encode(_ argv: [String]) -> [UInt8] {
+package enum RESPCommand {
+    package static func encode(_ argv: [String]) -> [UInt8] {
         encode(argv.map { Array($0.utf8) })
     }
 
-    public static func encode(_ argv: [[UInt8]]) -> [UInt8] {
+    package static func encode(_ argv: [[UInt8]]) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(16 + argv.reduce(0) { $0 + $1.count + 16 })
         header(UInt8(ascii: "*"), argv.count, into: &out)

@@ -21,8 +21,8 @@
 // - Once an error is thrown, the parser stays failed and rethrows it (until `reset()`).
 
 /// Why RESP input was rejected. `context` says what was seen, unprintable bytes escaped.
-public struct RESPError: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Code: String, Sendable, Equatable, CaseIterable {
+package struct RESPError: Error, Sendable, Equatable, CustomStringConvertible {
+    package enum Code: String, Sendable, Equatable, CaseIterable {
         /// A byte that does not start any RESP value (the peer is probably not a Redis server).
         case invalidType
         /// A line has a CR or LF other than its CRLF terminator.
@@ -43,29 +43,29 @@ public struct RESPError: Error, Sendable, Equatable, CustomStringConvertible {
         case missingCRLF
     }
 
-    public var code: Code
-    public var context: String
+    package var code: Code
+    package var context: String
 
-    public init(_ code: Code, _ context: String) {
+    package init(_ code: Code, _ context: String) {
         self.code = code
         self.context = context
     }
 
-    public var description: String { "RESP \(code.rawValue): \(context)" }
+    package var description: String { "RESP \(code.rawValue): \(context)" }
 }
 
-public struct RESPParser: Sendable {
-    public struct Limits: Sendable, Equatable {
+package struct RESPParser: Sendable {
+    package struct Limits: Sendable, Equatable {
         /// Longest bulk string, bulk error or verbatim string payload.
-        public var maxBulkLength: Int
+        package var maxBulkLength: Int
         /// Most elements one aggregate may declare (pairs for maps and attributes).
-        public var maxAggregateCount: Int
+        package var maxAggregateCount: Int
         /// Deepest nesting of aggregates (attributes included); a top-level array is depth 1.
-        public var maxDepth: Int
+        package var maxDepth: Int
         /// Longest line (simple string, error, number, length header) without its CRLF.
-        public var maxLineLength: Int
+        package var maxLineLength: Int
 
-        public init(
+        package init(
             maxBulkLength: Int = 1 << 20, maxAggregateCount: Int = 1_000_000, maxDepth: Int = 32,
             maxLineLength: Int = 64 * 1024
         ) {
@@ -77,15 +77,15 @@ public struct RESPParser: Sendable {
     }
 
     /// What to do with RESP3 attributes (`|`), metadata sent ahead of a value.
-    public enum AttributeHandling: Sendable, Equatable {
+    package enum AttributeHandling: Sendable, Equatable {
         /// Parse and drop them: the value comes out as if they had not been sent.
         case skip
         /// Return the value wrapped in `RESPValue.attributed(attributes, value)`.
         case attach
     }
 
-    public let limits: Limits
-    public let attributes: AttributeHandling
+    package let limits: Limits
+    package let attributes: AttributeHandling
 
     private enum AggregateKind: Sendable {
         case array, set, push, map, attribute
@@ -119,7 +119,7 @@ public struct RESPParser: Sendable {
     private var scannedTo = 0
     private var failure: RESPError?
 
-    public init(limits: Limits = Limits(), attributes: AttributeHandling = .skip) {
+    package init(limits: Limits = Limits(), attributes: AttributeHandling = .skip) {
         precondition(
             limits.maxBulkLength >= 0 && limits.maxAggregateCount >= 0 && limits.maxDepth >= 1
                 && limits.maxLineLength >= 1, "RESPParser limits must be positive")
@@ -129,10 +129,10 @@ public struct RESPParser: Sendable {
 
     /// True when part of an aggregate (or an attribute) has been parsed and the rest is awaited.
     /// At EOF, a reply is truncated if this is true or the buffer still holds bytes.
-    public var hasPartialValue: Bool { offset > 0 || !stack.isEmpty || topAttribute != nil }
+    package var hasPartialValue: Bool { offset > 0 || !stack.isEmpty || topAttribute != nil }
 
     /// Forgets any partial value and a previous error.
-    public mutating func reset() {
+    package mutating func reset() {
         stack = []
         topAttribute = nil
         offset = 0
@@ -142,7 +142,7 @@ public struct RESPParser: Sendable {
 
     /// The next complete top-level value at the front of `buffer`, which is then removed from it;
     /// nil if more bytes are needed (the buffer is left as it is).
-    public mutating func next(from buffer: inout [UInt8]) throws(RESPError) -> RESPValue? {
+    package mutating func next(from buffer: inout [UInt8]) throws(RESPError) -> RESPValue? {
         if let failure { throw failure }
         if offset > buffer.count {
             // The caller did not just append: start over rather than trust stale progress.

@@ -3,7 +3,7 @@
 ///
 /// Text that RESP defines as a line (simple strings, errors, big numbers) is decoded as UTF-8,
 /// invalid sequences repaired; binary-safe payloads (bulk strings, verbatim strings) stay bytes.
-public indirect enum RESPValue: Sendable, Equatable, CustomStringConvertible {
+package indirect enum RESPValue: Sendable, Equatable, CustomStringConvertible {
     /// `+OK`
     case simpleString(String)
     /// `-ERR message` (simple error).
@@ -37,7 +37,7 @@ public indirect enum RESPValue: Sendable, Equatable, CustomStringConvertible {
     case attributed([(key: RESPValue, value: RESPValue)], RESPValue)
 
     /// The error text of `-…` and `!…` replies.
-    public var errorMessage: String? {
+    package var errorMessage: String? {
         switch self {
         case .error(let message), .bulkError(let message): message
         case .attributed(_, let value): value.errorMessage
@@ -46,7 +46,7 @@ public indirect enum RESPValue: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Bytes of a simple, bulk or verbatim string.
-    public var bytes: [UInt8]? {
+    package var bytes: [UInt8]? {
         switch self {
         case .simpleString(let s): Array(s.utf8)
         case .bulkString(let b): b
@@ -57,7 +57,7 @@ public indirect enum RESPValue: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// A simple, bulk or verbatim string as text (invalid UTF-8 repaired).
-    public var string: String? {
+    package var string: String? {
         switch self {
         case .simpleString(let s): s
         case .bulkString(let b?), .verbatimString(let b, _): String(decoding: b, as: UTF8.self)
@@ -67,7 +67,7 @@ public indirect enum RESPValue: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// RESP2 null bulk string or array, or RESP3 null.
-    public var isNull: Bool {
+    package var isNull: Bool {
         switch self {
         case .null, .bulkString(nil), .array(nil): true
         case .attributed(_, let value): value.isNull
@@ -76,13 +76,13 @@ public indirect enum RESPValue: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The value without any attribute around it.
-    public var withoutAttributes: RESPValue {
+    package var withoutAttributes: RESPValue {
         if case .attributed(_, let value) = self { return value.withoutAttributes }
         return self
     }
 
     /// What kind of value this is, for messages: "integer", "null bulk string", "map" …
-    public var typeName: String {
+    package var typeName: String {
         switch self {
         case .simpleString: "simple string"
         case .error: "error"
@@ -105,7 +105,7 @@ public indirect enum RESPValue: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// A compact rendering for messages and test output; long strings and aggregates are shortened.
-    public var description: String {
+    package var description: String {
         var out = ""
         render(into: &out, budget: 200)
         return out
@@ -155,7 +155,7 @@ public indirect enum RESPValue: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Structural equality; unlike `Double`'s `==`, a NaN double equals a NaN double.
-    public static func == (a: RESPValue, b: RESPValue) -> Bool {
+    package static func == (a: RESPValue, b: RESPValue) -> Bool {
         switch (a, b) {
         case (.simpleString(let x), .simpleString(let y)): return x == y
         case (.error(let x), .error(let y)): return x == y

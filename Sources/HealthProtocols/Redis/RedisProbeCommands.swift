@@ -27,7 +27,7 @@ extension RedisProbeStateMachine {
     ]
 
     /// The allowed command names, for messages and documentation.
-    public static var allowedCommandNames: [String] { allowedCommands.map(\.name) }
+    package static var allowedCommandNames: [String] { allowedCommands.map(\.name) }
 
     static func spec(for name: String) -> CommandSpec? {
         let upper = asciiUppercased(name)
@@ -36,7 +36,7 @@ extension RedisProbeStateMachine {
 
     /// Checks a probe command against the read-only allowlist (names compared case-insensitively).
     /// Returns a message for the config error, or nil if the command may be used.
-    public static func validateProbeCommand(_ argv: [String]) -> String? {
+    package static func validateProbeCommand(_ argv: [String]) -> String? {
         let list = allowedCommands.map(\.name).joined(separator: ", ")
         guard let first = argv.first else {
             return "the Redis probe command is empty; use one of \(list)"
@@ -56,7 +56,7 @@ extension RedisProbeStateMachine {
     /// As `validateProbeCommand(_:)`, and checks the INFO field: INFO needs one (the number to
     /// extract, e.g. `connected_clients`, or `db0.keys` for a `key=value` list), other commands
     /// take none.
-    public static func validateProbeCommand(_ argv: [String], infoField: String?) -> String? {
+    package static func validateProbeCommand(_ argv: [String], infoField: String?) -> String? {
         if let message = validateProbeCommand(argv) { return message }
         let isInfo = spec(for: argv[0])?.name == "INFO"
         guard let field = infoField else {

@@ -1,8 +1,8 @@
 /// Why a Redis probe failed. Messages never contain the password: the state machine builds them
 /// from its own text plus server text, arguments and values with the password (and any long
 /// prefix of it) replaced by `***`, control characters escaped and length capped.
-public struct RedisProbeError: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Category: String, Sendable, Equatable, CaseIterable {
+package struct RedisProbeError: Error, Sendable, Equatable, CustomStringConvertible {
+    package enum Category: String, Sendable, Equatable, CaseIterable {
         /// The server refused our credentials or the ACL user lacks a permission.
         case auth
         /// The conversation went wrong: error replies, replies of the wrong type or value,
@@ -10,29 +10,29 @@ public struct RedisProbeError: Error, Sendable, Equatable, CustomStringConvertib
         case `protocol`
     }
 
-    public var category: Category
-    public var message: String
+    package var category: Category
+    package var message: String
 
-    public init(_ category: Category, _ message: String) {
+    package init(_ category: Category, _ message: String) {
         self.category = category
         self.message = message
     }
 
-    public var description: String { "redis \(category.rawValue) error: \(message)" }
+    package var description: String { "redis \(category.rawValue) error: \(message)" }
 }
 
 /// A successful probe: the number the command produced (nil for PING, or GET of a missing key)
 /// and a short human-readable account of it.
-public struct RedisProbeResult: Sendable, Equatable, CustomStringConvertible {
-    public var value: Double?
-    public var message: String
+package struct RedisProbeResult: Sendable, Equatable, CustomStringConvertible {
+    package var value: Double?
+    package var message: String
 
-    public init(value: Double?, message: String) {
+    package init(value: Double?, message: String) {
         self.value = value
         self.message = message
     }
 
-    public var description: String { message }
+    package var description: String { message }
 }
 
 /// The conversation of one Redis probe attempt over a fresh connection, as a value type with
@@ -45,10 +45,10 @@ public struct RedisProbeResult: Sendable, Equatable, CustomStringConvertible {
 ///     command → reply                PING by default; its reply gives the value
 ///
 /// One command is in flight at a time, so a failed AUTH is never followed by the command.
-public struct RedisProbeStateMachine: Sendable, CustomStringConvertible, CustomDebugStringConvertible,
+package struct RedisProbeStateMachine: Sendable, CustomStringConvertible, CustomDebugStringConvertible,
     CustomReflectable
 {
-    public enum Action: Sendable, Equatable, CustomStringConvertible, CustomReflectable {
+    package enum Action: Sendable, Equatable, CustomStringConvertible, CustomReflectable {
         /// Write these bytes, then keep reading.
         case send([UInt8])
         /// Nothing to write (an out-of-band push was skipped); keep reading.
@@ -59,7 +59,7 @@ public struct RedisProbeStateMachine: Sendable, CustomStringConvertible, CustomD
         case failed(RedisProbeError)
 
         // The bytes of `send` may hold the password: descriptions show only their size.
-        public var description: String {
+        package var description: String {
             switch self {
             case .send(let bytes): "send(\(bytes.count) bytes)"
             case .wait: "wait"
@@ -68,7 +68,7 @@ public struct RedisProbeStateMachine: Sendable, CustomStringConvertible, CustomD
             }
         }
 
-        public var customMirror: Mirror {
+        package var customMirror: Mirror {
             switch self {
             case .send(let bytes): Mirror(self, children: ["send": "\(bytes.count) bytes"], displayStyle: .enum)
             case .wait: Mirror(self, children: [:], displayStyle: .enum)
@@ -79,13 +79,13 @@ public struct RedisProbeStateMachine: Sendable, CustomStringConvertible, CustomD
     }
 
     /// `QUIT`, for a transport that wants to say goodbye before closing.
-    public static let quit: [UInt8] = RESPCommand.encode(["QUIT"])
+    package static let quit: [UInt8] = RESPCommand.encode(["QUIT"])
 
-    public let username: String?
+    package let username: String?
     private let password: String?
-    public let database: Int
-    public let command: [String]
-    public let infoField: String?
+    package let database: Int
+    package let command: [String]
+    package let infoField: String?
 
     private enum Step: Sendable, Equatable {
         case idle
@@ -104,7 +104,7 @@ public struct RedisProbeStateMachine: Sendable, CustomStringConvertible, CustomD
     ///   - database: sends SELECT first when not 0.
     ///   - command: one of the read-only commands `validateProbeCommand` accepts.
     ///   - infoField: for INFO, the field whose number is the value (`connected_clients`, `db0.keys`).
-    public init(
+    package init(
         username: String? = nil, password: String? = nil, database: Int = 0, command: [String] = ["PING"],
         infoField: String? = nil
     ) {
@@ -116,7 +116,7 @@ public struct RedisProbeStateMachine: Sendable, CustomStringConvertible, CustomD
     }
 
     /// The command whose reply is awaited ("AUTH", "SELECT 2", "LLEN celery"), for timeout messages.
-    public var awaitedReply: String? {
+    package var awaitedReply: String? {
         switch step {
         case .auth: "AUTH"
         case .select: "SELECT \(database)"
@@ -126,7 +126,7 @@ public struct RedisProbeStateMachine: Sendable, CustomStringConvertible, CustomD
     }
 
     /// True once `.finished` or `.failed` has been returned.
-    public var isDone: Bool {
+    package var isDone: Bool {
         if case .done = step { return true }
         return false
     }
@@ -135,7 +135,7 @@ public struct RedisProbeStateMachine: Sendable, CustomStringConvertible, CustomD
 
     /// Call once the connection is up: the first bytes to send (or a failure if the probe's
     /// settings are unusable — config validation normally catches those first).
-    public mutating func start() -> Action {
+    package mutating func start() -> Action {
         guard case .idle = step else {
             if case .done(let action) = step { return action }
             return fail(.protocol, "the Redis probe was started twice")
@@ -160,7 +160,7 @@ public struct RedisProbeStateMachine: Sendable, CustomStringConvertible, CustomD
     }
 
     /// Call with each value the parser produces.
-    public mutating func receive(_ reply: RESPValue) -> Action {
+    package mutating func receive(_ reply: RESPValue) -> Action {
         let value = reply.withoutAttributes
         switch step {
         case .done(let action):
@@ -187,14 +187,14 @@ public struct RedisProbeStateMachine: Sendable, CustomStringConvertible, CustomD
     }
 
     /// Call when the parser threw: the reply was not valid RESP.
-    public mutating func parseFailed(_ error: RESPError) -> Action {
+    package mutating func parseFailed(_ error: RESPError) -> Action {
         if case .done(let action) = step { return action }
         let waiting = awaitedReply.map { " to \($0)" } ?? ""
         return fail(.protocol, "invalid reply\(waiting): \(clean(error.description))")
     }
 
     /// Call when the server closed the connection (or it broke) before the probe was done.
-    public mutating func connectionClosed() -> Action {
+    package mutating func connectionClosed() -> Action {
         if case .done(let action) = step { return action }
         guard let awaited = awaitedReply else { return fail(.protocol, "connection closed before the probe started") }
         return fail(.protocol, "the server closed the connection before replying to \(awaited)")
@@ -360,7 +360,7 @@ public struct RedisProbeStateMachine: Sendable, CustomStringConvertible, CustomD
         return "\(value.typeName) \(clean(text, limit: 120))"
     }
 
-    public var description: String {
+    package var description: String {
         let user = username.map { "user: \(clean($0)), " } ?? ""
         let pass = password == nil ? "" : "password: ***, "
         let state =
@@ -373,9 +373,9 @@ public struct RedisProbeStateMachine: Sendable, CustomStringConvertible, CustomD
         return "RedisProbeStateMachine(\(user)\(pass)db: \(database), command: \(commandText)\(field), \(state))"
     }
 
-    public var debugDescription: String { description }
+    package var debugDescription: String { description }
 
-    public var customMirror: Mirror {
+    package var customMirror: Mirror {
         var children: [(label: String?, value: Any)] = [
             ("username", username as Any), ("password", password == nil ? "nil" : "***"),
             ("database", database), ("command", commandText), ("infoField", infoField as Any),

@@ -6,7 +6,7 @@ extension StatusPage {
     /// time is the page's now) and each probe's last day, `series` (`Monitor.chartSeries` over `range` at
     /// `step`), reusing the cards `cache` kept from the previous render. A publisher keeps one cache, and
     /// starts a new one when the configuration is reloaded.
-    public static func html(_ snapshot: Snapshot, series: [ChartSeries], cache: inout StatusPageCache) -> String {
+    package static func html(_ snapshot: Snapshot, series: [ChartSeries], cache: inout StatusPageCache) -> String {
         let now = snapshot.generatedAt
         // Series in the snapshot's order (the monitor's) are taken by index; others are looked up by name.
         let aligned = series.count == snapshot.probes.count && series.indices.allSatisfy { series[$0].name == snapshot.probes[$0].name }
@@ -35,7 +35,7 @@ extension StatusPage {
 /// Each probe's card from the last render. A card (~25 µs to render) is rendered again only when its chart
 /// points (their version) or what it shows from the snapshot changed. Updated in place: copying a card costs
 /// a retain per string in it.
-public struct StatusPageCache: Sendable {
+package struct StatusPageCache: Sendable {
     struct Kept: Sendable {
         var version: ChartVersion?
         var card: StatusPage.Card
@@ -44,7 +44,7 @@ public struct StatusPageCache: Sendable {
     var cards: [String: Kept] = [:]
     var pageBytes: Int?
 
-    public init() {}
+    package init() {}
 
     /// Appends probe `id`'s card for `p`, its snapshot at `now`, with `series` as its charts.
     mutating func appendCard(_ p: ProbeSnapshot, series: ChartSeries?, id: Int, now: Timestamp, to page: inout StatusPage) {
@@ -65,9 +65,9 @@ public struct StatusPageCache: Sendable {
 
 /// Appends the page piece by piece into one preallocated string (short appends, not concatenations:
 /// those would build a temporary string each).
-public struct StatusPage {
+package struct StatusPage {
     /// What the charts show: the last day in 15-minute steps.
-    public static let range = TimeSpan.hours(24), step = TimeSpan.minutes(15)
+    package static let range = TimeSpan.hours(24), step = TimeSpan.minutes(15)
     /// Details values longer than this are cut (the full text is in status.json).
     static let maxDetailCharacters = 100
 

@@ -1,6 +1,6 @@
 extension PostgresBackendMessage {
     /// `R`: Int32 code, then code-specific data.
-    public enum AuthenticationRequest: Sendable, Hashable {
+    package enum AuthenticationRequest: Sendable, Hashable {
         /// 0: AuthenticationOk.
         case ok
         /// 2: AuthenticationKerberosV5 (no longer supported by servers).
@@ -25,7 +25,7 @@ extension PostgresBackendMessage {
         case saslFinal(data: [UInt8])
 
         /// `AuthenticationMD5Password`, as the protocol documentation names it.
-        public var name: String {
+        package var name: String {
             switch self {
             case .ok: "AuthenticationOk"
             case .kerberosV5: "AuthenticationKerberosV5"

@@ -1,11 +1,11 @@
 extension PostgresBackendMessage {
     /// `K`: Int32 process ID, then the cancellation secret key (4 bytes in protocol 3.0, up to 256
     /// bytes in 3.2).
-    public struct BackendKeyData: Sendable, Hashable {
-        public var processID: Int32
-        public var secretKey: [UInt8]
+    package struct BackendKeyData: Sendable, Hashable {
+        package var processID: Int32
+        package var secretKey: [UInt8]
 
-        public init(processID: Int32, secretKey: [UInt8]) {
+        package init(processID: Int32, secretKey: [UInt8]) {
             self.processID = processID
             self.secretKey = secretKey
         }

@@ -1,10 +1,10 @@
 extension PostgresBackendMessage {
     /// `D`: Int16 column count, then per column an Int32 length (-1 for NULL) and that many bytes.
-    public struct DataRow: Sendable, Hashable {
+    package struct DataRow: Sendable, Hashable {
         /// Raw column values (text format in the simple query protocol); nil is SQL NULL.
-        public var values: [[UInt8]?]
+        package var values: [[UInt8]?]
 
-        public init(values: [[UInt8]?]) { self.values = values }
+        package init(values: [[UInt8]?]) { self.values = values }
 
         static func decode(_ reader: inout PostgresMessageReader) throws(PostgresError) -> Self {
             let count = try reader.readInt16("column count")

@@ -3,10 +3,10 @@ import HealthCore
 extension PostgresBackendMessage {
     /// `E`: fields, each a one-byte type and a string, ended by a zero byte.
     /// https://www.postgresql.org/docs/current/protocol-error-fields.html
-    public struct ErrorResponse: Sendable, Hashable {
-        public var fields: [UInt8: String]
+    package struct ErrorResponse: Sendable, Hashable {
+        package var fields: [UInt8: String]
 
-        public init(fields: [UInt8: String]) { self.fields = fields }
+        package init(fields: [UInt8: String]) { self.fields = fields }
 
         static func decode(_ reader: inout PostgresMessageReader) throws(PostgresError) -> Self {
             ErrorResponse(fields: try PostgresBackendMessage.decodeDiagnosticFields(&reader))
@@ -14,21 +14,21 @@ extension PostgresBackendMessage {
     }
 
     /// Field type bytes of ErrorResponse and NoticeResponse.
-    public enum DiagnosticField {
+    package enum DiagnosticField {
         /// `S`: localized severity.
-        public static let localizedSeverity = UInt8(ascii: "S")
+        package static let localizedSeverity = UInt8(ascii: "S")
         /// `V`: severity, never localized (9.6+): ERROR, FATAL, PANIC, WARNING, NOTICE, …
-        public static let severity = UInt8(ascii: "V")
+        package static let severity = UInt8(ascii: "V")
         /// `C`: SQLSTATE.
-        public static let sqlState = UInt8(ascii: "C")
+        package static let sqlState = UInt8(ascii: "C")
         /// `M`: primary message.
-        public static let message = UInt8(ascii: "M")
+        package static let message = UInt8(ascii: "M")
         /// `D`: detail.
-        public static let detail = UInt8(ascii: "D")
+        package static let detail = UInt8(ascii: "D")
         /// `H`: hint.
-        public static let hint = UInt8(ascii: "H")
+        package static let hint = UInt8(ascii: "H")
         /// `P`: cursor position in the query.
-        public static let position = UInt8(ascii: "P")
+        package static let position = UInt8(ascii: "P")
     }
 
     static func decodeDiagnosticFields(_ reader: inout PostgresMessageReader) throws(PostgresError) -> [UInt8: String] {
@@ -44,12 +44,12 @@ extension PostgresBackendMessage {
 
 extension PostgresBackendMessage.ErrorResponse {
     /// `V`, else `S`.
-    public var severity: String? {
+    package var severity: String? {
         fields[PostgresBackendMessage.DiagnosticField.severity]
             ?? fields[PostgresBackendMessage.DiagnosticField.localizedSeverity]
     }
-    public var sqlState: String? { fields[PostgresBackendMessage.DiagnosticField.sqlState] }
-    public var message: String? { fields[PostgresBackendMessage.DiagnosticField.message] }
-    public var detail: String? { fields[PostgresBackendMessage.DiagnosticField.detail] }
-    public var hint: String? { fields[PostgresBackendMessage.DiagnosticField.hint] }
+    package var sqlState: String? { fields[PostgresBackendMessage.DiagnosticField.sqlState] }
+    package var message: String? { fields[PostgresBackendMessage.DiagnosticField.message] }
+    package var detail: String? { fields[PostgresBackendMessage.DiagnosticField.detail] }
+    package var hint: String? { fields[PostgresBackendMessage.DiagnosticField.hint] }
 }

@@ -1,11 +1,11 @@
 extension PostgresBackendMessage {
     /// `v`: Int32 newest minor protocol version the server supports, Int32 count, then the names of
     /// the protocol options (`_pq_.…`) it did not recognize.
-    public struct NegotiateProtocolVersion: Sendable, Hashable {
-        public var newestMinorVersion: Int32
-        public var unrecognizedOptions: [String]
+    package struct NegotiateProtocolVersion: Sendable, Hashable {
+        package var newestMinorVersion: Int32
+        package var unrecognizedOptions: [String]
 
-        public init(newestMinorVersion: Int32, unrecognizedOptions: [String]) {
+        package init(newestMinorVersion: Int32, unrecognizedOptions: [String]) {
             self.newestMinorVersion = newestMinorVersion
             self.unrecognizedOptions = unrecognizedOptions
         }

@@ -1,11 +1,11 @@
 extension PostgresBackendMessage {
     /// `A`: Int32 process ID of the notifying backend, channel name, payload (LISTEN/NOTIFY).
-    public struct NotificationResponse: Sendable, Hashable {
-        public var processID: Int32
-        public var channel: String
-        public var payload: String
+    package struct NotificationResponse: Sendable, Hashable {
+        package var processID: Int32
+        package var channel: String
+        package var payload: String
 
-        public init(processID: Int32, channel: String, payload: String) {
+        package init(processID: Int32, channel: String, payload: String) {
             self.processID = processID
             self.channel = channel
             self.payload = payload

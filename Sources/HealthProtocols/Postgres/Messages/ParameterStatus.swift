@@ -1,10 +1,10 @@
 extension PostgresBackendMessage {
     /// `S`: a run-time parameter's name and current value (server_version, client_encoding, …).
-    public struct ParameterStatus: Sendable, Hashable {
-        public var name: String
-        public var value: String
+    package struct ParameterStatus: Sendable, Hashable {
+        package var name: String
+        package var value: String
 
-        public init(name: String, value: String) {
+        package init(name: String, value: String) {
             self.name = name
             self.value = value
         }

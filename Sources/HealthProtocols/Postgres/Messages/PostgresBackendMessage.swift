@@ -1,7 +1,7 @@
 // Messages from the server (backend), as decoded by `PostgresMessageDecoder`.
 // https://www.postgresql.org/docs/current/protocol-message-formats.html
 
-public enum PostgresBackendMessage: Sendable, Equatable, CustomStringConvertible {
+package enum PostgresBackendMessage: Sendable, Equatable, CustomStringConvertible {
     /// The single unframed byte answering SSLRequest (`S` or `N`).
     case sslResponse(SSLResponse)
     case authentication(AuthenticationRequest)
@@ -21,7 +21,7 @@ public enum PostgresBackendMessage: Sendable, Equatable, CustomStringConvertible
     case unhandled(ID, body: [UInt8])
 
     /// The message type bytes a backend may send.
-    public enum ID: UInt8, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+    package enum ID: UInt8, Sendable, Hashable, CaseIterable, CustomStringConvertible {
         case authentication = 0x52  // R
         case backendKeyData = 0x4B  // K
         case bindComplete = 0x32  // 2
@@ -48,7 +48,7 @@ public enum PostgresBackendMessage: Sendable, Equatable, CustomStringConvertible
         case rowDescription = 0x54  // T
 
         /// The name used by the protocol documentation.
-        public var name: String {
+        package var name: String {
             switch self {
             case .authentication: "Authentication"
             case .backendKeyData: "BackendKeyData"
@@ -78,11 +78,11 @@ public enum PostgresBackendMessage: Sendable, Equatable, CustomStringConvertible
         }
 
         /// `DataRow ('D')`
-        public var description: String { "\(name) ('\(Character(Unicode.Scalar(rawValue)))')" }
+        package var description: String { "\(name) ('\(Character(Unicode.Scalar(rawValue)))')" }
     }
 
     /// The type byte; nil for the unframed SSL response.
-    public var id: ID? {
+    package var id: ID? {
         switch self {
         case .sslResponse: nil
         case .authentication: .authentication
@@ -103,7 +103,7 @@ public enum PostgresBackendMessage: Sendable, Equatable, CustomStringConvertible
 
     /// The message's name for error messages: `DataRow ('D')`, `AuthenticationSASLContinue ('R')`,
     /// `SSL response 'S'`. Never includes the body.
-    public var name: String {
+    package var name: String {
         switch self {
         case .sslResponse(let response): "SSL response '\(Character(Unicode.Scalar(response.rawValue)))'"
         case .authentication(let request): "\(request.name) ('R')"
@@ -111,7 +111,7 @@ public enum PostgresBackendMessage: Sendable, Equatable, CustomStringConvertible
         }
     }
 
-    public var description: String { name }
+    package var description: String { name }
 }
 
 extension PostgresBackendMessage {

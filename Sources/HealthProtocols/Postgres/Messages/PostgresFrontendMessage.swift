@@ -1,7 +1,7 @@
 // Messages from the client (frontend). Encoding cannot fail: strings that would need a NUL byte are
 // refused before they get here (`PostgresConfiguration.validate()`).
 
-public enum PostgresFrontendMessage: Sendable, Equatable, CustomStringConvertible {
+package enum PostgresFrontendMessage: Sendable, Equatable, CustomStringConvertible {
     case sslRequest
     case startup(StartupMessage)
     case password(PasswordMessage)
@@ -11,7 +11,7 @@ public enum PostgresFrontendMessage: Sendable, Equatable, CustomStringConvertibl
     case terminate
 
     /// The bytes to write to the socket.
-    public func encoded() -> [UInt8] {
+    package func encoded() -> [UInt8] {
         switch self {
         case .sslRequest: SSLRequest.encoded()
         case .startup(let message): message.encoded()
@@ -24,7 +24,7 @@ public enum PostgresFrontendMessage: Sendable, Equatable, CustomStringConvertibl
     }
 
     /// The message's name only: never its content (it may be a password or a SCRAM proof).
-    public var description: String {
+    package var description: String {
         switch self {
         case .sslRequest: "SSLRequest"
         case .startup: "StartupMessage"

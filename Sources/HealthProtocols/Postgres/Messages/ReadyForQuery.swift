@@ -1,7 +1,7 @@
 extension PostgresBackendMessage {
     /// `Z`: one byte, the transaction status.
-    public struct ReadyForQuery: Sendable, Hashable {
-        public enum TransactionStatus: UInt8, Sendable, Hashable {
+    package struct ReadyForQuery: Sendable, Hashable {
+        package enum TransactionStatus: UInt8, Sendable, Hashable {
             /// `I`: not in a transaction block.
             case idle = 0x49
             /// `T`: in a transaction block.
@@ -10,9 +10,9 @@ extension PostgresBackendMessage {
             case failedTransaction = 0x45
         }
 
-        public var transactionStatus: TransactionStatus
+        package var transactionStatus: TransactionStatus
 
-        public init(transactionStatus: TransactionStatus) { self.transactionStatus = transactionStatus }
+        package init(transactionStatus: TransactionStatus) { self.transactionStatus = transactionStatus }
 
         static func decode(_ reader: inout PostgresMessageReader) throws(PostgresError) -> Self {
             let byte = try reader.readUInt8("transaction status")

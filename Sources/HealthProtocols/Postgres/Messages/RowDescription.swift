@@ -1,17 +1,17 @@
 extension PostgresBackendMessage {
     /// `T`: Int16 field count, then per field: name, Int32 table OID, Int16 column attribute number,
     /// Int32 type OID, Int16 type size, Int32 type modifier, Int16 format code (0 text, 1 binary).
-    public struct RowDescription: Sendable, Hashable {
-        public struct Column: Sendable, Hashable {
-            public var name: String
-            public var tableOID: Int32
-            public var columnAttributeNumber: Int16
-            public var dataTypeOID: Int32
-            public var dataTypeSize: Int16
-            public var typeModifier: Int32
-            public var formatCode: Int16
+    package struct RowDescription: Sendable, Hashable {
+        package struct Column: Sendable, Hashable {
+            package var name: String
+            package var tableOID: Int32
+            package var columnAttributeNumber: Int16
+            package var dataTypeOID: Int32
+            package var dataTypeSize: Int16
+            package var typeModifier: Int32
+            package var formatCode: Int16
 
-            public init(
+            package init(
                 name: String, tableOID: Int32 = 0, columnAttributeNumber: Int16 = 0, dataTypeOID: Int32,
                 dataTypeSize: Int16 = -1, typeModifier: Int32 = -1, formatCode: Int16 = 0
             ) {
@@ -25,9 +25,9 @@ extension PostgresBackendMessage {
             }
         }
 
-        public var columns: [Column]
+        package var columns: [Column]
 
-        public init(columns: [Column]) { self.columns = columns }
+        package init(columns: [Column]) { self.columns = columns }
 
         static func decode(_ reader: inout PostgresMessageReader) throws(PostgresError) -> Self {
             let count = try reader.readInt16("field count")

@@ -6,9 +6,9 @@ import Glibc
 
 /// One thread, one epoll set, a timer heap. Everything registered here runs on that thread,
 /// so the probe state machines need no locks; other threads hand work in through `execute`.
-public final class EventLoop: @unchecked Sendable {
+public final class EventLoop: TimerSource, @unchecked Sendable {
     public typealias IOHandler = (UInt32) -> Void
-    public struct TimerID: Hashable, Sendable { let raw: UInt64 }
+    public typealias TimerID = HealthSys.TimerID
 
     public static let readable = CHS_EPOLLIN, writable = CHS_EPOLLOUT, edgeTriggered = CHS_EPOLLET
     public static let hangup = CHS_EPOLLHUP | CHS_EPOLLERR | CHS_EPOLLRDHUP

@@ -99,7 +99,7 @@ public final class Daemon: @unchecked Sendable {
             liveness.beat(on: loop, every: 200_000_000)
             let context = ProbeContext(loop: loop)
             let batcher = ResultBatcher(loop: loop) { sink.yield(.results($0)) }
-            scheduler = Scheduler(context: context, makeAttempt: factory.makeAttempt, deliver: batcher.add)
+            scheduler = Scheduler(context: context, timers: loop, makeAttempt: factory.makeAttempt, deliver: batcher.add)
             scheduler.apply(config.probes, epoch: epoch)
             dispatcher = AlertDispatcher(context: HookContext(probes: context, audit: audit, logger: logger, instance: hostName()))
             dispatcher.apply(config.hooks)
@@ -125,14 +125,23 @@ public final class Daemon: @unchecked Sendable {
                     return which
                 }
             }
-            child(.engine) { [notifier, loop, liveness] in
-                let engine = Engine(setup, monitor: monitor.take(), saved: saved, store: store, publisher: publisher, onHealthChange: { health in
-                    notifier.notify("STATUS=system " + (health.map { "\($0)" } ?? "pending: no critical probe has answered yet"))
-                }, notify: { [unowned self] due in
-                    loop.execute { self.dispatcher.dispatch(due) }
-                }, runProbe: { [unowned self] name in
-                    loop.execute { _ = self.scheduler.runNow(name) }
-                })
+            child(.engine) { [notifier, loop, liveness, logger] in
+                let outputs = EngineOutputs(
+                    publish: publisher.publish, saveCheckpoint: store.saveCheckpoint, saveState: store.saveState,
+                    drain: {
+                        await publisher.drain()
+                        await store.drain()
+                    },
+                    healthChanged: { health in
+                        notifier.notify("STATUS=system " + (health.map { "\($0)" } ?? "pending: no critical probe has answered yet"))
+                    },
+                    notify: { [unowned self] due in loop.execute { self.dispatcher.dispatch(due) } },
+                    runProbe: { [unowned self] name in loop.execute { _ = self.scheduler.runNow(name) } },
+                    wallClockStepped: { step in
+                        logger.warning("the wall clock was set \(step.nanoseconds < 0 ? "back" : "forward") by \(TimeSpan(nanoseconds: abs(step.nanoseconds)))"
+                                       + ": alert timers keep their pace; samples are dated by the clock as it is now")
+                    })
+                let engine = Engine(setup, monitor: monitor.take(), saved: saved, outputs: outputs)
                 engine.liveness = liveness
                 await engine.run(events)
             }

@@ -138,8 +138,9 @@ public final class Daemon: @unchecked Sendable {
                     notify: { [unowned self] due in loop.execute { self.dispatcher.dispatch(due) } },
                     runProbe: { [unowned self] name in loop.execute { _ = self.scheduler.runNow(name) } },
                     wallClockStepped: { step in
-                        logger.warning("the wall clock was set \(step.nanoseconds < 0 ? "back" : "forward") by \(TimeSpan(nanoseconds: abs(step.nanoseconds)))"
-                                       + ": alert timers keep their pace; samples are dated by the clock as it is now")
+                        let by = TimeSpan.seconds(abs(step.nanoseconds) / 1_000_000_000)
+                        logger.warning("the wall clock was set \(step.nanoseconds < 0 ? "back" : "forward") by \(by): alert timers"
+                                       + " keep their pace; samples are dated by the clock as it is now")
                     })
                 let engine = Engine(setup, monitor: monitor.take(), saved: saved, outputs: outputs)
                 engine.liveness = liveness
@@ -230,6 +231,10 @@ public final class Daemon: @unchecked Sendable {
         do {
             let report = try monitor.restore(from: bytes)
             logger.info("restored history from \(store.checkpointPath): \(report)")
+            if let ahead = report.writtenAhead(of: Timestamp(nanoseconds: wallNanos())) {
+                logger.warning("the checkpoint was written \(TimeSpan.seconds(ahead.nanoseconds / 1_000_000_000)) ahead of this clock (was it set back?): its history is kept,"
+                               + " and new samples, dated before its newest, are recorded beside it")
+            }
         } catch {
             store.setAside(store.checkpointPath, because: "cannot restore \(store.checkpointPath): \(error)")
         }

@@ -87,7 +87,3 @@ final class EngineRig {
     /// Notifications after `since` (nanoseconds since the start), as text.
     func notified(after since: Int64 = -1) -> [String] { record.notifications.filter { $0.at > since }.map(\.text) }
 }
-
-extension TimeSpan {
-    static func - (a: TimeSpan, b: TimeSpan) -> TimeSpan { TimeSpan(nanoseconds: a.nanoseconds - b.nanoseconds) }
-}

@@ -25,9 +25,6 @@ final class ManualClock: TimeSource, TimerSource {
 
     func cancel(_ timer: TimerID) { timers.removeAll { $0.id == timer.raw } }
 
-    /// Timers armed and not yet run.
-    var pending: Int { timers.count }
-
     /// Runs due timers in deadline order (ties in the order armed) up to `span` from now, then
     /// leaves the clocks there. A timer already late runs at the current time.
     func advance(_ span: TimeSpan) {

@@ -51,6 +51,21 @@ import Testing
         #expect(rig.notified(after: fired) == names.map { "repeated:\($0):down" })
     }
 
+    /// Silences keep their wall times: set forward past a silence's end, the alert it held is told
+    /// within a second.
+    @Test func aSilenceEndsWhenTheClockPassesItsEnd() async {
+        let start = ManualClock().now
+        let silence = Silence(id: "config-1", matchers: ["a"], schedule: .once(start: start - .minutes(1), end: start + .hours(1)),
+                              reason: "maintenance", createdBy: "config")
+        let rig = EngineRig(probes: [probe("a")], rules: [AlertRule(probes: ["a"], minLevel: .down, hooks: ["ops"])], silences: [silence])
+        rig.answers["a"] = .fail
+        await rig.run(.seconds(30))
+        #expect(rig.notified().isEmpty)
+        rig.clock.stepWall(.hours(2))
+        await rig.run(.seconds(1))
+        #expect(rig.notified() == ["firing:a:down"])
+    }
+
     /// Set forward by hours, the clock skips time the probes did not: none shows as overdue.
     @Test func aStepForwardMakesNoProbeOverdue() async {
         let rig = EngineRig(probes: [probe("a", interval: .seconds(10)), probe("b", interval: .seconds(10))])

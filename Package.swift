@@ -50,6 +50,8 @@ let package = Package(
         .testTarget(name: "HealthTLSTests", dependencies: ["HealthTLS"], swiftSettings: strict),
         .testTarget(name: "HealthSysTests", dependencies: ["HealthSys"], swiftSettings: strict),
         .testTarget(name: "HealthClientTests", dependencies: ["HealthClient"], swiftSettings: strict),
+        // The engine and scheduler driven by a manual clock: no sleeps, no sockets.
+        .testTarget(name: "HealthDaemonTests", dependencies: ["HealthDaemon"], swiftSettings: strict),
         .testTarget(name: "IntegrationTests", dependencies: ["HealthDaemon", "HealthClient", "HealthRender"], swiftSettings: strict),
         // One entry point per parser of untrusted bytes, for the fuzzers and for replaying their corpora.
         .target(name: "FuzzTargets", dependencies: ["HealthProtocols", "HealthConfig"], path: "Fuzz/FuzzTargets", swiftSettings: strict),

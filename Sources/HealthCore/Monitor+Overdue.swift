@@ -17,6 +17,12 @@ extension Monitor {
         }.min()
     }
 
+    /// The wall clock was set forward to `now`: the time it skipped did not pass for the probes, so none is late for
+    /// it; each is due again from `now` (without this every probe would show overdue until its next result).
+    package mutating func wallClockSteppedForward(to now: Timestamp) {
+        for i in entries.indices { entries[i].watchedSince = now }
+    }
+
     /// The last result, or when results began to be due if that is later (a restored result predates the start).
     private func lastHeard(_ i: Int) -> Timestamp? {
         let e = entries[i]

@@ -112,14 +112,16 @@ package struct ProbeWindows: Sendable {
     /// Exact while the raw ring reaches back to `now − window`. Otherwise the finest tier whose span covers the
     /// window merges its whole buckets from the one holding `now − window` through the one holding `now`, so the
     /// result may include up to one bucket step of extra, older history (and samples after `now` in the newest bucket).
+    /// A tier that no longer keeps `now − window` is passed over: after the wall clock was set back, the finest tiers
+    /// have dropped the times it now shows (and the samples recorded since), which a coarser one still keeps.
     package func stats(over window: TimeSpan, now: Timestamp) -> WindowStats {
         // The window (now − window, now] as the range start..<end.
         let start = now - max(window, TimeSpan(nanoseconds: 0)) + Self.nanosecond, end = now + Self.nanosecond
         if ring.covers(from: start) { return ring.stats(in: start..<end) }
         // The tier `tier(covering:)` picks, called by its type: through `any RollupTier` the code runs unspecialized.
-        if minutes.span >= window { return minutes.stats(from: start, through: now) }
-        if fiveMinutes.span >= window { return fiveMinutes.stats(from: start, through: now) }
-        if quarterHours.span >= window { return quarterHours.stats(from: start, through: now) }
+        if minutes.span >= window, minutes.keeps(start) { return minutes.stats(from: start, through: now) }
+        if fiveMinutes.span >= window, fiveMinutes.keeps(start) { return fiveMinutes.stats(from: start, through: now) }
+        if quarterHours.span >= window, quarterHours.keeps(start) { return quarterHours.stats(from: start, through: now) }
         return hours.stats(from: start, through: now)
     }
 
@@ -446,6 +448,9 @@ extension ProbeWindows {
         }
 
         func index(of time: Timestamp) -> Int64 { ProbeWindows.stepIndex(of: time, step: step) }
+
+        /// Whether the bucket holding `time` is still kept (or would be): within `slots` of the newest.
+        func keeps(_ time: Timestamp) -> Bool { current.index == .min || index(of: time) > Int64(current.index) - Int64(slots) }
 
         func indices(startingIn interval: Range<Timestamp>) -> Range<Int64> {
             index(of: interval.lowerBound - nanosecond) + 1..<index(of: interval.upperBound - nanosecond) + 1

@@ -47,8 +47,9 @@ extension ProbeWindows {
         let start = now - max(window, TimeSpan(nanoseconds: 0)) + TimeSpan(nanoseconds: 1)
         if ring.covers(from: start) { return nil }
         // The same choice of tier as `stats(over:now:)`.
-        let step = minutes.span >= window ? minutes.step : fiveMinutes.span >= window ? fiveMinutes.step
-            : quarterHours.span >= window ? quarterHours.step : hours.step
+        let step = minutes.span >= window && minutes.keeps(start) ? minutes.step
+            : fiveMinutes.span >= window && fiveMinutes.keeps(start) ? fiveMinutes.step
+            : quarterHours.span >= window && quarterHours.keeps(start) ? quarterHours.step : hours.step
         func index(_ t: Timestamp) -> Int64 {
             let (q, r) = t.nanoseconds.quotientAndRemainder(dividingBy: step.nanoseconds)
             return r < 0 ? q - 1 : q

@@ -6,9 +6,9 @@ import Glibc
 
 /// One thread, one epoll set, a timer heap. Everything registered here runs on that thread,
 /// so the probe state machines need no locks; other threads hand work in through `execute`.
-package final class EventLoop: @unchecked Sendable {
+package final class EventLoop: TimerSource, @unchecked Sendable {
     package typealias IOHandler = (UInt32) -> Void
-    package struct TimerID: Hashable, Sendable { let raw: UInt64 }
+    package typealias TimerID = HealthSys.TimerID
 
     package static let readable = CHS_EPOLLIN, writable = CHS_EPOLLOUT, edgeTriggered = CHS_EPOLLET
     package static let hangup = CHS_EPOLLHUP | CHS_EPOLLERR | CHS_EPOLLRDHUP

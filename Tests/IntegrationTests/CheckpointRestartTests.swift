@@ -1,5 +1,6 @@
 import Foundation
 import HealthClient
+import HealthCore
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -50,6 +51,25 @@ import Glibc
         #expect(hook.deliveries().map { $0.json["event"] as? String } == ["firing", "resolved"],
                 "a restart does not re-notify a firing alert")
         withExtendedLifetime(first) {}
+    }
+
+    /// A checkpoint written 3 h ahead of the clock (set back between a stop and a start) is restored
+    /// whole, with a warning; the probe, down in it, is judged on its new results.
+    @Test func aCheckpointFromTheFutureIsKeptWithAWarning() throws {
+        let work = try DaemonHarness.makeDir()
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let written = Timestamp(seconds: Date().timeIntervalSince1970) + .hours(3)
+        var monitor = Monitor(spec: MonitorSpec(probes: [ProbeRules(name: "svc", kind: "exec")]))
+        for s in 0..<60 {
+            monitor.ingest(Sample(time: written - .seconds(Int64(60 - s)), latencyMs: 3, failure: ProbeFailure(.exec, "exit 2")), probe: 0)
+        }
+        try FileManager.default.createDirectory(atPath: "\(work)/state", withIntermediateDirectories: true)
+        try Data(monitor.checkpoint(now: written, writer: "test")).write(to: URL(fileURLWithPath: "\(work)/state/checkpoint"))
+        let svc = SwitchProbe("svc", in: work)
+        let d = try DaemonHarness(probes: "[\(svc.config)]", extra: #"state: { dir: "\#(work)/state" },"#)
+        #expect(d.waitForProbe("svc") { $0["health"] as? String == "healthy" } != nil, "not judged on its new results")
+        #expect(d.logSoFarContains("restored the history of 1 probes"))
+        #expect(d.logSoFarContains("ahead of this clock (was it set back?): its history is kept"))
     }
 
     @Test func aCorruptCheckpointIsSetAside() throws {

@@ -66,6 +66,19 @@ package struct AlertTracker: Sendable {
         tracks = carried
     }
 
+    /// The wall clock was set by `step` (NTP, a VM resumed): each alert's clocks (`for`, `repeat`, a wait on a parent)
+    /// and its start move with it, so that they measure the time that passed rather than the jump: no pending alert
+    /// fires early or hours late, no repeat is sent early or held back. Silences keep their times: an end set for
+    /// 14:00 means 14:00 on the clock.
+    package mutating func wallClockStepped(by step: TimeSpan) {
+        func moved(_ t: Timestamp?) -> Timestamp? { t.map { $0 + step } }
+        for (key, t) in tracks {
+            tracks[key] = Track(pendingSince: moved(t.pendingSince), firingLevel: t.firingLevel, startsAt: moved(t.startsAt),
+                                notified: t.notified, lastSent: moved(t.lastSent), flapNotified: t.flapNotified,
+                                heldSince: moved(t.heldSince))
+        }
+    }
+
     /// One evaluation round: the notifications to send now, in a stable order.
     package mutating func evaluate(_ snapshot: Snapshot, silences: [Silence], now: Timestamp) -> [Notification] {
         let active = silences.filter { $0.isActive(at: now) }

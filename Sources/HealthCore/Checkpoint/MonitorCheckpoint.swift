@@ -20,6 +20,10 @@ package struct CheckpointRestore: Sendable, Equatable, CustomStringConvertible {
         return text
     }
 
+    /// How far ahead of `now` the checkpoint was written, when it was: the wall clock has been set back since, and its
+    /// newest samples are dated after the ones to come.
+    package func writtenAhead(of now: Timestamp) -> TimeSpan? { writtenAt > now ? writtenAt - now : nil }
+
     /// A few names; a config rewrite can drop hundreds, which belong in no single log line.
     private static func list(_ names: [String]) -> String {
         names.count <= 5 ? names.joined(separator: ", ") : names.prefix(5).joined(separator: ", ") + ", …"

@@ -44,7 +44,7 @@ package final class ProbeLoad: @unchecked Sendable {
         loop.execute { [self] in
             let factory = ProbeFactory()
             let batcher = ResultBatcher(loop: loop) { sink.yield($0) }
-            let s = Scheduler(context: ProbeContext(loop: loop), makeAttempt: factory.makeAttempt, deliver: batcher.add)
+            let s = Scheduler(context: ProbeContext(loop: loop), timers: loop, makeAttempt: factory.makeAttempt, deliver: batcher.add)
             s.onLag = { [self] lag in self.figuresLock.withLock { $0.lagNanos.append(lag) } }
             s.apply(probes, epoch: 1)
             scheduler = s

@@ -1,6 +1,5 @@
 import HealthAPI
 import HealthCore
-import HealthSys
 
 /// What the API server asks of the engine: the questions only the evaluation state can answer,
 /// and the operator ops that change it.
@@ -16,7 +15,7 @@ enum EngineQuestion: Sendable, Equatable {
 extension Engine {
     /// Answers a question or carries out an operator's op: one JSON line, and how it went.
     func answer(_ question: EngineQuestion, peer: APIPeer) -> APIAnswer {
-        let now = Timestamp(nanoseconds: wallNanos())
+        let now = now().wall
         switch question {
         case .probe(let name):
             return monitor.probeJSON(name, now: now).map(APIAnswer.ok) ?? .error("no probe named \"\(name)\"")

@@ -38,12 +38,10 @@ final class Engine {
     private var epochs: [String: Int]
     private var interval: Int64
     private let debounce: Int64 = 100_000_000
-    private let publisher: Publisher
-    /// The system's health when it changes; nil while every critical probe is pending.
-    private let onHealthChange: (Health?) -> Void
-    private let notify: ([Notification]) -> Void
-    /// Runs a probe now, out of turn: a parent that alerts wait on.
-    private let runProbe: (String) -> Void
+    private let outputs: EngineOutputs
+    /// Paces publishing, alert rounds and checkpoints (monotonic); dates snapshots and alerts (wall).
+    private let clock: any TimeSource
+    private var wallSteps = WallClockSteps()
     private var changed = true
     private var lastPublish: Int64 = 0
     private var lastHealth: Health?
@@ -52,9 +50,8 @@ final class Engine {
     var alerts: AlertTracker
     var silences: SilenceBook
     private var lastAlertRound: Int64 = 0
-    let store: StateStore
     private var checkpointInterval: Int64
-    private var lastCheckpoint = monotonicNanos()
+    private var lastCheckpoint: Int64
     /// status.html is for people whose browsers reload it every 30 s: rendered at most every
     /// `pageInterval` (and when the system's health changes), not on every change.
     private var pageCache = StatusPageCache()
@@ -65,107 +62,119 @@ final class Engine {
     var liveness: Liveness?
 
     /// `monitor` may come restored from a checkpoint, `saved` from `state.json`.
-    init(_ setup: EngineSetup, monitor: Monitor, saved: (silences: [Silence], alerts: [SavedAlert]), store: StateStore,
-         publisher: Publisher, onHealthChange: @escaping (Health?) -> Void, notify: @escaping ([Notification]) -> Void,
-         runProbe: @escaping (String) -> Void) {
+    init(_ setup: EngineSetup, monitor: Monitor, saved: (silences: [Silence], alerts: [SavedAlert]), outputs: EngineOutputs,
+         clock: any TimeSource = SystemClock()) {
         self.monitor = monitor
-        self.store = store
+        self.outputs = outputs
+        self.clock = clock
         self.checkpointInterval = setup.checkpointInterval.nanoseconds
+        self.lastCheckpoint = clock.monotonicNanos()
         self.epochs = setup.epochs
         self.interval = setup.interval.nanoseconds
-        self.publisher = publisher
-        self.onHealthChange = onHealthChange
-        self.notify = notify
-        self.runProbe = runProbe
         self.alerts = AlertTracker(rules: setup.alertRules)
         self.silences = SilenceBook(configured: setup.silences, runtime: saved.silences)
         alerts.restore(saved.alerts)
     }
 
     func run(_ events: AsyncStream<EngineEvent>) async {
-        for await event in events {
-            switch event {
-            case .results(let batch):
-                liveness?.resultArrived()
-                for r in batch {
-                    guard epochs[r.name] == r.epoch, let i = monitor.index(of: r.name) else { continue }
-                    if monitor.ingest(r.sample, probe: i) { changed = true }
-                }
-            case .tick:
-                if let due = nextOverdue, Timestamp(nanoseconds: wallNanos()) >= due {
-                    changed = true
-                    nextOverdue = nil
-                }
-                let now = monotonicNanos()
-                liveness?.engineTurned(at: now)
-                if (changed && now - lastPublish >= debounce) || now - lastPublish >= interval {
-                    publish()
-                } else if alerts.isActive, now - lastAlertRound >= 1_000_000_000 {
-                    evaluateAlerts(monitor.snapshot(now: Timestamp(nanoseconds: wallNanos())))
-                }
-                if now - lastCheckpoint >= checkpointInterval { checkpoint() }
-            case .reload(let setup, let kept):
-                var next = Monitor(spec: setup.spec, startedAt: Timestamp(nanoseconds: wallNanos()))
-                next.adopt(from: monitor, probes: kept)
-                monitor = next
-                pageCache = StatusPageCache()
-                chartCache = ChartSeriesCache()
-                lastPage = 0
-                epochs = setup.epochs
-                interval = setup.interval.nanoseconds
-                alerts.replaceRules(setup.alertRules)
-                silences.replaceConfigured(setup.silences)
-                checkpointInterval = setup.checkpointInterval.nanoseconds
-                changed = true
-                publish()
-            case .query(let request, let peer, let reply):
-                reply(answer(request, peer: peer))
-            case .flush(let done):
-                lastPage = 0
-                publish()
-                checkpoint()
-                await publisher.drain()
-                await store.drain()
-                done.resume()
+        for await event in events { await handle(event) }
+    }
+
+    func handle(_ event: EngineEvent) async {
+        switch event {
+        case .results(let batch):
+            liveness?.resultArrived()
+            for r in batch {
+                guard epochs[r.name] == r.epoch, let i = monitor.index(of: r.name) else { continue }
+                if monitor.ingest(r.sample, probe: i) { changed = true }
             }
+        case .tick:
+            let now = now()
+            if let due = nextOverdue, now.wall >= due {
+                changed = true
+                nextOverdue = nil
+            }
+            liveness?.engineTurned(at: now.monotonic)
+            if (changed && now.monotonic - lastPublish >= debounce) || now.monotonic - lastPublish >= interval {
+                publish()
+            } else if alerts.isActive, now.monotonic - lastAlertRound >= 1_000_000_000 {
+                evaluateAlerts(monitor.snapshot(now: now.wall))
+            }
+            if now.monotonic - lastCheckpoint >= checkpointInterval { checkpoint() }
+        case .reload(let setup, let kept):
+            var next = Monitor(spec: setup.spec, startedAt: now().wall)
+            next.adopt(from: monitor, probes: kept)
+            monitor = next
+            pageCache = StatusPageCache()
+            chartCache = ChartSeriesCache()
+            lastPage = 0
+            epochs = setup.epochs
+            interval = setup.interval.nanoseconds
+            alerts.replaceRules(setup.alertRules)
+            silences.replaceConfigured(setup.silences)
+            checkpointInterval = setup.checkpointInterval.nanoseconds
+            changed = true
+            publish()
+        case .query(let request, let peer, let reply):
+            reply(answer(request, peer: peer))
+        case .flush(let done):
+            lastPage = 0
+            publish()
+            checkpoint()
+            await outputs.drain()
+            done.resume()
         }
     }
 
+    /// Both clocks. A step of the wall clock since the last reading moves the alerts' clocks with
+    /// it, so that `for` and `repeat` keep the pace of time that passed, not of the clock's jumps;
+    /// a step forward also gives every probe its due time afresh (it skipped no results).
+    func now() -> (monotonic: Int64, wall: Timestamp) {
+        let monotonic = clock.monotonicNanos(), wall = clock.wallNanos()
+        if let step = wallSteps.step(monotonic: monotonic, wall: wall).map(TimeSpan.init(nanoseconds:)) {
+            alerts.wallClockStepped(by: step)
+            if step.nanoseconds > 0 { monitor.wallClockSteppedForward(to: Timestamp(nanoseconds: wall)) }
+            outputs.wallClockStepped(step)
+        }
+        return (monotonic, Timestamp(nanoseconds: wall))
+    }
+
     private func publish() {
-        let snapshot = monitor.snapshot(now: Timestamp(nanoseconds: wallNanos()))
-        let now = monotonicNanos()
+        let now = now()
+        let snapshot = monitor.snapshot(now: now.wall)
         var page: String?
-        if now - lastPage >= pageInterval || snapshot.health != lastHealth {
+        if now.monotonic - lastPage >= pageInterval || snapshot.health != lastHealth {
             let series = monitor.chartSeries(range: StatusPage.range, step: StatusPage.step, now: snapshot.generatedAt, cache: &chartCache)
             page = StatusPage.html(snapshot, series: series, cache: &pageCache)
-            lastPage = now
+            lastPage = now.monotonic
         }
-        publisher.publish(snapshot, page: page, changed: changed)
+        outputs.publish(snapshot, page, changed)
         changed = false
-        lastPublish = now
+        lastPublish = now.monotonic
         nextOverdue = monitor.nextOverdue(after: snapshot.generatedAt)
         if snapshot.health != lastHealth {
             lastHealth = snapshot.health
-            onHealthChange(snapshot.health)
+            outputs.healthChanged(snapshot.health)
         }
         evaluateAlerts(snapshot)
     }
 
     func evaluateAlerts(_ snapshot: Snapshot) {
-        lastAlertRound = monotonicNanos()
+        lastAlertRound = clock.monotonicNanos()
         let expired = silences.expire(now: snapshot.generatedAt)
         let due = alerts.evaluate(snapshot, silences: silences.all, now: snapshot.generatedAt)
-        if !due.isEmpty { notify(due) }
-        for parent in alerts.parentRuns { runProbe(parent) }
+        if !due.isEmpty { outputs.notify(due) }
+        for parent in alerts.parentRuns { outputs.runProbe(parent) }
         if expired || !due.isEmpty { saveState() }
     }
 
-    func saveState() { store.saveState(silences: silences, alerts: alerts.saved) }
+    func saveState() { outputs.saveState(silences, alerts.saved) }
 
     /// Windows and states to disk, so a restart loses at most one interval.
     private func checkpoint() {
-        lastCheckpoint = monotonicNanos()
-        store.saveCheckpoint(monitor.checkpoint(now: Timestamp(nanoseconds: wallNanos()), writer: healthdVersion))
+        let now = now()
+        lastCheckpoint = now.monotonic
+        outputs.saveCheckpoint(monitor.checkpoint(now: now.wall, writer: healthdVersion))
         saveState()
     }
 }

@@ -4,16 +4,17 @@ import HealthSys
 
 /// Runs every probe on its interval, on absolute time (due = phase + k·interval, so no drift),
 /// each first run offset by a hash of its name so thousands of probes do not fire together.
-/// An attempt that outlives its timeout is aborted and recorded as a `timeout` failure.
+/// An attempt that outlives its timeout is aborted and recorded as a `timeout` failure. Paced by
+/// the monotonic clock, so a step of the wall clock changes only the time samples are dated with.
 /// Loop-confined: every method runs on `context.loop`.
 final class Scheduler {
     private final class Job {
         let config: ProbeConfig
         let epoch: Int
         var due: Int64
-        var timer: EventLoop.TimerID?
+        var timer: TimerID?
         var attempt: ProbeAttempt?
-        var timeoutTimer: EventLoop.TimerID?
+        var timeoutTimer: TimerID?
 
         init(config: ProbeConfig, epoch: Int, due: Int64) {
             self.config = config
@@ -23,15 +24,20 @@ final class Scheduler {
     }
 
     private let context: ProbeContext
+    /// The event loop in the daemon; timers and clock are driven by hand in tests.
+    private let timers: any TimerSource
+    private let clock: any TimeSource
     private let makeAttempt: (ProbeConfig, ProbeContext) -> ProbeAttempt
     private let deliver: (ProbeResult) -> Void
     private var jobs: [String: Job] = [:]
     /// Observes how late each run started, in nanoseconds (for the benchmark).
     var onLag: ((Int64) -> Void)?
 
-    init(context: ProbeContext, makeAttempt: @escaping (ProbeConfig, ProbeContext) -> ProbeAttempt,
-         deliver: @escaping (ProbeResult) -> Void) {
+    init(context: ProbeContext, timers: any TimerSource, clock: any TimeSource = SystemClock(),
+         makeAttempt: @escaping (ProbeConfig, ProbeContext) -> ProbeAttempt, deliver: @escaping (ProbeResult) -> Void) {
         self.context = context
+        self.timers = timers
+        self.clock = clock
         self.makeAttempt = makeAttempt
         self.deliver = deliver
     }
@@ -40,7 +46,7 @@ final class Scheduler {
     /// changed and new ones start fresh under `epoch`, removed ones stop.
     func apply(_ probes: [ProbeConfig], epoch: Int) {
         context.loop.assertInLoop("Scheduler")
-        let now = monotonicNanos()
+        let now = clock.monotonicNanos()
         var next: [String: Job] = [:]
         for p in probes {
             if let job = jobs[p.name], job.config == p {
@@ -80,11 +86,11 @@ final class Scheduler {
     }
 
     private func arm(_ job: Job) {
-        job.timer = context.loop.schedule(at: job.due) { [unowned self, unowned job] in self.fire(job) }
+        job.timer = timers.schedule(at: job.due) { [unowned self, unowned job] in self.fire(job) }
     }
 
     private func fire(_ job: Job) {
-        let now = monotonicNanos()
+        let now = clock.monotonicNanos()
         onLag?(now - job.due)
         let interval = job.config.interval.nanoseconds
         // After a stall, skip the missed slots rather than running them back to back.
@@ -96,9 +102,9 @@ final class Scheduler {
 
     private func run(_ job: Job) {
         let attempt = makeAttempt(job.config, context)
-        let started = monotonicNanos()
+        let started = clock.monotonicNanos()
         job.attempt = attempt
-        job.timeoutTimer = context.loop.schedule(at: started + job.config.timeout.nanoseconds) { [unowned self, unowned job] in
+        job.timeoutTimer = timers.schedule(at: started + job.config.timeout.nanoseconds) { [unowned self, unowned job] in
             guard let a = job.attempt else { return }
             job.attempt = nil
             job.timeoutTimer = nil
@@ -109,15 +115,15 @@ final class Scheduler {
         attempt.start { [weak self, weak job, weak attempt] outcome in
             guard let self, let job, let attempt, job.attempt === attempt else { return }
             job.attempt = nil
-            if let t = job.timeoutTimer { self.context.loop.cancel(t) }
+            if let t = job.timeoutTimer { self.timers.cancel(t) }
             job.timeoutTimer = nil
             self.complete(job, outcome, started: started, facts: attempt.connectionFacts)
         }
     }
 
     private func complete(_ job: Job, _ outcome: ProbeOutcome, started: Int64, facts: ConnectionFacts) {
-        let latencyMs = Double(monotonicNanos() - started) / 1e6
-        let time = Timestamp(nanoseconds: wallNanos())
+        let latencyMs = Double(clock.monotonicNanos() - started) / 1e6
+        let time = Timestamp(nanoseconds: clock.wallNanos())
         var sample: Sample
         switch outcome {
         case .success(let r):
@@ -137,8 +143,8 @@ final class Scheduler {
     }
 
     private func stop(_ job: Job) {
-        if let t = job.timer { context.loop.cancel(t) }
-        if let t = job.timeoutTimer { context.loop.cancel(t) }
+        if let t = job.timer { timers.cancel(t) }
+        if let t = job.timeoutTimer { timers.cancel(t) }
         job.attempt?.abort()
         job.attempt = nil
     }

@@ -99,7 +99,7 @@ package final class Daemon: @unchecked Sendable {
             liveness.beat(on: loop, every: 200_000_000)
             let context = ProbeContext(loop: loop)
             let batcher = ResultBatcher(loop: loop) { sink.yield(.results($0)) }
-            scheduler = Scheduler(context: context, makeAttempt: factory.makeAttempt, deliver: batcher.add)
+            scheduler = Scheduler(context: context, timers: loop, makeAttempt: factory.makeAttempt, deliver: batcher.add)
             scheduler.apply(config.probes, epoch: epoch)
             dispatcher = AlertDispatcher(context: HookContext(probes: context, audit: audit, logger: logger, instance: hostName()))
             dispatcher.apply(config.hooks)
@@ -125,14 +125,24 @@ package final class Daemon: @unchecked Sendable {
                     return which
                 }
             }
-            child(.engine) { [notifier, loop, liveness] in
-                let engine = Engine(setup, monitor: monitor.take(), saved: saved, store: store, publisher: publisher, onHealthChange: { health in
-                    notifier.notify("STATUS=system " + (health.map { "\($0)" } ?? "pending: no critical probe has answered yet"))
-                }, notify: { [unowned self] due in
-                    loop.execute { self.dispatcher.dispatch(due) }
-                }, runProbe: { [unowned self] name in
-                    loop.execute { _ = self.scheduler.runNow(name) }
-                })
+            child(.engine) { [notifier, loop, liveness, logger] in
+                let outputs = EngineOutputs(
+                    publish: publisher.publish, saveCheckpoint: store.saveCheckpoint, saveState: store.saveState,
+                    drain: {
+                        await publisher.drain()
+                        await store.drain()
+                    },
+                    healthChanged: { health in
+                        notifier.notify("STATUS=system " + (health.map { "\($0)" } ?? "pending: no critical probe has answered yet"))
+                    },
+                    notify: { [unowned self] due in loop.execute { self.dispatcher.dispatch(due) } },
+                    runProbe: { [unowned self] name in loop.execute { _ = self.scheduler.runNow(name) } },
+                    wallClockStepped: { step in
+                        let by = TimeSpan.seconds(abs(step.nanoseconds) / 1_000_000_000)
+                        logger.warning("the wall clock was set \(step.nanoseconds < 0 ? "back" : "forward") by \(by): alert timers"
+                                       + " keep their pace; samples are dated by the clock as it is now")
+                    })
+                let engine = Engine(setup, monitor: monitor.take(), saved: saved, outputs: outputs)
                 engine.liveness = liveness
                 await engine.run(events)
             }
@@ -221,6 +231,10 @@ package final class Daemon: @unchecked Sendable {
         do {
             let report = try monitor.restore(from: bytes)
             logger.info("restored history from \(store.checkpointPath): \(report)")
+            if let ahead = report.writtenAhead(of: Timestamp(nanoseconds: wallNanos())) {
+                logger.warning("the checkpoint was written \(TimeSpan.seconds(ahead.nanoseconds / 1_000_000_000)) ahead of this clock (was it set back?): its history is kept,"
+                               + " and new samples, dated before its newest, are recorded beside it")
+            }
         } catch {
             store.setAside(store.checkpointPath, because: "cannot restore \(store.checkpointPath): \(error)")
         }

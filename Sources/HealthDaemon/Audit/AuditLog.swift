@@ -51,7 +51,7 @@ final class AuditLog: Sendable {
 
     /// Waits for every entry handed over so far to be written.
     func drain() async {
-        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in queue.async { c.resume() } }
+        await queue.drained()
     }
 
     private func append(_ line: [UInt8]) {

@@ -39,6 +39,6 @@ final class Publisher: Sendable {
 
     /// Waits until every write handed over so far is on disk.
     func drain() async {
-        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in files.async { c.resume() } }
+        await files.drained()
     }
 }

@@ -52,7 +52,7 @@ final class StateStore: Sendable {
 
     /// Waits for every write handed over so far.
     func drain() async {
-        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in queue.async { c.resume() } }
+        await queue.drained()
     }
 
     /// The checkpoint's bytes, if there is one.

@@ -11,7 +11,10 @@ import HealthTLS
 /// shutdown that writes a final snapshot and checkpoint. Every child reports how it ended: one
 /// that ends before shutdown is logged and stops the daemon (exit status 1), and a shutdown that
 /// takes longer than `shutdownDeadline` exits anyway.
-package final class Daemon: @unchecked Sendable {
+///
+/// Three domains: this object is immutable; what the control loop changes (the config in force)
+/// lives in `run`; the loop-confined services live in a `LoopBound`, reached through the loop.
+package final class Daemon: Sendable {
     private enum Control: Sendable {
         case signal(Int32)
         /// From the API: reload, then say nil or why the new config was rejected.
@@ -33,21 +36,13 @@ package final class Daemon: @unchecked Sendable {
     private let logger: Logger
     private let notifier: SystemdNotifier
     private let liveness = Liveness()
-    /// The open-file limit in force, after raising it to the hard limit.
-    private var descriptorLimit = 1024
     private let environment: [String: String]
     private let loop: EventLoop
     private let controls: AsyncStream<Control>
     private let control: AsyncStream<Control>.Continuation
     private let signals: AsyncStream<Int32>
-    // Loop-confined.
-    private var scheduler: Scheduler!
-    private var api: APIServer?
-    private var dispatcher: AlertDispatcher!
-    private let factory = ProbeFactory()
-    // Control-loop-confined.
-    private var config: Config
-    private var epoch = 1
+    /// The config read at start; reloads replace it in `run`'s `RunningConfig`.
+    private let config: Config
 
     package init(configPath: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         // First, so that the window in which a signal still has its default action is as short as can be.
@@ -78,7 +73,7 @@ package final class Daemon: @unchecked Sendable {
             }
         }
         logger.redactor.update(config.secrets)
-        descriptorLimit = DescriptorLimit.raiseToHard()
+        let descriptorLimit = DescriptorLimit.raiseToHard()
         let audit = AuditLog(dir: config.state.dir, maxBytes: config.state.auditMaxBytes, files: config.state.auditFiles, logger: logger)
         let store = StateStore(dir: config.state.dir, logger: logger)
         // Handed to the engine, not kept here: a second reference would make the engine's first write to each
@@ -87,29 +82,41 @@ package final class Daemon: @unchecked Sendable {
         let firstSnapshot = monitor.read { Array(($0.snapshot(now: Timestamp(nanoseconds: wallNanos())).json() + "\n").utf8) }
         let saved = store.loadState()
         let (events, sink) = AsyncStream<EngineEvent>.makeStream()
-        let publisher = Publisher(dir: config.output.dir, logger: logger) { [loop, unowned self] json, changed in
-            loop.execute { self.api?.update(json, changed: changed) }
-        }
+        var running = RunningConfig(config: config, epoch: 1)
         let listenFD = inheritedSocket()
         // Read the system's CAs now, so the first TLS probe does not read them on the loop.
         SystemTrust.preload()
         loop.start()
         liveness.expectResults(within: Self.resultGrace(config))
-        let started: Bool = await onLoop { [self] in
+        // Made on the loop in the order they need each other: the API runs probes through the scheduler.
+        let made: LoopBound<LoopServices>? = await onLoop { [self, epoch = running.epoch] in
             liveness.beat(on: loop, every: 200_000_000)
             let context = ProbeContext(loop: loop)
             let batcher = ResultBatcher(loop: loop) { sink.yield(.results($0)) }
-            scheduler = Scheduler(context: context, timers: loop, makeAttempt: factory.makeAttempt, deliver: batcher.add)
+            let scheduler = Scheduler(context: context, timers: loop, makeAttempt: ProbeFactory().makeAttempt, deliver: batcher.add)
             scheduler.apply(config.probes, epoch: epoch)
-            dispatcher = AlertDispatcher(context: HookContext(probes: context, audit: audit, logger: logger, instance: hostName()))
+            let dispatcher = AlertDispatcher(context: HookContext(probes: context, audit: audit, logger: logger, instance: hostName()))
             dispatcher.apply(config.hooks)
-            return startAPI(config, inherited: listenFD, initial: firstSnapshot, engine: sink, audit: audit)
+            var api: APIServer?
+            if let path = config.output.socket {
+                do throws(SystemError) {
+                    api = try startAPI(config, path: path, inherited: listenFD, initial: firstSnapshot, engine: sink, audit: audit,
+                                       scheduler: scheduler, descriptorLimit: descriptorLimit)
+                } catch {
+                    logger.error("cannot open the API socket \(path): \(error) (does its directory exist and belong to healthd?)")
+                    return nil
+                }
+            }
+            return LoopBound(LoopServices(scheduler: scheduler, dispatcher: dispatcher, api: api), loop: loop)
         }
-        guard started else {
+        guard let services = made else {
             loop.shutdown()
             return 1
         }
-        let setup = engineSetup(config, epochs: await onLoop { self.scheduler.epochs })
+        let publisher = Publisher(dir: config.output.dir, logger: logger) { [loop] json, changed in
+            loop.execute { services.value.api?.update(json, changed: changed) }
+        }
+        let setup = engineSetup(config, epochs: await onLoop { services.value.scheduler.epochs })
         logger.info("healthd started: \(config.probes.count) probes, snapshots in \(config.output.dir)" +
                     (config.output.socket.map { ", socket \($0)" } ?? ""))
         notifier.notify("READY=1\nSTATUS=evaluating \(config.probes.count) probes")
@@ -135,8 +142,8 @@ package final class Daemon: @unchecked Sendable {
                     healthChanged: { health in
                         notifier.notify("STATUS=system " + (health.map { "\($0)" } ?? "pending: no critical probe has answered yet"))
                     },
-                    notify: { [unowned self] due in loop.execute { self.dispatcher.dispatch(due) } },
-                    runProbe: { [unowned self] name in loop.execute { _ = self.scheduler.runNow(name) } },
+                    notify: { due in loop.execute { services.value.dispatcher.dispatch(due) } },
+                    runProbe: { name in loop.execute { _ = services.value.scheduler.runNow(name) } },
                     wallClockStepped: { step in
                         let by = TimeSpan.seconds(abs(step.nanoseconds) / 1_000_000_000)
                         logger.warning("the wall clock was set \(step.nanoseconds < 0 ? "back" : "forward") by \(by): alert timers"
@@ -175,10 +182,10 @@ package final class Daemon: @unchecked Sendable {
             controlLoop: for await c in controls {
                 switch c {
                 case .reload(let done):
-                    done(await reload(sink))
+                    done(await reload(&running, services, sink))
                     continue
                 case .signal(SIGHUP):
-                    _ = await reload(sink)
+                    _ = await reload(&running, services, sink)
                     continue
                 case .signal(let sig):
                     logger.info("received \(sig == SIGTERM ? "SIGTERM" : "SIGINT"), stopping")
@@ -189,10 +196,10 @@ package final class Daemon: @unchecked Sendable {
                 }
                 notifier.notify("STOPPING=1")
                 deadline = armShutdownDeadline()
-                await onLoop { self.scheduler.stopAll() }
+                await onLoop { services.value.scheduler.stopAll() }
                 // Without an engine nothing would answer the flush.
                 if engineRuns { await withCheckedContinuation { done in sink.yield(.flush(done)) } }
-                await onLoop { self.dispatcher.stopAll() }
+                await onLoop { services.value.dispatcher.stopAll() }
                 await audit.drain()
                 sink.finish()
                 control.finish()
@@ -202,7 +209,7 @@ package final class Daemon: @unchecked Sendable {
             // Every child is awaited: none outlives run().
             while await group.next() != nil {}
         }
-        await onLoop { self.api?.stop() }
+        await onLoop { services.value.api?.stop() }
         loop.shutdown()
         deadline?.cancel()
         logger.info("healthd stopped")
@@ -255,7 +262,8 @@ package final class Daemon: @unchecked Sendable {
 
     /// SIGHUP or the API: read the config again; a bad one is logged and the running one stays.
     /// Returns nil, or why the new config was rejected.
-    private func reload(_ sink: AsyncStream<EngineEvent>.Continuation) async -> String? {
+    private func reload(_ running: inout RunningConfig, _ services: LoopBound<LoopServices>,
+                        _ sink: AsyncStream<EngineEvent>.Continuation) async -> String? {
         notifier.notify("RELOADING=1\nMONOTONIC_USEC=\(monotonicNanos() / 1000)")
         defer { notifier.notify("READY=1") }
         let next: Config
@@ -265,20 +273,21 @@ package final class Daemon: @unchecked Sendable {
             logger.error("reload rejected, keeping the running config: \(error)")
             return "\(error)"
         }
-        epoch += 1
-        let old = config
+        running.epoch += 1
+        let old = running.config
         let kept = Set(next.probes.filter { p in old.probes.contains(p) }.map(\.name))
-        let epochs = await onLoop { [self, epoch] in
-            scheduler.apply(next.probes, epoch: epoch)
-            dispatcher.apply(next.hooks)
-            return scheduler.epochs
+        let epochs = await onLoop { [epoch = running.epoch] in
+            let loopSide = services.value
+            loopSide.scheduler.apply(next.probes, epoch: epoch)
+            loopSide.dispatcher.apply(next.hooks)
+            return loopSide.scheduler.epochs
         }
         let restartOnly = [("output", next.output != old.output), ("state", next.state != old.state), ("socket", next.socket != old.socket)]
         for (what, changed) in restartOnly where changed {
             logger.warning("\(what) changed; it takes effect at the next restart")
         }
         logger.redactor.update(next.secrets + old.secrets)
-        config = next
+        running.config = next
         liveness.expectResults(within: Self.resultGrace(next))
         sink.yield(.reload(engineSetup(next, epochs: epochs), kept: kept))
         logger.info("reloaded \(configPath): \(next.probes.count) probes, \(kept.count) kept their history")
@@ -297,7 +306,7 @@ package final class Daemon: @unchecked Sendable {
     }
 
     /// `socket.max_clients`, or fewer if the descriptors would not leave the probes and hooks theirs.
-    private func clientLimit(_ c: Config) -> Int {
+    private func clientLimit(_ c: Config, descriptorLimit: Int) -> Int {
         let hookSlots = c.hooks.reduce(0) { sum, h in
             switch h.kind {
             case .exec(let e): sum + e.concurrency
@@ -312,16 +321,15 @@ package final class Daemon: @unchecked Sendable {
         return max(budget, 1)
     }
 
-    /// Loop-confined: opens the API socket if configured (or takes systemd's). False when it cannot.
-    /// Until the engine publishes, the socket answers with `initial`, the restored (or all-pending) snapshot.
-    private func startAPI(_ c: Config, inherited: Int32?, initial: [UInt8], engine: AsyncStream<EngineEvent>.Continuation,
-                          audit: AuditLog) -> Bool {
-        guard let path = c.output.socket else { return true }
-        let limits = APIServer.Limits(maxClients: clientLimit(c), idleTimeout: c.socket.idleTimeout,
+    /// On the loop: opens the API socket at `path` (or takes systemd's). Until the engine publishes,
+    /// the socket answers with `initial`, the restored (or all-pending) snapshot.
+    private func startAPI(_ c: Config, path: String, inherited: Int32?, initial: [UInt8], engine: AsyncStream<EngineEvent>.Continuation,
+                          audit: AuditLog, scheduler: Scheduler, descriptorLimit: Int) throws(SystemError) -> APIServer {
+        let limits = APIServer.Limits(maxClients: clientLimit(c, descriptorLimit: descriptorLimit), idleTimeout: c.socket.idleTimeout,
                                       requestsPerSecond: c.socket.requestsPerSecond)
         let handlers = APIServer.Handlers(
             engine: { question, peer, reply in engine.yield(.query(question, peer: peer, reply: reply)) },
-            runProbe: { [unowned self] name in scheduler.runNow(name) },
+            runProbe: scheduler.runNow,
             reload: { [control] done in control.yield(.reload(done)) },
             audit: audit)
         let access = APIAccess(adminGroup: c.socket.adminGroup)
@@ -330,30 +338,12 @@ package final class Daemon: @unchecked Sendable {
         }
         let server = APIServer(loop: loop, path: path, inherited: inherited, logger: logger, initial: initial,
                                limits: limits, access: access, userNames: UserNames(), handlers: handlers)
-        do {
-            try server.start(group: c.socket.group)
-            api = server
-            return true
-        } catch {
-            logger.error("cannot open the API socket \(path): \(error) (does its directory exist and belong to healthd?)")
-            return false
-        }
+        try server.start(group: c.socket.group)
+        return server
     }
 
     /// Runs `body` on the loop thread and returns its result.
     private func onLoop<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
         await withCheckedContinuation { c in loop.execute { c.resume(returning: body()) } }
     }
-}
-
-/// A value passed once from one task to another, so that the giver keeps no reference to it.
-private final class Handoff<Value: Sendable>: Sendable {
-    private let value: Mutex<Value?>
-
-    init(_ value: Value) { self.value = Mutex(value) }
-
-    func read<T>(_ body: (Value) -> T) -> T { value.withLock { body($0!) } }
-
-    /// The value; it is gone from here after this.
-    func take() -> Value { value.withLock { v in defer { v = nil }; return v! } }
 }

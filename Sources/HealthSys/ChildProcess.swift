@@ -36,6 +36,7 @@ package final class ChildProcess {
     /// `input` is written to its stdin (then closed); `environment` ("NAME=value") is added to healthd's own.
     package init(argv: [String], input: [UInt8]? = nil, environment: [String] = [], loop: EventLoop,
                 outputLimit: Int = 64 * 1024, usePidfd: Bool = true, completion: @escaping (Exit) -> Void) throws(SystemError) {
+        loop.assertInLoop("ChildProcess")
         var fds: [[Int32]] = []
         func closeAll() { for pair in fds { close(pair[0]); close(pair[1]) } }
         // stdin: healthd writes (end 1); stdout, stderr: healthd reads (end 0).

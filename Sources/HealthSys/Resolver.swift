@@ -6,12 +6,12 @@ import Glibc
 /// Host name resolution without blocking the loop: getaddrinfo runs on a Dispatch worker and
 /// answers come back on the loop; answers are cached for `ttl` so a probe every second does not
 /// query every second.
-package final class Resolver: @unchecked Sendable {
+package final class Resolver {
     package struct Failure: Error, Sendable { package var message: String }
 
     private let loop: EventLoop
     private let ttlNanos: Int64
-    // Loop-confined.
+    // Loop-confined, as all of it: the lookup's answer comes back through `loop.execute`.
     private var cache: [String: (addresses: [SocketAddress], expires: Int64)] = [:]
     private var waiting: [String: [(Result<[SocketAddress], Failure>) -> Void]] = [:]
 
@@ -22,16 +22,18 @@ package final class Resolver: @unchecked Sendable {
 
     /// Calls `done` on the loop with the host's addresses (numeric hosts answer at once).
     package func resolve(_ host: String, port: UInt16, _ done: @escaping (Result<[SocketAddress], Failure>) -> Void) {
+        loop.assertInLoop("Resolver")
         if let numeric = SocketAddress(numericHost: host, port: port) { return done(.success([numeric])) }
         let key = "\(host):\(port)"
         if let hit = cache[key], hit.expires > monotonicNanos() { return done(.success(hit.addresses)) }
         if waiting[key] != nil { waiting[key]!.append(done); return }
         waiting[key] = [done]
-        DispatchQueue.global().async { [loop, ttlNanos] in
+        DispatchQueue.global().async { [loop, ttlNanos, bound = LoopBound(self, loop: loop)] in
             let result = Self.lookup(host, port: port)
             loop.execute {
-                if case .success(let a) = result { self.cache[key] = (a, monotonicNanos() + ttlNanos) }
-                for callback in self.waiting.removeValue(forKey: key) ?? [] { callback(result) }
+                let resolver = bound.value
+                if case .success(let a) = result { resolver.cache[key] = (a, monotonicNanos() + ttlNanos) }
+                for callback in resolver.waiting.removeValue(forKey: key) ?? [] { callback(result) }
             }
         }
     }

@@ -22,6 +22,7 @@ final class AlertmanagerRunner: AlertHook {
     }
 
     func deliver(_ alerts: [Alert]) {
+        context.loop.assertInLoop("AlertmanagerRunner")
         for a in alerts { firing[a.subject] = a.firing ? a : nil }
         post(alerts)
     }

@@ -22,6 +22,7 @@ final class ExecHookRunner: AlertHook {
     }
 
     func deliver(_ alerts: [Alert]) {
+        context.loop.assertInLoop("ExecHookRunner")
         waiting += alerts
         while waiting.count > maxWaiting {
             let dropped = waiting.removeFirst()

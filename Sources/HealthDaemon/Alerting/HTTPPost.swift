@@ -10,6 +10,7 @@ enum HTTPPost {
     static func send(_ body: [UInt8], to ep: Endpoint, tls: TLSSettings?, headers: [(String, String)], timeout: TimeSpan,
                      context: ProbeContext, _ done: @escaping (Result<Int, ProbeFailure>) -> Void) {
         let loop = context.loop
+        loop.assertInLoop("HTTPPost")
         var finished = false
         var timer: EventLoop.TimerID?
         let finish = { (r: Result<Int, ProbeFailure>) in

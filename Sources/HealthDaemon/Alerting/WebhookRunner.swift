@@ -28,6 +28,7 @@ final class WebhookRunner: AlertHook {
     }
 
     func deliver(_ alerts: [Alert]) {
+        context.loop.assertInLoop("WebhookRunner")
         var w = JSONWriter()
         w.beginObject()
         w.field("version", 1)

@@ -15,6 +15,7 @@ final class ResultBatcher {
     }
 
     func add(_ result: ProbeResult) {
+        loop.assertInLoop("ResultBatcher")
         if pending.isEmpty {
             loop.schedule(at: monotonicNanos() + delay) { [weak self] in
                 guard let self else { return }

@@ -57,13 +57,14 @@ struct ConnectionFacts {
 final class ProbeContext {
     let loop: EventLoop
     let resolver: Resolver
-    let tls = TLSContexts()
+    let tls: TLSContexts
     /// One read buffer for every connection on the loop: reads never overlap on one thread.
     let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
 
     init(loop: EventLoop) {
         self.loop = loop
         self.resolver = Resolver(loop: loop)
+        self.tls = TLSContexts(loop: loop)
     }
 
     deinit { scratch.deallocate() }

@@ -38,6 +38,7 @@ final class StreamConnection {
     var timings: AttemptTimings { clock.timings }
 
     func connect(host: String, port: UInt16, _ done: @escaping (ProbeFailure?) -> Void) {
+        context.loop.assertInLoop("StreamConnection")
         clock.start()
         context.resolver.resolve(host, port: port) { [weak self] result in
             guard let self else { return }

@@ -1,5 +1,6 @@
 import HealthConfig
 import HealthCore
+import HealthSys
 import HealthTLS
 
 /// OpenSSL contexts by settings, built on first use and shared by every probe and hook with the
@@ -8,10 +9,14 @@ import HealthTLS
 final class TLSContexts {
     /// Settings change only with the config; a bound keeps reload after reload from piling them up.
     static let limit = 256
+    private let loop: EventLoop
     private var contexts: [TLSSettings: Result<TLSClientContext, TLSError>] = [:]
+
+    init(loop: EventLoop) { self.loop = loop }
 
     /// A new client session for `host` (or the configured server name).
     func session(_ settings: TLSSettings, host: String) -> Result<TLSClientSession, ProbeFailure> {
+        loop.assertInLoop("TLSContexts")
         let context: Result<TLSClientContext, TLSError>
         if let known = contexts[settings] {
             context = known

@@ -84,26 +84,23 @@ final class ConversationAttempt<C: ProbeConversation>: ProbeAttempt {
             if let failure { return done(.failure(failure)) }
             _ = perform(conversation.closed())
         }
-        connection.connect(host: host, port: port) { [weak self] failure in
+        connection.open(host: host, port: port, tls: tls.flatMap { $0.atStart ? $0.settings : nil }) { [weak self] failure in
             guard let self else { return }
             if let failure { return done(.failure(failure)) }
-            if tls?.atStart == true {
-                handshake { conversation in conversation.start() }
-            } else {
-                _ = perform(conversation.start())
-            }
+            _ = perform(conversation.start())
         }
     }
 
-    private func handshake(then next: @escaping (inout C) -> ConversationStep) {
+    /// The handshake the conversation asked for; its end goes back to the conversation.
+    private func startTLS() {
         guard let tls else { return done(.failure(ProbeFailure(.tls, "the server wants TLS, and no TLS is configured"))) }
-        switch context.tls.session(tls.settings, host: host) {
-        case .failure(let f): return done(.failure(f))
-        case .success(let session):
-            connection.startTLS(session) { [weak self] failure in
+        do throws(ProbeFailure) {
+            try connection.startTLS(tls.settings, host: host) { [weak self] failure in
                 guard let self else { return }
-                if let failure { _ = perform(conversation.tlsFailed(failure)) } else { _ = perform(next(&conversation)) }
+                _ = perform(failure.map { conversation.tlsFailed($0) } ?? conversation.tlsEstablished(connection.serverCertificate))
             }
+        } catch {
+            done(.failure(error))
         }
     }
 
@@ -116,7 +113,7 @@ final class ConversationAttempt<C: ProbeConversation>: ProbeAttempt {
         case .wait:
             return true
         case .startTLS:
-            handshake { [connection] conversation in conversation.tlsEstablished(connection.serverCertificate) }
+            startTLS()
             return true
         case .retry:
             connection.close()

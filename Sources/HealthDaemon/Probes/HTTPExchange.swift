@@ -6,7 +6,6 @@ import HealthTLS
 /// One HTTP/1.1 request over a fresh connection (and, for `https`, a full TLS handshake), the
 /// response parsed as it arrives. The `http` and `prometheus` probes and the HTTP hooks are built on it.
 final class HTTPExchange {
-    private let context: ProbeContext
     private let connection: StreamConnection
     private let host: String
     private let port: UInt16
@@ -16,7 +15,6 @@ final class HTTPExchange {
 
     init(context: ProbeContext, host: String, port: UInt16, tls: TLSSettings?, request: [UInt8],
          maxBody: Int = 64 * 1024, head: Bool = false) {
-        self.context = context
         self.connection = StreamConnection(context: context)
         self.host = host
         self.port = port
@@ -51,19 +49,10 @@ final class HTTPExchange {
                 done(.failure(ProbeFailure(.protocol, error.description)))
             }
         }
-        connection.connect(host: host, port: port) { [weak self] failure in
+        connection.open(host: host, port: port, tls: tls) { [weak self] failure in
             guard let self else { return }
             if let failure { return done(.failure(failure)) }
-            guard let tls else { return connection.send(request) }
-            switch context.tls.session(tls, host: host) {
-            case .failure(let f): done(.failure(f))
-            case .success(let session):
-                connection.startTLS(session) { [weak self] failure in
-                    guard let self else { return }
-                    if let failure { return done(.failure(failure)) }
-                    connection.send(request)
-                }
-            }
+            connection.send(request)
         }
     }
 

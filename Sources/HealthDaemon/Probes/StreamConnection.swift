@@ -1,3 +1,4 @@
+import HealthConfig
 import HealthCore
 import HealthSys
 import HealthTLS
@@ -71,8 +72,11 @@ final class StreamConnection {
         }
     }
 
-    /// Starts the TLS handshake on the connected socket; `done` runs once it completed or failed.
-    func startTLS(_ session: TLSClientSession, _ done: @escaping (ProbeFailure?) -> Void) {
+    /// Starts the TLS handshake on the connected socket with a session for `host` from the loop's
+    /// shared contexts; `done` runs once it completed or failed. Throws, and no handshake begins,
+    /// when the settings give no session.
+    func startTLS(_ settings: TLSSettings, host: String, _ done: @escaping (ProbeFailure?) -> Void) throws(ProbeFailure) {
+        let session = try context.tls.session(settings, host: host).get()
         tls = session
         onHandshake = done
         do throws(TLSError) { write(try session.start()) } catch { handshakeFailed(error) }

@@ -11,7 +11,7 @@ import Glibc
 /// disconnected rather than slowing anyone else. Questions for the engine hold the client's
 /// next lines until answered, so answers keep the order of the questions. Admin ops need an
 /// admin peer (SO_PEERCRED) and are audited, allowed or not.
-final class APIServer: @unchecked Sendable {  // loop-confined: other threads only reach it through loop.execute
+final class APIServer {  // answers from other threads come back through loop.execute and a LoopBound
     struct Limits: Sendable, Equatable {
         var maxClients = 1024
         var maxLine = 64 * 1024
@@ -34,7 +34,7 @@ final class APIServer: @unchecked Sendable {  // loop-confined: other threads on
         var audit: AuditLog
     }
 
-    final class Client: @unchecked Sendable {  // loop-confined, like the server
+    final class Client {  // loop-confined, like the server
         let fd: Int32
         var peer: APIPeer
         var input: [UInt8] = []
@@ -162,14 +162,16 @@ final class APIServer: @unchecked Sendable {  // loop-confined: other threads on
             if let credentials, peer.user.isEmpty {
                 // getpwuid may ask LDAP or sssd: never on the loop. Lines wait for the name.
                 c.resolving = true
-                userNames.lookUp(credentials.uid) { [weak self, weak c] name in
-                    self?.loop.execute { [weak self, weak c] in
-                        guard let self, let c, clients[c.fd] === c else { return }
-                        c.peer.user = name
-                        c.resolving = false
-                        if handleLines(c) {
-                            updateInterest(c)
-                            finishIfDone(c)
+                let address = LoopBound(ReplyAddress(server: self, client: c), loop: loop)
+                userNames.lookUp(credentials.uid) { [loop] name in
+                    loop.execute {
+                        address.value.ifPresent { server, c in
+                            c.peer.user = name
+                            c.resolving = false
+                            if server.handleLines(c) {
+                                server.updateInterest(c)
+                                server.finishIfDone(c)
+                            }
                         }
                     }
                 }
@@ -214,9 +216,9 @@ final class APIServer: @unchecked Sendable {  // loop-confined: other threads on
             }
         case .reload:
             let peer = c.peer
-            wait(c) { [handlers, self] reply in
+            wait(c) { [handlers, server = LoopBound(self, loop: loop)] reply in
                 handlers.reload { rejected in
-                    self.loop.execute { self.audit(request, peer, outcome: rejected == nil ? "ok" : "rejected", error: rejected) }
+                    server.loop.execute { server.value.audit(request, peer, outcome: rejected == nil ? "ok" : "rejected", error: rejected) }
                     reply(rejected.map { errorLine("reload rejected, the running config stays: \($0)") } ?? Array("{\"ok\":true}\n".utf8))
                 }
             }
@@ -232,10 +234,10 @@ final class APIServer: @unchecked Sendable {  // loop-confined: other threads on
     /// Hands a question to the engine; an admin op is audited with the outcome the engine tells.
     private func ask(_ question: EngineQuestion, _ request: APIRequest, from c: Client) {
         let peer = c.peer
-        wait(c) { [handlers, self] reply in
+        wait(c) { [handlers, server = LoopBound(self, loop: loop)] reply in
             handlers.engine(question, peer) { answer in
                 if request.isAdmin {
-                    self.loop.execute { self.audit(request, peer, outcome: answer.failure == nil ? "ok" : "failed", error: answer.failure) }
+                    server.loop.execute { server.value.audit(request, peer, outcome: answer.failure == nil ? "ok" : "failed", error: answer.failure) }
                 }
                 reply(answer.line)
             }
@@ -245,12 +247,14 @@ final class APIServer: @unchecked Sendable {  // loop-confined: other threads on
     /// Holds the client's further lines until `ask` replies (from any thread).
     private func wait(_ c: Client, _ ask: (@escaping @Sendable ([UInt8]) -> Void) -> Void) {
         c.awaiting = true
-        ask { [weak self, weak c] answer in
-            self?.loop.execute { [weak self, weak c] in
-                guard let self, let c, clients[c.fd] === c else { return }
-                c.awaiting = false
-                send(answer, to: c)
-                if clients[c.fd] === c, handleLines(c) { finishIfDone(c) }
+        let address = LoopBound(ReplyAddress(server: self, client: c), loop: loop)
+        ask { [loop] answer in
+            loop.execute {
+                address.value.ifPresent { server, c in
+                    c.awaiting = false
+                    server.send(answer, to: c)
+                    if server.clients[c.fd] === c, server.handleLines(c) { server.finishIfDone(c) }
+                }
             }
         }
     }

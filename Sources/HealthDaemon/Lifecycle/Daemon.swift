@@ -88,26 +88,10 @@ package final class Daemon: Sendable {
         SystemTrust.preload()
         loop.start()
         liveness.expectResults(within: Self.resultGrace(config))
-        // Made on the loop in the order they need each other: the API runs probes through the scheduler.
-        let made: LoopBound<LoopServices>? = await onLoop { [self, epoch = running.epoch] in
+        let made = await onLoop { [self, epoch = running.epoch] in
             liveness.beat(on: loop, every: 200_000_000)
-            let context = ProbeContext(loop: loop)
-            let batcher = ResultBatcher(loop: loop) { sink.yield(.results($0)) }
-            let scheduler = Scheduler(context: context, timers: loop, makeAttempt: ProbeFactory().makeAttempt, deliver: batcher.add)
-            scheduler.apply(config.probes, epoch: epoch)
-            let dispatcher = AlertDispatcher(context: HookContext(probes: context, audit: audit, logger: logger, instance: hostName()))
-            dispatcher.apply(config.hooks)
-            var api: APIServer?
-            if let path = config.output.socket {
-                do throws(SystemError) {
-                    api = try startAPI(config, path: path, inherited: listenFD, initial: firstSnapshot, engine: sink, audit: audit,
-                                       scheduler: scheduler, descriptorLimit: descriptorLimit)
-                } catch {
-                    logger.error("cannot open the API socket \(path): \(error) (does its directory exist and belong to healthd?)")
-                    return nil
-                }
-            }
-            return LoopBound(LoopServices(scheduler: scheduler, dispatcher: dispatcher, api: api), loop: loop)
+            return startServices(epoch: epoch, engine: sink, audit: audit, initial: firstSnapshot, inherited: listenFD,
+                                 descriptorLimit: descriptorLimit)
         }
         guard let services = made else {
             loop.shutdown()
@@ -319,6 +303,30 @@ package final class Daemon: Sendable {
         logger.warning("socket: at most \(budget) clients (not \(c.socket.maxClients)): the open-file limit is"
                        + " \(descriptorLimit) and \(c.probes.count) probes and \(hookSlots) hook slots keep theirs (raise LimitNOFILE=)")
         return max(budget, 1)
+    }
+
+    /// On the loop: the scheduler with the config's probes, the dispatcher with its hooks, then the
+    /// API socket (if configured), which runs probes through the scheduler. Nil when the socket
+    /// cannot be opened.
+    private func startServices(epoch: Int, engine: AsyncStream<EngineEvent>.Continuation, audit: AuditLog, initial: [UInt8],
+                               inherited: Int32?, descriptorLimit: Int) -> LoopBound<LoopServices>? {
+        let context = ProbeContext(loop: loop)
+        let batcher = ResultBatcher(loop: loop) { engine.yield(.results($0)) }
+        let scheduler = Scheduler(context: context, timers: loop, makeAttempt: ProbeFactory().makeAttempt, deliver: batcher.add)
+        scheduler.apply(config.probes, epoch: epoch)
+        let dispatcher = AlertDispatcher(context: HookContext(probes: context, audit: audit, logger: logger, instance: hostName()))
+        dispatcher.apply(config.hooks)
+        var api: APIServer?
+        if let path = config.output.socket {
+            do throws(SystemError) {
+                api = try startAPI(config, path: path, inherited: inherited, initial: initial, engine: engine, audit: audit,
+                                   scheduler: scheduler, descriptorLimit: descriptorLimit)
+            } catch {
+                logger.error("cannot open the API socket \(path): \(error) (does its directory exist and belong to healthd?)")
+                return nil
+            }
+        }
+        return LoopBound(LoopServices(scheduler: scheduler, dispatcher: dispatcher, api: api), loop: loop)
     }
 
     /// On the loop: opens the API socket at `path` (or takes systemd's). Until the engine publishes,

@@ -39,7 +39,7 @@ let package = Package(
             swiftSettings: strict),
         .target(
             name: "HealthClient", dependencies: ["HealthCore", "HealthAPI", "HealthConfig", "HealthSys"], swiftSettings: strict),
-        .executableTarget(name: "healthd", dependencies: ["HealthDaemon"], swiftSettings: strict),
+        .executableTarget(name: "healthd", dependencies: ["HealthDaemon", "HealthSys"], swiftSettings: strict),
         .executableTarget(name: "healthctl", dependencies: ["HealthClient"], swiftSettings: strict),
         .executableTarget(name: "healthd-bench", dependencies: ["HealthDaemon", "HealthClient"], swiftSettings: strict),
         .testTarget(name: "HealthCoreTests", dependencies: ["HealthCore", "HealthRender"], swiftSettings: strict),

@@ -141,4 +141,6 @@ int chs_signal_pipe_read(int fd) {
 
 void chs_fix_mmap_threshold(int bytes) { mallopt(M_MMAP_THRESHOLD, bytes); }
 
+void chs_limit_malloc_arenas(int count) { mallopt(M_ARENA_MAX, count); }
+
 void chs_malloc_trim(void) { malloc_trim(0); }

@@ -69,7 +69,7 @@ extension Monitor {
 
     private static func update(_ s: inout ChartSeries?, of entry: Entry, range: TimeSpan, step: TimeSpan, now: Timestamp) -> ChartSeries {
         func stepStart(_ t: Timestamp) -> Timestamp {
-            Timestamp(nanoseconds: floorDiv(t.nanoseconds, step.nanoseconds) * step.nanoseconds)
+            Timestamp(nanoseconds: t.stepIndex(step) * step.nanoseconds)
         }
         let first = stepStart(now - range), newest = stepStart(now)
         let sameRules = s?.rules.isEqual(to: entry.rules) == true  // `s?.rules == …` would copy them
@@ -93,9 +93,4 @@ extension Monitor {
 
 private extension ProbeRules {
     func isEqual(to other: ProbeRules) -> Bool { self == other }
-}
-
-private func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
-    let (q, r) = a.quotientAndRemainder(dividingBy: b)
-    return r < 0 ? q - 1 : q
 }

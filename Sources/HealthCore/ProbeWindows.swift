@@ -115,15 +115,43 @@ package struct ProbeWindows: Sendable {
     /// A tier that no longer keeps `now − window` is passed over: after the wall clock was set back, the finest tiers
     /// have dropped the times it now shows (and the samples recorded since), which a coarser one still keeps.
     package func stats(over window: TimeSpan, now: Timestamp) -> WindowStats {
-        // The window (now − window, now] as the range start..<end.
-        let start = now - max(window, TimeSpan(nanoseconds: 0)) + Self.nanosecond, end = now + Self.nanosecond
+        let start = Self.start(of: window, now: now), end = now + Self.nanosecond
         if ring.covers(from: start) { return ring.stats(in: start..<end) }
-        // The tier `tier(covering:)` picks, called by its type: through `any RollupTier` the code runs unspecialized.
-        if minutes.span >= window, minutes.keeps(start) { return minutes.stats(from: start, through: now) }
-        if fiveMinutes.span >= window, fiveMinutes.keeps(start) { return fiveMinutes.stats(from: start, through: now) }
-        if quarterHours.span >= window, quarterHours.keeps(start) { return quarterHours.stats(from: start, through: now) }
-        return hours.stats(from: start, through: now)
+        // Called by its type: through `any RollupTier` the code runs unspecialized.
+        return switch tier(covering: window, from: start) {
+        case .minutes: minutes.stats(from: start, through: now)
+        case .fiveMinutes: fiveMinutes.stats(from: start, through: now)
+        case .quarterHours: quarterHours.stats(from: start, through: now)
+        case .hours: hours.stats(from: start, through: now)
+        }
     }
+
+    /// The first nanosecond of the window (now − window, now].
+    static func start(of window: TimeSpan, now: Timestamp) -> Timestamp { now - max(window, TimeSpan(nanoseconds: 0)) + nanosecond }
+
+    enum TierName { case minutes, fiveMinutes, quarterHours, hours }
+
+    /// The tier a window from `start` is merged from — by `stats`, `series` and `WindowStatsCache` alike, so that
+    /// none serves what another would not: the finest whose span covers `window` and that still keeps `start` (after
+    /// the wall clock was set back the finest may have dropped it), else the coarsest.
+    func tier(covering window: TimeSpan, from start: Timestamp) -> TierName {
+        if minutes.span >= window, minutes.keeps(start) { return .minutes }
+        if fiveMinutes.span >= window, fiveMinutes.keeps(start) { return .fiveMinutes }
+        if quarterHours.span >= window, quarterHours.keeps(start) { return .quarterHours }
+        return .hours
+    }
+
+    private subscript(tier: TierName) -> any RollupTier {
+        switch tier {
+        case .minutes: minutes
+        case .fiveMinutes: fiveMinutes
+        case .quarterHours: quarterHours
+        case .hours: hours
+        }
+    }
+
+    /// The step of a tier's buckets.
+    func step(of tier: TierName) -> TimeSpan { self[tier].step }
 
     /// The newest value recorded at or before `time`, for `value.delta(W)` = last − value(at: now − W).
     ///
@@ -160,14 +188,14 @@ package struct ProbeWindows: Sendable {
     /// it starts (approximate when `step` is not a multiple of the tier step).
     package func series(range: TimeSpan, step: TimeSpan, now: Timestamp) -> [Point] {
         precondition(step.nanoseconds > 0, "series step must be positive")
-        let first = Self.stepIndex(of: now - range, step: step), last = Self.stepIndex(of: now, step: step)
+        let first = (now - range).stepIndex(step), last = now.stepIndex(step)
         let starts = stride(from: first, through: last, by: 1).map { Timestamp(nanoseconds: $0 * step.nanoseconds) }
         guard let oldest = starts.first else { return [] }
         let aligned = tiers.last { step.nanoseconds % $0.step.nanoseconds == 0 && $0.span >= range }
         if aligned == nil, ring.covers(from: oldest) {
             return starts.map { Point(start: $0, stats: ring.stats(in: $0..<$0 + step)) }
         }
-        let tier = aligned ?? tier(covering: range)
+        let tier = aligned ?? self[tier(covering: range, from: oldest)]
         var totals = BucketTotals()
         return starts.map { start in
             totals.removeAll()
@@ -182,12 +210,6 @@ package struct ProbeWindows: Sendable {
         MemoryLayout<Self>.size + ring.approximateBytes + tiers.reduce(0) { $0 + $1.approximateBytes }
     }
 
-    /// The finest tier whose span covers `window`, or the coarsest one.
-    private func tier(covering window: TimeSpan) -> any RollupTier {
-        let tiers = tiers
-        return tiers.first { $0.span >= window } ?? tiers[tiers.count - 1]
-    }
-
     private static let nanosecond = TimeSpan(nanoseconds: 1)
 
     /// The finest level a closed bucket keeps: α₂ = 0.96 % holds the 1 % promised for narrow data, and a closed 1m
@@ -197,11 +219,6 @@ package struct ProbeWindows: Sendable {
     /// Bytes a Swift array buffer spends before its elements (object header, count, capacity).
     static let arrayHeaderBytes = 32
 
-    /// Number of the `step`-long interval holding `time` (floor division, so also right before the epoch).
-    private static func stepIndex(of time: Timestamp, step: TimeSpan) -> Int64 {
-        let (quotient, remainder) = time.nanoseconds.quotientAndRemainder(dividingBy: step.nanoseconds)
-        return remainder < 0 ? quotient - 1 : quotient
-    }
 }
 
 // The helpers below are nested in `ProbeWindows` so that their names cannot clash with anything else in the module.
@@ -447,7 +464,7 @@ extension ProbeWindows {
             return result
         }
 
-        func index(of time: Timestamp) -> Int64 { ProbeWindows.stepIndex(of: time, step: step) }
+        func index(of time: Timestamp) -> Int64 { time.stepIndex(step) }
 
         /// Whether the bucket holding `time` is still kept (or would be): within `slots` of the newest.
         func keeps(_ time: Timestamp) -> Bool { current.index == .min || index(of: time) > Int64(current.index) - Int64(slots) }

@@ -19,6 +19,13 @@ package struct Timestamp: Hashable, Comparable, Sendable {
     package static func - (a: Timestamp, b: Timestamp) -> TimeSpan {
         TimeSpan(nanoseconds: saturatingDifference(a.nanoseconds, b.nanoseconds))
     }
+
+    /// Number of the `step`-long interval since the epoch holding this time: floor division, so times before the
+    /// epoch count down from −1 (by quotient and remainder, as subtracting first would overflow near Int64.min).
+    package func stepIndex(_ step: TimeSpan) -> Int64 {
+        let (quotient, remainder) = nanoseconds.quotientAndRemainder(dividingBy: step.nanoseconds)
+        return remainder < 0 ? quotient - 1 : quotient
+    }
 }
 
 /// A length of time as written in config (`250ms`, `2s`, `5m`, `1h`, `7d`).

@@ -44,16 +44,9 @@ extension ProbeWindows {
     }
 
     func bucketSpan(over window: TimeSpan, now: Timestamp) -> BucketSpan? {
-        let start = now - max(window, TimeSpan(nanoseconds: 0)) + TimeSpan(nanoseconds: 1)
+        let start = Self.start(of: window, now: now)
         if ring.covers(from: start) { return nil }
-        // The same choice of tier as `stats(over:now:)`.
-        let step = minutes.span >= window && minutes.keeps(start) ? minutes.step
-            : fiveMinutes.span >= window && fiveMinutes.keeps(start) ? fiveMinutes.step
-            : quarterHours.span >= window && quarterHours.keeps(start) ? quarterHours.step : hours.step
-        func index(_ t: Timestamp) -> Int64 {
-            let (q, r) = t.nanoseconds.quotientAndRemainder(dividingBy: step.nanoseconds)
-            return r < 0 ? q - 1 : q
-        }
-        return BucketSpan(step: step.nanoseconds, first: index(start), last: index(now))
+        let step = step(of: tier(covering: window, from: start))
+        return BucketSpan(step: step.nanoseconds, first: start.stepIndex(step), last: now.stepIndex(step))
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import HealthConfig
 import HealthDaemon
+import HealthSys
 
 let usage = """
     usage: healthd [--config FILE]        run the daemon (default \(Config.defaultPath))
@@ -29,6 +30,7 @@ case "check-config":
         exit(1)
     }
 default:
+    limitMallocArenas()
     var path = Config.defaultPath
     while let arg = args.first {
         args.removeFirst()

@@ -124,6 +124,20 @@ import Testing
         #expect(same)
     }
 
+    /// The checkpoint is written into room reserved once, never regrown: for the varied probes of `fed`, for wide
+    /// latencies at 1 Hz with values (every tier's sketches full), and for a monitor of probes never run.
+    @Test func checkpointFitsTheRoomReservedForIt() {
+        var wide = Monitor(spec: MonitorSpec(probes: [ProbeRules(name: "wide", kind: "http")]))
+        var rng = Lcg(state: 3)
+        for second in 0..<26 * 3600 {
+            wide.ingest(Sample(time: Self.now - .seconds(Int64(26 * 3600 - second)),
+                               latencyMs: 1 + Double(rng.next() % 100_000) / 10, value: Double(second)), probe: 0)
+        }
+        for monitor in [Self.fed, wide, Monitor(spec: Self.spec)] {
+            #expect(monitor.checkpoint(now: Self.now, writer: "1.2.3-test").count <= monitor.checkpointCapacity)
+        }
+    }
+
     @Test func crc32CheckValue() {
         #expect(CRC32.checksum(Array("123456789".utf8)) == 0xCBF4_3926)
         #expect(CRC32.checksum([UInt8]()) == 0)

@@ -48,6 +48,9 @@ int chs_signal_pipe_read(int fd);
    transient buffers are mapped apart and returned when freed. */
 void chs_fix_mmap_threshold(int bytes);
 
+/* Caps the number of glibc malloc arenas (M_ARENA_MAX). */
+void chs_limit_malloc_arenas(int count);
+
 /* Returns free memory in every malloc arena to the system (malloc_trim(0)). */
 void chs_malloc_trim(void);
 

@@ -36,8 +36,7 @@ package struct Silence: Sendable, Equatable {
         case .weekly(let days, let start, let duration):
             // An occurrence may have begun on any of the last 7 days and still be running.
             let day = TimeSpan.days(1)
-            let (q, r) = t.nanoseconds.quotientAndRemainder(dividingBy: day.nanoseconds)
-            let today = r < 0 ? q - 1 : q
+            let today = t.stepIndex(day)
             for back in Int64(0)...7 {
                 let d = today - back
                 guard days.contains(Int((d + 4) % 7 + 7) % 7) else { continue } // 1970-01-01 was a Thursday

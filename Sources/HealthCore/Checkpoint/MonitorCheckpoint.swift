@@ -33,8 +33,7 @@ package struct CheckpointRestore: Sendable, Equatable, CustomStringConvertible {
 extension Monitor {
     /// Every probe's windows and state, to survive a restart (see `Checkpoint` for the layout).
     package func checkpoint(now: Timestamp, writer version: String) -> [UInt8] {
-        // A full probe takes some 20–40 KB; reserving part of that saves most regrowth without overcommitting.
-        var w = Checkpoint.start(writer: version, at: now, reservingCapacity: 256 + entries.count * 16 * 1024)
+        var w = Checkpoint.start(writer: version, at: now, reservingCapacity: checkpointCapacity)
         w.appendVarint(entries.count)
         for entry in entries {
             w.append(entry.rules.name)
@@ -44,6 +43,11 @@ extension Monitor {
         }
         return Checkpoint.finish(&w)
     }
+
+    /// Room for a whole checkpoint at once: regrowing would copy the file so far each time, and at 10,000 full probes
+    /// hold a few hundred MB twice. A history encodes in less than it takes in memory (varints, no padding) plus a
+    /// byte per empty slot; 2 KiB covers a probe's state. Pages reserved but never written cost no memory.
+    var checkpointCapacity: Int { entries.reduce(256) { $0 + $1.windows.approximateBytes + 2048 } }
 
     /// Puts back windows and state for the checkpoint's probes that are still configured with the same kind.
     ///

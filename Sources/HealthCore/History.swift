@@ -82,7 +82,8 @@ extension Monitor {
     /// One probe's snapshot entry, as in the snapshot document.
     package func probeJSON(_ name: String, now: Timestamp) -> String? {
         guard let i = index(of: name) else { return nil }
-        let p = probeSnapshot(i, now: now)
+        var uncached = WindowStatsCache()
+        let p = probeSnapshot(i, now: now, cache: &uncached)
         var w = JSONWriter()
         w.beginObject()
         w.key(name)

@@ -21,9 +21,9 @@ package struct Monitor: Sendable {
     package struct Entry: Sendable {
         package var rules: ProbeRules
         /// Every change, a sample or a restore, gives the history a new revision (for the stats cache).
-        package var windows = ProbeWindows() { didSet { revision = nextRevision() } }
+        package var windows = ProbeWindows() { didSet { revision &+= 1 } }
         package var state = ProbeState()
-        private(set) var revision = nextRevision()
+        private(set) var revision: UInt64 = 0
         /// Since when a result is due: the monitor's start, or the reload that added the probe (see `overdue`).
         var watchedSince: Timestamp?
 
@@ -42,7 +42,6 @@ package struct Monitor: Sendable {
     private let fallbackIndex: [Int?]
     /// Each probe's `depends_on` parents, resolved once.
     let parentIndices: [[Int]]
-    private let statsCache = WindowStatsCache()
 
     /// `startedAt`: when results began to be due, so that a probe that never answers is found overdue too
     /// (without it, only probes that have answered once can be).
@@ -90,10 +89,17 @@ package struct Monitor: Sendable {
         return changed || wasOverdue
     }
 
-    /// Pending probes count nowhere; the system's health is nil while every critical probe is pending (or nothing
-    /// at all has been judged): a system whose critical probes have not answered is not known to be healthy.
+    /// A snapshot computed afresh: for one-off snapshots (the API's first, tests); the engine keeps a cache.
     package func snapshot(now: Timestamp) -> Snapshot {
-        let probes = entries.indices.map { probeSnapshot($0, now: now) }
+        var uncached = WindowStatsCache()
+        return snapshot(now: now, cache: &uncached)
+    }
+
+    /// Pending probes count nowhere; the system's health is nil while every critical probe is pending (or nothing
+    /// at all has been judged): a system whose critical probes have not answered is not known to be healthy. Window
+    /// stats are reused from `cache` where they cannot have changed (see `WindowStatsCache`).
+    package func snapshot(now: Timestamp, cache: inout WindowStatsCache) -> Snapshot {
+        let probes = entries.indices.map { probeSnapshot($0, now: now, cache: &cache) }
         var systemHealth: Health?
         var systemReasons: [String] = []
         var critical = 0, provenCritical = 0
@@ -129,7 +135,7 @@ package struct Monitor: Sendable {
         return (v, entries[f].rules.name)
     }
 
-    func probeSnapshot(_ i: Int, now: Timestamp) -> ProbeSnapshot {
+    func probeSnapshot(_ i: Int, now: Timestamp, cache: inout WindowStatsCache) -> ProbeSnapshot {
         let e = entries[i]
         let s = e.state
         let last = s.lastSample
@@ -145,7 +151,7 @@ package struct Monitor: Sendable {
             valueSource: fallback?.source, noData: last?.ok == true && last?.noData == true, details: s.lastDetails,
             consecutiveFailures: s.consecutiveFailures, error: last?.failure, message: last?.message,
             reasons: late.map { s.reasons + [overdueReason($0, interval: e.rules.interval)] } ?? s.reasons,
-            windows: spec.snapshotWindows.map { ($0, statsCache.stats(of: e.windows, revision: e.revision, probe: i, over: $0, now: now)) },
+            windows: spec.snapshotWindows.map { ($0, cache.stats(of: e.windows, revision: e.revision, probe: i, over: $0, now: now)) },
             suppressedBy: suppressedBy, flapping: s.flaps.flapping, tls: s.lastTLS,
             awaitedParent: suppressedBy == nil ? awaitedParent(of: i) : nil, overdue: late != nil)
     }

@@ -1,12 +1,11 @@
-import Synchronization
-
 /// Window stats for snapshots, reused while they cannot have changed: a window served by a tier
 /// merges whole buckets, so its stats stay the same as long as no sample was recorded and the
 /// window still spans the same buckets — for a 24 h window, fifteen minutes at a time. Snapshots
 /// are published on every change, so this spares re-merging a day of latency sketches per probe
-/// per publish. Exact: the same inputs, the same answer. Shared by copies of a monitor, which is
-/// safe because a history's revision is unique across all of them.
-final class WindowStatsCache: Sendable {
+/// per publish. Exact: the same inputs, the same answer. Kept by the one owner of a monitor (the
+/// engine), like the chart cache, and started anew when the configuration is reloaded: a probe's
+/// index and revision say which history a slot came from only within one monitor.
+package struct WindowStatsCache: Sendable {
     private struct Key: Hashable {
         var probe: Int
         var window: Int64
@@ -18,22 +17,19 @@ final class WindowStatsCache: Sendable {
         var stats: WindowStats
     }
 
-    private let slots = Mutex<[Key: Slot]>([:])
+    private var slots: [Key: Slot] = [:]
 
-    func stats(of windows: ProbeWindows, revision: UInt64, probe: Int, over window: TimeSpan, now: Timestamp) -> WindowStats {
+    package init() {}
+
+    mutating func stats(of windows: ProbeWindows, revision: UInt64, probe: Int, over window: TimeSpan, now: Timestamp) -> WindowStats {
         guard let buckets = windows.bucketSpan(over: window, now: now) else { return windows.stats(over: window, now: now) }
         let key = Key(probe: probe, window: window.nanoseconds)
-        if let slot = slots.withLock({ $0[key] }), slot.revision == revision, slot.buckets == buckets { return slot.stats }
+        if let slot = slots[key], slot.revision == revision, slot.buckets == buckets { return slot.stats }
         let stats = windows.stats(over: window, now: now)
-        slots.withLock { $0[key] = Slot(revision: revision, buckets: buckets, stats: stats) }
+        slots[key] = Slot(revision: revision, buckets: buckets, stats: stats)
         return stats
     }
 }
-
-/// Revisions of probe histories, unique across every monitor and copy in the process.
-private let revisions = Atomic<UInt64>(0)
-
-func nextRevision() -> UInt64 { revisions.add(1, ordering: .relaxed).newValue }
 
 extension ProbeWindows {
     /// Which tier and buckets `stats(over:now:)` merges for this window; nil when the raw ring answers it.

@@ -124,12 +124,14 @@ import Testing
 }
 
 @Suite struct WindowStatsCacheTests {
-    /// The snapshot's window stats, cached or not, always equal the windows' own answer.
+    /// The snapshot's window stats, cached or not, always equal the windows' own answer. A cache belongs to one
+    /// monitor's owner; a copy that goes its own way keeps a cache of its own.
     @Test func cachedStatsEqualFreshOnes() {
         var m = Monitor(spec: MonitorSpec(probes: [ProbeRules(name: "p", kind: "tcp")], snapshotWindows: [.minutes(5), .hours(1), .hours(24)]))
         var t = Timestamp(seconds: 1_795_000_000)
-        func check(_ m: Monitor, _ now: Timestamp, _ note: String) {
-            let cached = m.snapshot(now: now).probes[0].windows.map(\.stats)
+        var cache = WindowStatsCache()
+        func check(_ m: Monitor, _ now: Timestamp, _ cache: inout WindowStatsCache, _ note: String) {
+            let cached = m.snapshot(now: now, cache: &cache).probes[0].windows.map(\.stats)
             let fresh = [TimeSpan.minutes(5), .hours(1), .hours(24)].map { m.entries[0].windows.stats(over: $0, now: now) }
             #expect(cached == fresh, "\(note)")
         }
@@ -138,14 +140,16 @@ import Testing
             m.ingest(Sample(time: t, latencyMs: Double(i % 37), value: Double(i), failure: i % 9 == 0 ? ProbeFailure(.timeout, "t") : nil), probe: 0)
             t = t + .minutes(1)
         }
-        check(m, t, "first")
-        check(m, t + .seconds(10), "same buckets, no sample: from the cache")
-        check(m, t + .minutes(16), "the window moved to other buckets")
-        var copy = m
+        check(m, t, &cache, "first")
+        check(m, t + .seconds(10), &cache, "same buckets, no sample: from the cache")
+        check(m, t + .minutes(16), &cache, "the window moved to other buckets")
+        var copy = m, copyCache = cache
         copy.ingest(Sample(time: t + .minutes(16), latencyMs: 999), probe: 0)
-        check(copy, t + .minutes(16), "a sample in a copy")
-        check(m, t + .minutes(16), "the original, after its copy changed")
+        check(copy, t + .minutes(16), &copyCache, "a sample in a copy")
+        check(m, t + .minutes(16), &cache, "the original, after its copy changed")
         m.ingest(Sample(time: t + .minutes(16), latencyMs: 5), probe: 0)
-        check(m, t + .minutes(16), "after a sample")
+        check(m, t + .minutes(16), &cache, "after a sample")
+        m.replaceWindows(of: 0, with: ProbeWindows())
+        check(m, t + .minutes(16), &cache, "after the history was replaced")
     }
 }

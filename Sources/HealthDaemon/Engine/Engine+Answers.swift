@@ -22,7 +22,7 @@ extension Engine {
         case .history(let h):
             return monitor.historyJSON(h, now: now).map(APIAnswer.ok) ?? .error("no probe named \"\(h.probe)\"")
         case .alerts:
-            return .ok(alerts.firingJSON(monitor.snapshot(now: now), silences: silences.all, now: now))
+            return .ok(alerts.firingJSON(monitor.snapshot(now: now, cache: &statsCache), silences: silences.all, now: now))
         case .silences:
             return .ok(silences.json(now: now))
         case .silence(let r):
@@ -41,7 +41,7 @@ extension Engine {
                 return .error("no run-time silence \"\(id)\"\(hint)")
             }
             // Alerts the silence held back are told now, not at the next change.
-            evaluateAlerts(monitor.snapshot(now: now))
+            evaluateAlerts(monitor.snapshot(now: now, cache: &statsCache))
             saveState()
             return .ok("silence") { s.write(to: &$0, now: now) }
         }

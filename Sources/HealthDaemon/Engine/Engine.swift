@@ -56,6 +56,8 @@ final class Engine {
     /// `pageInterval` (and when the system's health changes), not on every change.
     private var pageCache = StatusPageCache()
     private var chartCache = ChartSeriesCache()
+    /// Window stats of the last snapshots, reused while their buckets and samples are the same.
+    var statsCache = WindowStatsCache()
     private var lastPage: Int64 = 0
     private let pageInterval: Int64 = 5_000_000_000
     /// Told of each tick and result batch, for the watchdog.
@@ -98,7 +100,7 @@ final class Engine {
             if (changed && now.monotonic - lastPublish >= debounce) || now.monotonic - lastPublish >= interval {
                 publish()
             } else if alerts.isActive, now.monotonic - lastAlertRound >= 1_000_000_000 {
-                evaluateAlerts(monitor.snapshot(now: now.wall))
+                evaluateAlerts(monitor.snapshot(now: now.wall, cache: &statsCache))
             }
             if now.monotonic - lastCheckpoint >= checkpointInterval { checkpoint() }
         case .reload(let setup, let kept):
@@ -107,6 +109,7 @@ final class Engine {
             monitor = next
             pageCache = StatusPageCache()
             chartCache = ChartSeriesCache()
+            statsCache = WindowStatsCache()
             lastPage = 0
             epochs = setup.epochs
             interval = setup.interval.nanoseconds
@@ -141,7 +144,7 @@ final class Engine {
 
     private func publish() {
         let now = now()
-        let snapshot = monitor.snapshot(now: now.wall)
+        let snapshot = monitor.snapshot(now: now.wall, cache: &statsCache)
         var page: String?
         if now.monotonic - lastPage >= pageInterval || snapshot.health != lastHealth {
             let series = monitor.chartSeries(range: StatusPage.range, step: StatusPage.step, now: snapshot.generatedAt, cache: &chartCache)

@@ -10,7 +10,7 @@ final class AlertmanagerRunner: AlertHook {
     private let hook: AlertmanagerHook
     private let context: HookContext
     private let payload: AlertmanagerPayload
-    private var firing: [AlertSubject: Alert] = [:]
+    private var resends: AlertmanagerResends
     private var resendTimer: EventLoop.TimerID?
 
     init(config: HookConfig, hook: AlertmanagerHook, context: HookContext) {
@@ -18,17 +18,18 @@ final class AlertmanagerRunner: AlertHook {
         self.hook = hook
         self.context = context
         self.payload = AlertmanagerPayload(instance: context.instance, labels: hook.labels)
+        resends = AlertmanagerResends(every: hook.resend, now: monotonicNanos())
         armResend()
     }
 
     func deliver(_ alerts: [Alert]) {
         context.loop.assertInLoop("AlertmanagerRunner")
-        for a in alerts { firing[a.subject] = a.firing ? a : nil }
+        resends.record(alerts)
         post(alerts)
     }
 
     /// Carries the firing set over from the runner this one replaces (a reload).
-    func adopt(_ other: AlertmanagerRunner) { firing = other.firing }
+    func adopt(_ other: AlertmanagerRunner) { resends.adopt(other.resends) }
 
     func stop() {
         if let resendTimer { context.loop.cancel(resendTimer) }
@@ -36,9 +37,10 @@ final class AlertmanagerRunner: AlertHook {
     }
 
     private func armResend() {
-        resendTimer = context.loop.schedule(at: monotonicNanos() + hook.resend.nanoseconds) { [weak self] in
+        resendTimer = context.loop.schedule(at: resends.due) { [weak self] in
             guard let self else { return }
-            if !firing.isEmpty { post(firing.values.sorted { $0.subject.description < $1.subject.description }) }
+            let again = resends.take(now: monotonicNanos())
+            if !again.isEmpty { post(again) }
             armResend()
         }
     }

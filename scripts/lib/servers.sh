@@ -51,6 +51,9 @@ stop_servers() {
   rm -rf "$work"
 }
 trap stop_servers EXIT
+# A signal ends the script through exit, so the servers stop then too (bash skips the EXIT trap otherwise).
+trap 'exit 130' INT
+trap 'exit 143' TERM HUP
 
 # Whether process $1 still runs: exited daemons can linger as zombies (whoever adopted them may be
 # slow to reap), and kill -0 still finds those.

@@ -409,19 +409,20 @@ extension ProbeWindows {
         func lastValue(atOrBefore time: Timestamp) -> Double?
     }
 
-    /// A closed bucket: its totals and sketch header (20 bytes); the sketch's bytes are in its tier's arena, after
-    /// those of the closed buckets before it. Values are kept beside it, only by tiers that have seen any.
+    /// A closed bucket: its totals and sketch header (16 bytes, no padding: a tier's sketches are under 256 bytes,
+    /// so their length takes one); the sketch's bytes are in its tier's arena, after those of the closed buckets
+    /// before it. Values are kept beside it, only by tiers that have seen any.
     struct StoredBucket {
         var index: Int32
         var count: UInt32
         var failures: UInt32
-        var used: UInt16
         var lowestKey: UInt16
+        var used: UInt8
         var storedLevel: UInt8
 
         init<let sketchBytes: Int>(_ bucket: Bucket<sketchBytes>) {
             (index, count, failures) = (bucket.index, bucket.count, bucket.failures)
-            (used, lowestKey, storedLevel) = (bucket.latency.used, bucket.latency.lowestKey, bucket.latency.storedLevel)
+            (used, lowestKey, storedLevel) = (UInt8(bucket.latency.used), bucket.latency.lowestKey, bucket.latency.storedLevel)
         }
     }
 
@@ -443,6 +444,7 @@ extension ProbeWindows {
 
         init(step: TimeSpan, span: TimeSpan) {
             precondition(step >= .minutes(1), "bucket indices are Int32")
+            precondition(sketchBytes <= Int(UInt8.max), "a stored sketch's length is one byte")
             self.step = step
             slots = Int(span.nanoseconds / step.nanoseconds) + 1
         }

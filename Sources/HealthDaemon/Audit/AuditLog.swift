@@ -80,18 +80,5 @@ final class AuditLog: Sendable {
         return stat(file, &st) == 0 ? Int(st.st_size) : 0
     }
 
-    private func readAll(_ file: String) -> [UInt8] {
-        let fd = open(file, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return [] }
-        defer { close(fd) }
-        var out: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0, errno == EINTR { continue }
-            guard n > 0 else { break }
-            out += chunk[..<n]
-        }
-        return out
-    }
+    private func readAll(_ file: String) -> [UInt8] { (try? readFileBytes(file)) ?? [] }
 }

@@ -76,16 +76,19 @@ package final class Daemon: Sendable {
         let descriptorLimit = DescriptorLimit.raiseToHard()
         let audit = AuditLog(dir: config.state.dir, maxBytes: config.state.auditMaxBytes, files: config.state.auditFiles, logger: logger)
         let store = StateStore(dir: config.state.dir, logger: logger)
+        // Reading the checkpoint, the state file and the system's CAs blocks: done on a queue of its own, not on a
+        // thread of the concurrency pool.
+        let files = DispatchQueue(label: "healthd.start")
         // Handed to the engine, not kept here: a second reference would make the engine's first write to each
         // probe's windows copy them, holding every history twice for as long as the daemon runs.
-        let monitor = Handoff(restoredMonitor(store))
+        let monitor = Handoff(await files.run { [self] in restoredMonitor(store) })
         let firstSnapshot = monitor.read { Array(($0.snapshot(now: Timestamp(nanoseconds: wallNanos())).json() + "\n").utf8) }
-        let saved = store.loadState()
+        let saved = await files.run { store.loadState() }
         let (events, sink) = AsyncStream<EngineEvent>.makeStream()
         var running = RunningConfig(config: config, epoch: 1)
         let listenFD = inheritedSocket()
         // Read the system's CAs now, so the first TLS probe does not read them on the loop.
-        SystemTrust.preload()
+        await files.run { SystemTrust.preload() }
         loop.start()
         liveness.expectResults(within: Self.resultGrace(config))
         let made = await onLoop { [self, epoch = running.epoch] in

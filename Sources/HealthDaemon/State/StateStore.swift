@@ -56,9 +56,7 @@ final class StateStore: Sendable {
     }
 
     /// The checkpoint's bytes, if there is one.
-    func loadCheckpoint() -> [UInt8]? {
-        FileManager.default.contents(atPath: checkpointPath).map { Array($0) }
-    }
+    func loadCheckpoint() -> [UInt8]? { try? readFileBytes(checkpointPath) }
 
     /// Moves a file that cannot be used out of the way (kept for a look), so the next start is clean.
     func setAside(_ path: String, because reason: String) {

@@ -138,6 +138,39 @@ import Testing
         }
     }
 
+    /// A checkpoint written in pieces checksums them as they come (continuing) and puts its header before a body
+    /// already checksummed (combine): both must give the CRC of the whole, at every split.
+    @Test func crc32ContinuesAndCombines() {
+        var rng = Lcg(state: 5)
+        let bytes = (0..<3000).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+        let whole = CRC32.checksum(bytes)
+        for split in [0, 1, 7, 8, 9, 100, 1024, 2999, 3000] {
+            let (a, b) = (Array(bytes[..<split]), Array(bytes[split...]))
+            #expect(CRC32.checksum(b, continuing: CRC32.checksum(a)) == whole, "continuing at \(split)")
+            #expect(CRC32.combine(CRC32.checksum(a), CRC32.checksum(b), secondLength: b.count) == whole, "combined at \(split)")
+        }
+    }
+
+    /// Written in pieces as the daemon does — header last, from `finish` — a checkpoint is byte for byte the
+    /// one-buffer file, whatever the pieces, and restores.
+    @Test func aCheckpointInPiecesIsTheSameFile() throws {
+        let whole = Self.fed.checkpoint(now: Self.now, writer: "1.2.3-test")
+        for pieceBytes in [1, 100, 4096, Int.max] {
+            var stream = CheckpointStream(writer: "1.2.3-test", at: Self.now, probes: Self.fed.entries.count)
+            var file = [UInt8](repeating: 0xAA, count: stream.headerSize)  // room left for the header
+            for entry in Self.fed.entries {
+                stream.append(entry)
+                if stream.pending >= pieceBytes { file += stream.take() }
+            }
+            let (header, last, trailer) = stream.finish()
+            file.replaceSubrange(0..<header.count, with: header)
+            file += last + trailer
+            #expect(file == whole, "pieces of \(pieceBytes) bytes")
+        }
+        var m = Monitor(spec: Self.spec)
+        #expect(try m.restore(from: whole).restored == ["api", "queue", "idle"])
+    }
+
     @Test func crc32CheckValue() {
         #expect(CRC32.checksum(Array("123456789".utf8)) == 0xCBF4_3926)
         #expect(CRC32.checksum([UInt8]()) == 0)
@@ -284,5 +317,26 @@ private struct Lcg {
     mutating func next() -> UInt64 {
         state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
         return state >> 33
+    }
+}
+
+/// Whole files in one buffer, for crafting ones the daemon would never write.
+extension Checkpoint {
+    /// A writer holding the header, its length field still to be set by `finish`.
+    static func start(writer version: String, at time: Timestamp, reservingCapacity capacity: Int) -> ByteWriter {
+        var w = ByteWriter(reservingCapacity: capacity)
+        appendHeader(to: &w, writer: version, at: time, length: 0)
+        return w
+    }
+
+    /// Sets the length and appends the checksum.
+    static func finish(_ w: inout ByteWriter) -> [UInt8] {
+        var bytes = w.bytes
+        withUnsafeBytes(of: UInt64(bytes.count + trailerBytes).littleEndian) { length in
+            for (i, byte) in length.enumerated() { bytes[magic.count + 2 + i] = byte }
+        }
+        var trailer = ByteWriter()
+        trailer.appendFixed(CRC32.checksum(bytes))
+        return bytes + trailer.bytes
     }
 }

@@ -70,13 +70,4 @@ struct ByteWriter: Sendable {
         appendVarint(values.count)
         for value in values { body(&self, value) }
     }
-
-    /// Overwrites the fixed-width field at `offset`, written earlier as a placeholder (a length known only at the end).
-    mutating func patchFixed<T: FixedWidthInteger>(_ value: T, at offset: Int) {
-        precondition(offset >= 0 && offset + MemoryLayout<T>.size <= bytes.count, "patch outside the written bytes")
-        var rest = value.littleEndian
-        withUnsafeBytes(of: &rest) { raw in
-            for (i, byte) in raw.enumerated() { bytes[offset + i] = byte }
-        }
-    }
 }

@@ -19,22 +19,12 @@ enum Checkpoint {
     /// The CRC-32 trailer.
     static let trailerBytes = 4
 
-    /// A writer holding the header, its length field still to be set by `finish`.
-    static func start(writer version: String, at time: Timestamp, reservingCapacity capacity: Int) -> ByteWriter {
-        var w = ByteWriter(reservingCapacity: capacity)
+    static func appendHeader(to w: inout ByteWriter, writer version: String, at time: Timestamp, length: UInt64) {
         w.append(bytes: magic)
         w.appendFixed(formatVersion)
-        w.appendFixed(UInt64(0))
+        w.appendFixed(length)
         w.append(version)
         w.append(time)
-        return w
-    }
-
-    /// Sets the length and appends the checksum.
-    static func finish(_ w: inout ByteWriter) -> [UInt8] {
-        w.patchFixed(UInt64(w.count + trailerBytes), at: magic.count + 2)
-        w.appendFixed(CRC32.checksum(w.bytes))
-        return w.bytes
     }
 
     /// Checks the framing, in the order that names the problem best (what the file is, then which version, then

@@ -31,17 +31,13 @@ package struct CheckpointRestore: Sendable, Equatable, CustomStringConvertible {
 }
 
 extension Monitor {
-    /// Every probe's windows and state, to survive a restart (see `Checkpoint` for the layout).
+    /// Every probe's windows and state, to survive a restart (see `Checkpoint` for the layout), in one buffer; the
+    /// daemon writes it in pieces (`CheckpointStream`).
     package func checkpoint(now: Timestamp, writer version: String) -> [UInt8] {
-        var w = Checkpoint.start(writer: version, at: now, reservingCapacity: checkpointCapacity)
-        w.appendVarint(entries.count)
-        for entry in entries {
-            w.append(entry.rules.name)
-            w.append(entry.rules.kind)
-            entry.windows.encode(into: &w)
-            entry.state.encode(into: &w)
-        }
-        return Checkpoint.finish(&w)
+        var stream = CheckpointStream(writer: version, at: now, probes: entries.count, reservingCapacity: checkpointCapacity)
+        for entry in entries { stream.append(entry) }
+        let (header, body, trailer) = stream.finish()
+        return header + body + trailer
     }
 
     /// Room for a whole checkpoint at once: regrowing would copy the file so far each time, and at 10,000 full probes

@@ -6,32 +6,50 @@ import Glibc
 /// a temp file in the same directory, fsync, rename, then fsync of the directory.
 package enum AtomicFile {
     package static func write(_ bytes: some Collection<UInt8>, to path: String, mode: mode_t = 0o644) throws(SystemError) {
-        let dir = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
+        let file = try AtomicFileWriter(path: path, mode: mode)
+        do throws(SystemError) {
+            try file.append(bytes)
+            try file.commit()
+        } catch {
+            file.abandon()
+            throw error
+        }
+    }
+}
+
+/// A file written in pieces — appended, with a part written again in place (a header known only at the end) — and
+/// put in place whole, as `AtomicFile` does, or not at all. Used by one thread (a queue) at a time.
+package final class AtomicFileWriter {
+    private let path: String, dir: String, tmp: String
+    private var fd: Int32
+
+    package init(path: String, mode: mode_t = 0o644) throws(SystemError) {
+        self.path = path
+        dir = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
         let base = path.split(separator: "/").last.map(String.init) ?? path
         let tmp = "\(dir)/.\(base).\(getpid()).tmp"
-        var fd = try syscall("open \(tmp)") { open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode) }
-        // Closed exactly once, whichever step fails: a second close could close a descriptor
-        // another thread has opened meanwhile under the same number.
-        func closeOnce() {
-            if fd >= 0 { close(fd) }
-            fd = -1
-        }
-        do throws(SystemError) {
-            let data = Array(bytes)
-            var offset = 0
-            while offset < data.count {
-                let n = data.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw SystemError("write \(tmp)")
-                }
-                offset += n
-            }
-            try syscall("fsync \(tmp)") { fsync(fd) }
-            closeOnce()
-            try syscall("rename \(tmp)") { rename(tmp, path) }
-        } catch {
-            closeOnce()
+        self.tmp = tmp
+        fd = try syscall("open \(tmp)") { open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode) }
+    }
+
+    /// A writer dropped half-way leaves no temp file behind.
+    deinit { abandon() }
+
+    /// Appends `bytes` after everything appended so far.
+    package func append(_ bytes: some Collection<UInt8>) throws(SystemError) {
+        try write(Array(bytes), at: nil)
+    }
+
+    /// Writes `bytes` at `offset`, over what was appended there before.
+    package func write(_ bytes: [UInt8], at offset: Int) throws(SystemError) {
+        try write(bytes, at: Optional(offset))
+    }
+
+    /// Flushes the file to disk and puts it in place of `path`; the writer is done.
+    package func commit() throws(SystemError) {
+        try syscall("fsync \(tmp)") { fsync(fd) }
+        closeOnce()
+        do throws(SystemError) { try syscall("rename \(tmp)") { rename(tmp, path) } } catch {
             unlink(tmp)
             throw error
         }
@@ -40,5 +58,35 @@ package enum AtomicFile {
             fsync(dfd)
             close(dfd)
         }
+    }
+
+    /// Drops what was written; `path` keeps what it had. Safe to call more than once, and after `commit`.
+    package func abandon() {
+        guard fd >= 0 else { return }
+        closeOnce()
+        unlink(tmp)
+    }
+
+    private func write(_ data: [UInt8], at offset: Int?) throws(SystemError) {
+        guard fd >= 0 else { throw SystemError("write \(tmp)", errno: EBADF) }
+        var done = 0
+        while done < data.count {
+            let n = data.withUnsafeBytes { raw in
+                let from = raw.baseAddress! + done, count = raw.count - done
+                return offset.map { pwrite(fd, from, count, off_t($0 + done)) } ?? Glibc.write(fd, from, count)
+            }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw SystemError("write \(tmp)")
+            }
+            done += n
+        }
+    }
+
+    /// Closed exactly once, whichever step fails: a second close could close a descriptor another thread has
+    /// opened meanwhile under the same number.
+    private func closeOnce() {
+        if fd >= 0 { close(fd) }
+        fd = -1
     }
 }

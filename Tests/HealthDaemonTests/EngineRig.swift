@@ -14,6 +14,9 @@ final class EngineRig {
     final class Record {
         var publishes: [(at: Int64, snapshot: Snapshot, page: Bool)] = []
         var checkpoints: [(at: Int64, bytes: [UInt8])] = []
+        /// The checkpoint being written, its header's room still zeros; how many were abandoned.
+        var writing: [UInt8]?
+        var abandoned = 0
         /// `event:subject:level`, `quiet ` first for what only stateful hooks hear.
         var notifications: [(at: Int64, text: String)] = []
         var steps: [TimeSpan] = []
@@ -31,7 +34,8 @@ final class EngineRig {
     private var nextReport: Int64
 
     init(probes: [ProbeRules], rules: [AlertRule] = [], silences: [Silence] = [], saved: [SavedAlert] = [],
-         monitor: Monitor? = nil, interval: TimeSpan = .seconds(10), checkpointInterval: TimeSpan = .minutes(1)) {
+         monitor: Monitor? = nil, interval: TimeSpan = .seconds(10), checkpointInterval: TimeSpan = .minutes(1),
+         checkpointPieceBytes: Int = 4 << 20) {
         let setup = EngineSetup(spec: MonitorSpec(probes: probes), epochs: Dictionary(uniqueKeysWithValues: probes.map { ($0.name, 1) }),
                                 interval: interval, alertRules: rules, silences: silences, checkpointInterval: checkpointInterval)
         let (clock, record) = (clock, record)
@@ -39,7 +43,16 @@ final class EngineRig {
         func since() -> Int64 { clock.monotonic - start }
         let outputs = EngineOutputs(
             publish: { snapshot, page, _ in record.publishes.append((since(), snapshot, page != nil)) },
-            saveCheckpoint: { record.checkpoints.append((since(), $0)) },
+            checkpoint: CheckpointWriting(
+                begin: { record.writing = [UInt8](repeating: 0, count: $0) },
+                append: { record.writing? += $0 },
+                finish: { header, last, trailer in
+                    guard var file = record.writing else { return }
+                    file.replaceSubrange(0..<header.count, with: header)
+                    record.checkpoints.append((since(), file + last + trailer))
+                    record.writing = nil
+                },
+                abandon: { record.writing = nil; record.abandoned += 1 }),
             saveState: { record.savedAlerts = $1 },
             drain: {},
             healthChanged: { _ in },
@@ -51,7 +64,7 @@ final class EngineRig {
             runProbe: { _ in },
             wallClockStepped: { record.steps.append($0) })
         engine = Engine(setup, monitor: monitor ?? Monitor(spec: setup.spec, startedAt: clock.now), saved: ([], saved),
-                        outputs: outputs, clock: clock)
+                        outputs: outputs, clock: clock, checkpointPieceBytes: checkpointPieceBytes)
         answers = Dictionary(uniqueKeysWithValues: probes.map { ($0.name, Answer.ok(latencyMs: 5)) })
         probeInterval = probes.first?.interval ?? .seconds(10)
         (self.start, nextReport) = (start, start)

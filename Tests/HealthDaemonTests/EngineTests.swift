@@ -75,6 +75,41 @@ let ms: Int64 = 1_000_000, second: Int64 = 1_000_000_000
         // The last checkpoint, at 180 s, holds the samples of 0.1 s and of every 10 s through 180 s.
         #expect(restored.entries[0].windows.stats(over: .minutes(5), now: rig.clock.now).count == 19)
     }
+
+    /// A checkpoint bigger than a piece is written a piece a tick, never held whole: with pieces of 2 KiB, 20 probes
+    /// with a few minutes of history take several ticks, and the file they make restores every probe.
+    @Test func aLargeCheckpointIsWrittenAPieceATick() async throws {
+        let probes = (0..<20).map { probe("p\($0)", interval: .seconds(1)) }
+        let rig = EngineRig(probes: probes, checkpointInterval: .minutes(1), checkpointPieceBytes: 2048)
+        await rig.run(.seconds(59) + .milliseconds(900))
+        #expect(rig.record.checkpoints.isEmpty && rig.record.writing == nil)
+        await rig.run(.milliseconds(100))
+        let begun = try #require(rig.record.writing, "no checkpoint begun at 60 s")
+        #expect(begun.count < 2048 * 2, "the first tick handed over more than a piece")
+        await rig.run(.seconds(5))
+        let checkpoint = try #require(rig.record.checkpoints.first)
+        #expect(checkpoint.at > 60 * second + 100 * ms, "written in one tick")
+        #expect(checkpoint.bytes.count > 4 * 2048)
+        var restored = Monitor(spec: MonitorSpec(probes: probes))
+        #expect(try restored.restore(from: checkpoint.bytes).restored.count == 20)
+    }
+
+    /// A reload half-way through a checkpoint abandons it (its probes are not the monitor's any more); the next
+    /// tick begins one of the new probes, which completes.
+    @Test func aReloadAbandonsTheCheckpointBeingWritten() async throws {
+        let probes = (0..<20).map { probe("p\($0)", interval: .seconds(1)) }
+        let rig = EngineRig(probes: probes, checkpointInterval: .minutes(1), checkpointPieceBytes: 2048)
+        await rig.run(.seconds(60))
+        #expect(rig.record.writing != nil)
+        let fewer = Array(probes.prefix(5))
+        await rig.engine.handle(.reload(EngineSetup(spec: MonitorSpec(probes: fewer), epochs: [:], interval: .seconds(10), alertRules: [],
+                                                    silences: [], checkpointInterval: .minutes(1)), kept: Set(fewer.map(\.name))))
+        #expect(rig.record.abandoned == 1 && rig.record.writing == nil)
+        await rig.run(.seconds(2))
+        let checkpoint = try #require(rig.record.checkpoints.first)
+        var restored = Monitor(spec: MonitorSpec(probes: fewer))
+        #expect(try restored.restore(from: checkpoint.bytes).restored == fewer.map(\.name))
+    }
 }
 
 /// `for`, `repeat`, silences and restarts, each on a manual clock.

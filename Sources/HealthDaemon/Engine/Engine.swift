@@ -52,6 +52,10 @@ final class Engine {
     private var lastAlertRound: Int64 = 0
     private var checkpointInterval: Int64
     private var lastCheckpoint: Int64
+    /// The checkpoint being written, one piece a tick, and the next probe to encode: a whole one at 10,000 probes
+    /// is hundreds of MB, which one buffer would add to the daemon's memory every interval.
+    private var writing: (stream: CheckpointStream, next: Int)?
+    private let checkpointPieceBytes: Int
     /// status.html is for people whose browsers reload it every 30 s: rendered at most every
     /// `pageInterval` (and when the system's health changes), not on every change.
     private var pageCache = StatusPageCache()
@@ -65,8 +69,9 @@ final class Engine {
 
     /// `monitor` may come restored from a checkpoint, `saved` from `state.json`.
     init(_ setup: EngineSetup, monitor: Monitor, saved: (silences: [Silence], alerts: [SavedAlert]), outputs: EngineOutputs,
-         clock: any TimeSource = SystemClock()) {
+         clock: any TimeSource = SystemClock(), checkpointPieceBytes: Int = 4 << 20) {
         self.monitor = monitor
+        self.checkpointPieceBytes = checkpointPieceBytes
         self.outputs = outputs
         self.clock = clock
         self.checkpointInterval = setup.checkpointInterval.nanoseconds
@@ -102,8 +107,15 @@ final class Engine {
             } else if alerts.isActive, now.monotonic - lastAlertRound >= 1_000_000_000 {
                 evaluateAlerts(monitor.snapshot(now: now.wall, cache: &statsCache))
             }
-            if now.monotonic - lastCheckpoint >= checkpointInterval { checkpoint() }
+            if writing == nil, now.monotonic - lastCheckpoint >= checkpointInterval { beginCheckpoint() }
+            writeCheckpoint(pieces: 1)
         case .reload(let setup, let kept):
+            if writing != nil {
+                // Its probes are not the monitor's any more: start again on the next tick.
+                outputs.checkpoint.abandon()
+                writing = nil
+                lastCheckpoint = now().monotonic - checkpointInterval
+            }
             var next = Monitor(spec: setup.spec, startedAt: now().wall)
             next.adopt(from: monitor, probes: kept)
             monitor = next
@@ -123,7 +135,8 @@ final class Engine {
         case .flush(let done):
             lastPage = 0
             publish()
-            checkpoint()
+            if writing == nil { beginCheckpoint() }
+            writeCheckpoint(pieces: .max)
             await outputs.drain()
             done.resume()
         }
@@ -174,10 +187,30 @@ final class Engine {
     func saveState() { outputs.saveState(silences, alerts.saved) }
 
     /// Windows and states to disk, so a restart loses at most one interval.
-    private func checkpoint() {
+    private func beginCheckpoint() {
         let now = now()
         lastCheckpoint = now.monotonic
-        outputs.saveCheckpoint(monitor.checkpoint(now: now.wall, writer: healthdVersion))
+        let stream = CheckpointStream(writer: healthdVersion, at: now.wall, probes: monitor.entries.count)
+        outputs.checkpoint.begin(stream.headerSize)
+        writing = (stream, 0)
         saveState()
+    }
+
+    /// Encodes probes into the checkpoint being written until `pieces` pieces are handed over or it is finished.
+    private func writeCheckpoint(pieces: Int) {
+        guard var (stream, next) = writing else { return }
+        writing = nil  // so that the stream's buffer is not shared while it grows
+        var handed = 0
+        while next < monitor.entries.count, handed < pieces {
+            stream.append(monitor.entries[next])
+            next += 1
+            if stream.pending >= checkpointPieceBytes {
+                outputs.checkpoint.append(stream.take())
+                handed += 1
+            }
+        }
+        guard next == monitor.entries.count else { return writing = (stream, next) }
+        let (header, last, trailer) = stream.finish()
+        outputs.checkpoint.finish(header, last, trailer)
     }
 }

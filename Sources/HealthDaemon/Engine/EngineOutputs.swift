@@ -5,7 +5,7 @@ import HealthCore
 struct EngineOutputs {
     /// A snapshot to publish; `page` is status.html when it was rendered this time.
     var publish: (_ snapshot: Snapshot, _ page: String?, _ changed: Bool) -> Void
-    var saveCheckpoint: ([UInt8]) -> Void
+    var checkpoint: CheckpointWriting
     var saveState: (SilenceBook, [SavedAlert]) -> Void
     /// Waits until every publish and save handed over so far is on disk (shutdown).
     var drain: () async -> Void
@@ -16,4 +16,14 @@ struct EngineOutputs {
     var runProbe: (String) -> Void
     /// The wall clock was set, by this much (negative: back), between two readings.
     var wallClockStepped: (TimeSpan) -> Void
+}
+
+/// Where a checkpoint goes, written in pieces as the engine encodes them (see `CheckpointStream`): begun with room
+/// for its header, appended to, then finished with the header and the trailer, or abandoned (a reload changed the
+/// probes half-way); until it is finished, the last checkpoint stays in place.
+struct CheckpointWriting {
+    var begin: (_ headerSize: Int) -> Void
+    var append: (_ piece: [UInt8]) -> Void
+    var finish: (_ header: [UInt8], _ last: [UInt8], _ trailer: [UInt8]) -> Void
+    var abandon: () -> Void
 }

@@ -121,7 +121,10 @@ package final class Daemon: Sendable {
             }
             child(.engine) { [notifier, loop, liveness, logger] in
                 let outputs = EngineOutputs(
-                    publish: publisher.publish, saveCheckpoint: store.saveCheckpoint, saveState: store.saveState,
+                    publish: publisher.publish,
+                    checkpoint: CheckpointWriting(begin: store.beginCheckpoint, append: store.appendCheckpoint,
+                                                  finish: store.finishCheckpoint, abandon: store.abandonCheckpoint),
+                    saveState: store.saveState,
                     drain: {
                         await publisher.drain()
                         await store.drain()

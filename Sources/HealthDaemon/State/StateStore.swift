@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import HealthCore
 import HealthSys
+import Synchronization
 
 /// What healthd keeps in `state.dir` across restarts: the checkpoint (windows and probe states,
 /// binary) and `state.json` (run-time silences and alert progress). Writes are atomic and run on
@@ -10,6 +11,8 @@ final class StateStore: Sendable {
     let dir: String
     private let logger: Logger
     private let queue = DispatchQueue(label: "healthd.state")
+    /// The checkpoint being written; used on `queue` only.
+    private let checkpointFile = Mutex<AtomicFileWriter?>(nil)
 
     init(dir: String, logger: Logger) {
         self.dir = dir
@@ -19,7 +22,46 @@ final class StateStore: Sendable {
     var checkpointPath: String { dir + "/checkpoint" }
     var statePath: String { dir + "/state.json" }
 
-    func saveCheckpoint(_ bytes: [UInt8]) { write(bytes, to: checkpointPath) }
+    // The checkpoint written in pieces (see `CheckpointWriting`), all on the queue; a failed step is logged and
+    // drops the new file, so the last checkpoint stays.
+
+    func beginCheckpoint(headerSize: Int) {
+        checkpointStep("create") { [checkpointPath] (file: inout AtomicFileWriter?) throws(SystemError) in
+            file?.abandon()
+            file = try AtomicFileWriter(path: checkpointPath, mode: 0o640)
+            try file?.append(repeatElement(0, count: headerSize))
+        }
+    }
+
+    func appendCheckpoint(_ piece: [UInt8]) {
+        checkpointStep("write") { (file: inout AtomicFileWriter?) throws(SystemError) in try file?.append(piece) }
+    }
+
+    func finishCheckpoint(header: [UInt8], last: [UInt8], trailer: [UInt8]) {
+        checkpointStep("write") { (file: inout AtomicFileWriter?) throws(SystemError) in
+            try file?.append(last)
+            try file?.append(trailer)
+            try file?.write(header, at: 0)
+            try file?.commit()
+            file = nil
+        }
+    }
+
+    func abandonCheckpoint() {
+        queue.async { [self] in checkpointFile.withLock { $0?.abandon(); $0 = nil } }
+    }
+
+    private func checkpointStep(_ what: String, _ step: @escaping @Sendable (inout AtomicFileWriter?) throws(SystemError) -> Void) {
+        queue.async { [self] in
+            checkpointFile.withLock { file in
+                do throws(SystemError) { try step(&file) } catch {
+                    file?.abandon()
+                    file = nil
+                    logger.error("cannot \(what) \(checkpointPath): \(error) (does state.dir exist and belong to healthd?)")
+                }
+            }
+        }
+    }
 
     func saveState(silences: SilenceBook, alerts: [SavedAlert]) {
         var w = JSONWriter()

@@ -1,0 +1,50 @@
+import Foundation
+import Testing
+import HealthSys
+
+/// A file written in pieces is put in place whole or not at all: readers see the old content until `commit`,
+/// a piece written at an offset replaces what was there, and an abandoned or dropped writer leaves no temp file.
+@Suite struct AtomicFileWriterTests {
+    static func scratch(_ name: String) throws -> String {
+        let dir = NSTemporaryDirectory() + "healthd-atomic-\(getpid())-\(name)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    static func names(in dir: String) -> [String] { ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted() }
+
+    @Test func piecesAndAHeaderWrittenLast() throws {
+        let dir = try Self.scratch("pieces")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = "\(dir)/f"
+        try AtomicFile.write(Array("old".utf8), to: path)
+        let file = try AtomicFileWriter(path: path)
+        try file.append([0, 0, 0, 0])  // room for the header
+        try file.append(Array("body".utf8))
+        try file.append(Array(repeating: UInt8(ascii: "x"), count: 100_000))
+        #expect(try readFileBytes(path) == Array("old".utf8), "replaced before commit")
+        try file.write(Array("HEAD".utf8), at: 0)
+        try file.append(Array("end".utf8))
+        try file.commit()
+        #expect(try readFileBytes(path) == Array("HEADbody".utf8) + Array(repeating: UInt8(ascii: "x"), count: 100_000) + Array("end".utf8))
+        #expect(Self.names(in: dir) == ["f"])
+    }
+
+    @Test func anAbandonedOrDroppedWriterLeavesTheOldFileAndNoTemp() throws {
+        let dir = try Self.scratch("abandon")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = "\(dir)/f"
+        try AtomicFile.write(Array("old".utf8), to: path)
+        let abandoned = try AtomicFileWriter(path: path)
+        try abandoned.append(Array("new".utf8))
+        abandoned.abandon()
+        abandoned.abandon()
+        #expect(throws: SystemError.self) { try abandoned.append([1]) }
+        do {
+            let dropped = try AtomicFileWriter(path: path)
+            try dropped.append(Array("newer".utf8))
+        }
+        #expect(try readFileBytes(path) == Array("old".utf8))
+        #expect(Self.names(in: dir) == ["f"])
+    }
+}

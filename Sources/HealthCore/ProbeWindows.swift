@@ -257,21 +257,28 @@ extension ProbeWindows {
     ///
     /// Storage grows with the samples seen, up to `capacity`; values take room only once a sample has carried one.
     struct RawRing {
-        /// 16 bytes: latency as Float, whose 1e-7 relative error is far below anything reported.
+        /// 12 bytes, no padding: the time's nanoseconds in two 32-bit halves (so the entry aligns to 4, not 8), and
+        /// the latency as a Float, whose 1e-7 relative error is far below anything reported, with its sign bit
+        /// telling a failure (a latency is never negative; a failure's 0 is kept as −0). Whether an entry carries a
+        /// value is told by `values`.
         struct Entry {
-            var time: Timestamp
-            var latencyMs: Float
-            var flags: UInt8
+            private var timeLow: UInt32, timeHigh: Int32
+            private var latency: Float
 
-            static let okFlag: UInt8 = 1, valueFlag: UInt8 = 2
+            init(time: Timestamp, latencyMs: Double, ok: Bool) {
+                (timeLow, timeHigh) = (UInt32(truncatingIfNeeded: time.nanoseconds), Int32(truncatingIfNeeded: time.nanoseconds >> 32))
+                let magnitude = Float(latencyMs).magnitude
+                latency = ok ? magnitude : -magnitude
+            }
 
-            var ok: Bool { flags & Self.okFlag != 0 }
-            var hasValue: Bool { flags & Self.valueFlag != 0 }
+            var time: Timestamp { Timestamp(nanoseconds: Int64(timeHigh) << 32 | Int64(timeLow)) }
+            var latencyMs: Float { latency.magnitude }
+            var ok: Bool { latency.sign == .plus }
         }
 
         let capacity: Int
         var entries: [Entry] = []
-        /// Each entry's value where it has one (`Entry.hasValue`); empty while no entry has carried any.
+        /// Each entry's value, NaN where it has none (recorded values are finite); empty while no entry has carried any.
         var values: [Double] = []
         var next = 0  // the slot to overwrite once full: the oldest arrival
         /// Newest time among overwritten samples: the ring holds every sample from just after it on.
@@ -279,18 +286,16 @@ extension ProbeWindows {
 
         init(capacity: Int) { self.capacity = capacity }
 
-        func value(at i: Int) -> Double? { entries[i].hasValue ? values[i] : nil }
+        func value(at i: Int) -> Double? { values.isEmpty || values[i].isNaN ? nil : values[i] }
 
         mutating func append(_ sample: Sample) {
-            append(Entry(time: sample.time, latencyMs: Float(sample.latencyMs),
-                         flags: (sample.ok ? Entry.okFlag : 0) | (sample.value == nil ? 0 : Entry.valueFlag)),
-                   value: sample.value)
+            append(Entry(time: sample.time, latencyMs: sample.latencyMs, ok: sample.ok), value: sample.value)
         }
 
         mutating func append(_ entry: Entry, value: Double?) {
             if value != nil, values.isEmpty, !entries.isEmpty {
                 values.reserveCapacity(entries.capacity)
-                values.append(contentsOf: repeatElement(0, count: entries.count))
+                values.append(contentsOf: repeatElement(.nan, count: entries.count))
             }
             guard entries.count == capacity else {
                 if entries.count == entries.capacity {
@@ -299,13 +304,13 @@ extension ProbeWindows {
                 }
                 if value != nil || !values.isEmpty {
                     values.reserveCapacity(entries.capacity)
-                    values.append(value ?? 0)
+                    values.append(value ?? .nan)
                 }
                 return entries.append(entry)
             }
             evictedThrough = max(evictedThrough ?? entries[next].time, entries[next].time)
             entries[next] = entry
-            if value != nil || !values.isEmpty { values[next] = value ?? 0 }
+            if value != nil || !values.isEmpty { values[next] = value ?? .nan }
             next = (next + 1) % capacity
         }
 

@@ -27,7 +27,8 @@ extension ProbeWindows {
 }
 
 extension ProbeWindows.RawRing {
-    private static let okFlag = Entry.okFlag, valueFlag = Entry.valueFlag
+    /// A raw sample's flags byte in the checkpoint.
+    private static let okFlag: UInt8 = 1, valueFlag: UInt8 = 2
 
     func encode(into w: inout ByteWriter) {
         w.appendVarint(capacity)
@@ -36,11 +37,12 @@ extension ProbeWindows.RawRing {
         w.appendVarint(entries.count)
         var previous: Int64 = 0
         for (i, entry) in entries.enumerated() {
-            w.append(entry.flags)
+            let value = value(at: i)
+            w.append((entry.ok ? Self.okFlag : 0) | (value == nil ? 0 : Self.valueFlag))
             w.appendZigZag(entry.time.nanoseconds &- previous)
             previous = entry.time.nanoseconds
             w.append(entry.latencyMs)
-            if let value = value(at: i) { w.append(value) }
+            if let value { w.append(value) }
         }
     }
 
@@ -67,7 +69,8 @@ extension ProbeWindows.RawRing {
             let latencyMs = try r.readFloat()
             let value = flags & Self.valueFlag != 0 ? try r.readDouble() : nil
             if value != nil, values.isEmpty { values.reserveCapacity(count) }
-            append(Entry(time: try ByteReader.time(previous), latencyMs: latencyMs, flags: flags), value: value)
+            append(Entry(time: try ByteReader.time(previous), latencyMs: Double(latencyMs), ok: flags & Self.okFlag != 0),
+                   value: value)
         }
         // Appending moved nothing: the ring was empty and holds at most its capacity.
         next = storedNext

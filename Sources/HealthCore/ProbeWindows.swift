@@ -58,17 +58,18 @@ package struct WindowStats: Sendable, Equatable {
 
 /// One probe's recent history: a ring of raw samples plus time-aligned rollup tiers (1m×1h, 5m×6h, 15m×24h, 1h×7d).
 ///
-/// Memory is fixed at creation (see `approximateBytes`). Tier buckets are addressed by absolute index `time / step`
-/// and a slot is simply reset when it holds a stale index, so there is no rollover work and gaps leave no ghost data.
-/// Each tier keeps one slot more than span / step, so that a window as long as the span still finds its oldest,
-/// partial bucket.
+/// Memory grows with what the probe has seen, up to a bound (see `approximateBytes`). Tier buckets are addressed by
+/// absolute index `time / step`; a tier keeps the newest one inline and the older ones packed, and drops those that
+/// fall out of its span, so gaps leave no ghost data. Each tier keeps one step more than span / step, so that a window
+/// as long as the span still finds its oldest, partial bucket.
 ///
 /// Tier latency quantiles merge the buckets' sketches at the coarsest collapse level among them, so every quantile of
 /// a window is within that level's α. A bucket's sketch starts at α₀ = 0.24 % and halves its resolution (γ → γ²)
 /// whenever a new bin would not fit its bytes, at most to α₃ = 1.92 %; the capacities are sized so that at 1 Hz even
 /// lognormal latencies with σ = 1 and a bimodal mix (70 % ~20 ms, 30 % ~300 ms) never need more, so p50, p95 and p99
-/// over every window stay within 2 % (within 1 % for σ ≤ 0.5 and the bimodal mix; at 10 s, 0.24 % up to 24 h).
-/// Only data wider still folds a bucket's lowest bins, which can overestimate its lowest latencies.
+/// over every window stay within 2 %. A bucket that closes keeps at most α₂ = 0.96 %, which holds narrow data (σ ≤ 0.5,
+/// the bimodal mix) within 1 %. Only data wider still folds a bucket's lowest bins, which can overestimate its lowest
+/// latencies.
 package struct ProbeWindows: Sendable {
     /// Longest history kept; older samples are ignored.
     package static let retention = TimeSpan.days(7)
@@ -76,9 +77,9 @@ package struct ProbeWindows: Sendable {
     // 384 raw samples keep 5m windows exact at 1 Hz and 1h windows exact at the default 10 s interval. Sketch bytes
     // per bucket are what 1 Hz of lognormal σ = 1 latencies needs at α₃ = 1.92 %, whose bins are 3.8 % wide: a
     // bucket's samples fall into ~45, ~100, ~130 and ~155 distinct bins for 1m, 5m, 15m and 1h, at one byte each; the
-    // worst of 10⁵ / 3·10⁴ / 10⁴ / 3·10³ simulated buckets took 59 / 119 / 145 / 170 bytes. With the 56 bytes of a
-    // bucket's other fields and the sketch's 5, capacities ≡ 3 (mod 8) leave no padding. All together a history takes
-    // 89,625 bytes on 64-bit Linux: ~400 buckets of that many bins do not fit the former 64 KiB goal.
+    // worst of 10⁵ / 3·10⁴ / 10⁴ / 3·10³ simulated buckets took 59 / 119 / 145 / 170 bytes. With the 56 bytes of an
+    // inline bucket's other fields and the sketch's 5, capacities ≡ 3 (mod 8) leave no padding. Closed buckets take
+    // their sketch's bytes and a 16-byte header: 7 full days of σ = 1 at 1 Hz take ~65 KB, of σ = 0.3 ~47 KB.
     var ring = RawRing(capacity: 384)
     var minutes = Tier<59>(step: .minutes(1), span: .hours(1))
     var fiveMinutes = Tier<123>(step: .minutes(5), span: .hours(6))

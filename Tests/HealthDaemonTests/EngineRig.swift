@@ -17,6 +17,8 @@ final class EngineRig {
         /// The checkpoint being written, its header's room still zeros; how many were abandoned.
         var writing: [UInt8]?
         var abandoned = 0
+        /// What the rig says is still being written: the engine must wait while it is not 0.
+        var backlog = 0
         /// `event:subject:level`, `quiet ` first for what only stateful hooks hear.
         var notifications: [(at: Int64, text: String)] = []
         var steps: [TimeSpan] = []
@@ -46,6 +48,7 @@ final class EngineRig {
             checkpoint: CheckpointWriting(
                 begin: { record.writing = [UInt8](repeating: 0, count: $0) },
                 append: { record.writing? += $0 },
+                backlog: { record.backlog },
                 finish: { header, last, trailer in
                     guard var file = record.writing else { return }
                     file.replaceSubrange(0..<header.count, with: header)

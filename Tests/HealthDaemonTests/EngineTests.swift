@@ -86,6 +86,11 @@ let ms: Int64 = 1_000_000, second: Int64 = 1_000_000_000
         await rig.run(.milliseconds(100))
         let begun = try #require(rig.record.writing, "no checkpoint begun at 60 s")
         #expect(begun.count < 2048 * 2, "the first tick handed over more than a piece")
+        // A slow disk: while a piece waits to be written, the engine encodes no more.
+        rig.record.backlog = 2048
+        await rig.run(.seconds(1))
+        #expect(rig.record.writing?.count == begun.count, "encoded on while a piece was still being written")
+        rig.record.backlog = 0
         await rig.run(.seconds(5))
         let checkpoint = try #require(rig.record.checkpoints.first)
         #expect(checkpoint.at > 60 * second + 100 * ms, "written in one tick")

@@ -196,9 +196,10 @@ final class Engine {
         saveState()
     }
 
-    /// Encodes probes into the checkpoint being written until `pieces` pieces are handed over or it is finished.
+    /// Encodes probes into the checkpoint being written until `pieces` pieces are handed over or it is finished;
+    /// nothing while the last piece is still being written, unless it must all go now (`.max`, at shutdown).
     private func writeCheckpoint(pieces: Int) {
-        guard var (stream, next) = writing else { return }
+        guard var (stream, next) = writing, pieces == .max || outputs.checkpoint.backlog() == 0 else { return }
         writing = nil  // so that the stream's buffer is not shared while it grows
         var handed = 0
         while next < monitor.entries.count, handed < pieces {

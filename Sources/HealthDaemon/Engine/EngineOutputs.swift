@@ -24,6 +24,9 @@ struct EngineOutputs {
 struct CheckpointWriting {
     var begin: (_ headerSize: Int) -> Void
     var append: (_ piece: [UInt8]) -> Void
+    /// Bytes handed over and not yet written: the engine encodes no more while a piece waits, so that a disk
+    /// slower than the encoder does not pile the whole checkpoint up in memory.
+    var backlog: () -> Int
     var finish: (_ header: [UInt8], _ last: [UInt8], _ trailer: [UInt8]) -> Void
     var abandon: () -> Void
 }

@@ -123,6 +123,7 @@ package final class Daemon: Sendable {
                 let outputs = EngineOutputs(
                     publish: publisher.publish,
                     checkpoint: CheckpointWriting(begin: store.beginCheckpoint, append: store.appendCheckpoint,
+                                                  backlog: { store.checkpointBacklogBytes },
                                                   finish: store.finishCheckpoint, abandon: store.abandonCheckpoint),
                     saveState: store.saveState,
                     drain: {

@@ -13,6 +13,7 @@ final class StateStore: Sendable {
     private let queue = DispatchQueue(label: "healthd.state")
     /// The checkpoint being written; used on `queue` only.
     private let checkpointFile = Mutex<AtomicFileWriter?>(nil)
+    private let checkpointBacklog = Atomic<Int>(0)
 
     init(dir: String, logger: Logger) {
         self.dir = dir
@@ -34,8 +35,15 @@ final class StateStore: Sendable {
     }
 
     func appendCheckpoint(_ piece: [UInt8]) {
-        checkpointStep("write") { (file: inout AtomicFileWriter?) throws(SystemError) in try file?.append(piece) }
+        checkpointBacklog.add(piece.count, ordering: .relaxed)
+        checkpointStep("write") { [self] (file: inout AtomicFileWriter?) throws(SystemError) in
+            defer { checkpointBacklog.subtract(piece.count, ordering: .relaxed) }
+            try file?.append(piece)
+        }
     }
+
+    /// Checkpoint bytes handed over and not yet written.
+    var checkpointBacklogBytes: Int { checkpointBacklog.load(ordering: .relaxed) }
 
     func finishCheckpoint(header: [UInt8], last: [UInt8], trailer: [UInt8]) {
         checkpointStep("write") { (file: inout AtomicFileWriter?) throws(SystemError) in

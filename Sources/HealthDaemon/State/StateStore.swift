@@ -52,6 +52,8 @@ final class StateStore: Sendable {
             try file?.write(header, at: 0)
             try file?.commit()
             file = nil
+            // Encoding it came and went through the allocator: give back what it keeps of that.
+            trimMemory()
         }
     }
 

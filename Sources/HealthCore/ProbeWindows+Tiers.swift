@@ -1,0 +1,302 @@
+extension ProbeWindows {
+    /// One tier's time-aligned bucket: totals, value summary and a sketch of successful latencies.
+    struct Bucket<let sketchBytes: Int> {
+        var values = ValueSummary()
+        /// Absolute bucket number, `time / step`; Int32 holds any Int64 nanosecond time for steps ≥ 1 minute.
+        var index: Int32
+        var count: UInt32 = 0
+        var failures: UInt32 = 0
+        var latency = LatencySketch<sketchBytes>()
+
+        init(index: Int32) { self.index = index }
+
+        /// Adds a sample whose latency has level-0 key `latencyKey`.
+        mutating func add(_ sample: Sample, latencyKey: Int) {
+            count += 1
+            if sample.ok { latency.add(key: latencyKey) } else { failures += 1 }
+            if let value = sample.value { values.merge(ValueSummary(value, at: sample.time)) }
+        }
+    }
+
+    /// Running totals while merging buckets into one window or series point.
+    struct BucketTotals {
+        var count = 0
+        var failures = 0
+        var values = ValueSummary()
+        var latency = LatencyHistogram()
+
+        mutating func add<let sketchBytes: Int>(_ bucket: Bucket<sketchBytes>) {
+            count += Int(bucket.count)
+            failures += Int(bucket.failures)
+            values.merge(bucket.values)
+            latency.add(bucket.latency)
+        }
+
+        /// Adds a closed bucket of a tier: its fields and its sketch's stream from the tier's arena.
+        mutating func add(_ bucket: StoredBucket, values bucketValues: ValueSummary?, stream: Span<UInt8>) {
+            count += Int(bucket.count)
+            failures += Int(bucket.failures)
+            if let bucketValues { values.merge(bucketValues) }
+            latency.add(stream: stream, lowestKey: Int(bucket.lowestKey), level: Int(bucket.storedLevel & 0x7F))
+        }
+
+        /// Empties the totals, keeping the histogram's storage.
+        mutating func removeAll() {
+            (count, failures, values) = (0, 0, ValueSummary())
+            latency.removeAll()
+        }
+
+        var stats: WindowStats {
+            WindowStats(count: count, failures: failures, values: values, latency: latency.quantiles(0.5, 0.95, 0.99))
+        }
+    }
+
+    /// A tier seen without its sketch capacity, so queries can choose one at run time.
+    protocol RollupTier {
+        var step: TimeSpan { get }
+        var span: TimeSpan { get }
+        var approximateBytes: Int { get }
+        /// Index of the bucket holding `time`.
+        func index(of time: Timestamp) -> Int64
+        /// Indices of the buckets whose start lies in `interval`.
+        func indices(startingIn interval: Range<Timestamp>) -> Range<Int64>
+        func accumulate(_ indices: Range<Int64>, into totals: inout BucketTotals)
+        func lastValue(atOrBefore time: Timestamp) -> Double?
+    }
+
+    /// A closed bucket: its totals and sketch header (16 bytes, no padding: a tier's sketches are under 256 bytes,
+    /// so their length takes one); the sketch's bytes are in its tier's arena, after those of the closed buckets
+    /// before it. Values are kept beside it, only by tiers that have seen any.
+    struct StoredBucket {
+        var index: Int32
+        var count: UInt32
+        var failures: UInt32
+        var lowestKey: UInt16
+        var used: UInt8
+        var storedLevel: UInt8
+
+        init<let sketchBytes: Int>(_ bucket: Bucket<sketchBytes>) {
+            (index, count, failures) = (bucket.index, bucket.count, bucket.failures)
+            (used, lowestKey, storedLevel) = (UInt8(bucket.latency.used), bucket.latency.lowestKey, bucket.latency.storedLevel)
+        }
+    }
+
+    /// The buckets of one step, for the newest `slots` steps: the newest bucket inline, where samples are recorded,
+    /// and the older ones closed, oldest first, their sketches packed at their size into one arena. So a tier takes
+    /// what its buckets hold, not what they might: a quiet or narrow history costs a fraction of a busy, wide one.
+    struct Tier<let sketchBytes: Int>: RollupTier {
+        let step: TimeSpan
+        /// Steps kept, the newest one's included: span / step + 1.
+        let slots: Int
+        /// The newest bucket; index `.min` while there is none.
+        var current = Bucket<sketchBytes>(index: .min)
+        /// Older buckets, by index, all within `slots` of the newest.
+        var closed: [StoredBucket] = []
+        /// The closed buckets' value summaries, parallel to `closed`; empty while none of them has a value.
+        var closedValues: [ValueSummary] = []
+        /// The closed buckets' sketch streams, in their order.
+        var arena: [UInt8] = []
+
+        init(step: TimeSpan, span: TimeSpan) {
+            precondition(step >= .minutes(1), "bucket indices are Int32")
+            precondition(sketchBytes <= Int(UInt8.max), "a stored sketch's length is one byte")
+            self.step = step
+            slots = Int(span.nanoseconds / step.nanoseconds) + 1
+        }
+
+        var span: TimeSpan { step * Int64(slots - 1) }
+
+        var approximateBytes: Int {
+            ProbeWindows.bytes(of: closed) + ProbeWindows.bytes(of: closedValues) + ProbeWindows.bytes(of: arena)
+        }
+
+        /// Every bucket held, oldest first (a copy, for checkpoints and tests).
+        var buckets: [Bucket<sketchBytes>] {
+            var result: [Bucket<sketchBytes>] = [], offset = 0
+            for position in closed.indices {
+                result.append(bucket(at: position, offset: offset))
+                offset += Int(closed[position].used)
+            }
+            if current.index != .min { result.append(current) }
+            return result
+        }
+
+        func index(of time: Timestamp) -> Int64 { time.stepIndex(step) }
+
+        /// Whether the bucket holding `time` is still kept (or would be): within `slots` of the newest.
+        func keeps(_ time: Timestamp) -> Bool { current.index == .min || index(of: time) > Int64(current.index) - Int64(slots) }
+
+        func indices(startingIn interval: Range<Timestamp>) -> Range<Int64> {
+            index(of: interval.lowerBound - nanosecond) + 1..<index(of: interval.upperBound - nanosecond) + 1
+        }
+
+        mutating func record(_ sample: Sample, latencyKey: Int) {
+            let index = index(of: sample.time), newest = Int64(current.index)
+            if current.index != .min, index == newest { return current.add(sample, latencyKey: latencyKey) }
+            if current.index == .min || index > newest {
+                if current.index != .min { close() }
+                evict(through: index - Int64(slots))
+                current = Bucket(index: Int32(index))
+                return current.add(sample, latencyKey: latencyKey)
+            }
+            // Older than the newest bucket: a late sample, if the tier still keeps its step.
+            guard index > newest - Int64(slots) else { return }
+            addLate(sample, latencyKey: latencyKey, index: index)
+        }
+
+        /// Puts back buckets read from a checkpoint, oldest first: the newest becomes `current`.
+        mutating func install(_ buckets: [Bucket<sketchBytes>]) {
+            guard let newest = buckets.last else { return }
+            // Closed at the level `close` leaves them at, whoever wrote them.
+            let kept = buckets.dropLast().filter { Int64($0.index) > Int64(newest.index) - Int64(slots) }.map { bucket in
+                var bucket = bucket
+                bucket.latency.coarsen(toLevel: ProbeWindows.closedLevel)
+                return bucket
+            }
+            closed.reserveCapacity(kept.count)
+            arena.reserveCapacity(kept.reduce(0) { $0 + Int($1.latency.used) })
+            if kept.contains(where: { $0.values.count > 0 }) { closedValues.reserveCapacity(kept.count) }
+            for bucket in kept { append(bucket) }
+            current = newest
+        }
+
+        private mutating func close() {
+            ProbeWindows.grow(&closed, toHold: closed.count + 1, limit: slots)
+            current.latency.coarsen(toLevel: ProbeWindows.closedLevel)
+            append(current)
+        }
+
+        private mutating func append(_ bucket: Bucket<sketchBytes>) {
+            let used = Int(bucket.latency.used)
+            ProbeWindows.grow(&arena, toHold: arena.count + used, limit: .max)
+            for i in 0..<used { arena.append(bucket.latency.bytes[i]) }
+            if bucket.values.count > 0 || !closedValues.isEmpty {
+                if closedValues.isEmpty {
+                    closedValues.reserveCapacity(closed.capacity)
+                    closedValues.append(contentsOf: repeatElement(ValueSummary(), count: closed.count))
+                }
+                ProbeWindows.grow(&closedValues, toHold: closedValues.count + 1, limit: slots)
+                closedValues.append(bucket.values)
+            }
+            closed.append(StoredBucket(bucket))
+        }
+
+        /// Drops the closed buckets up to index `limit`.
+        private mutating func evict(through limit: Int64) {
+            var dropped = 0, bytes = 0
+            while dropped < closed.count, Int64(closed[dropped].index) <= limit {
+                bytes += Int(closed[dropped].used)
+                dropped += 1
+            }
+            guard dropped > 0 else { return }
+            closed.removeFirst(dropped)
+            arena.removeFirst(bytes)
+            guard !closedValues.isEmpty else { return }
+            closedValues.removeFirst(dropped)
+            if closedValues.allSatisfy({ $0.count == 0 }) { closedValues = [] }
+        }
+
+        /// Records a sample into a closed bucket (made if missing): rare, as samples arrive in time order.
+        private mutating func addLate(_ sample: Sample, latencyKey: Int, index: Int64) {
+            let position = firstPosition(atOrAfter: index)
+            let offset = closed[..<position].reduce(0) { $0 + Int($1.used) }
+            var bucket: Bucket<sketchBytes>
+            if position < closed.count, Int64(closed[position].index) == index {
+                bucket = self.bucket(at: position, offset: offset)
+            } else {
+                bucket = Bucket(index: Int32(index))
+                ProbeWindows.grow(&closed, toHold: closed.count + 1, limit: slots)
+                closed.insert(StoredBucket(bucket), at: position)
+                if !closedValues.isEmpty { closedValues.insert(ValueSummary(), at: position) }
+            }
+            let oldUsed = Int(closed[position].used)
+            bucket.add(sample, latencyKey: latencyKey)
+            let used = Int(bucket.latency.used)
+            ProbeWindows.grow(&arena, toHold: arena.count + used - oldUsed, limit: .max)
+            arena.replaceSubrange(offset..<offset + oldUsed, with: (0..<used).map { bucket.latency.bytes[$0] })
+            closed[position] = StoredBucket(bucket)
+            if bucket.values.count > 0 {
+                if closedValues.isEmpty {
+                    closedValues.reserveCapacity(closed.capacity)
+                    closedValues.append(contentsOf: repeatElement(ValueSummary(), count: closed.count))
+                }
+                closedValues[position] = bucket.values
+            }
+        }
+
+        /// The first closed position whose index is at least `index`.
+        private func firstPosition(atOrAfter index: Int64) -> Int {
+            var low = 0, high = closed.count
+            while low < high {
+                let mid = (low + high) / 2
+                if Int64(closed[mid].index) < index { low = mid + 1 } else { high = mid }
+            }
+            return low
+        }
+
+        /// The closed bucket at `position`, whose sketch starts at `offset` in the arena, rebuilt inline.
+        private func bucket(at position: Int, offset: Int) -> Bucket<sketchBytes> {
+            let stored = closed[position]
+            var bucket = Bucket<sketchBytes>(index: stored.index)
+            (bucket.count, bucket.failures) = (stored.count, stored.failures)
+            if !closedValues.isEmpty { bucket.values = closedValues[position] }
+            bucket.latency = LatencySketch(storedLevel: stored.storedLevel, lowestKey: stored.lowestKey,
+                                           stream: arena.span.extracting(offset..<offset + Int(stored.used)))
+            return bucket
+        }
+
+        func accumulate(_ indices: Range<Int64>, into totals: inout BucketTotals) {
+            // Only the newest `slots` indices can still be held.
+            let lower = Swift.max(indices.lowerBound, indices.upperBound - Int64(slots)), upper = indices.upperBound
+            guard lower < upper else { return }
+            var position = firstPosition(atOrAfter: lower)
+            var offset = 0
+            for i in 0..<position { offset += Int(closed[i].used) }
+            let stream = arena.span
+            while position < closed.count, Int64(closed[position].index) < upper {
+                let stored = closed[position], used = Int(stored.used)
+                totals.add(stored, values: closedValues.isEmpty ? nil : closedValues[position],
+                           stream: stream.extracting(offset..<offset + used))
+                (position, offset) = (position + 1, offset + used)
+            }
+            if current.index != .min, (lower..<upper).contains(Int64(current.index)) { totals.add(current) }
+        }
+
+        /// Stats of the buckets from the one holding `start` through the one holding `now`.
+        func stats(from start: Timestamp, through now: Timestamp) -> WindowStats {
+            var totals = BucketTotals()
+            accumulate(index(of: start)..<index(of: now) + 1, into: &totals)
+            return totals.stats
+        }
+
+        func lastValue(atOrBefore time: Timestamp) -> Double? {
+            // Buckets from the one holding `time` back over `slots` steps, newest first.
+            let newest = index(of: time), oldest = newest - Int64(slots)
+            let currentIndex = Int64(current.index)
+            if current.index != .min, currentIndex <= newest, currentIndex > oldest,
+               current.values.count > 0, current.values.lastTime <= time {
+                return current.values.last
+            }
+            guard !closedValues.isEmpty else { return nil }
+            for position in closed.indices.reversed() {
+                let index = Int64(closed[position].index)
+                if index > newest { continue }
+                if index <= oldest { break }
+                let values = closedValues[position]
+                if values.count > 0, values.lastTime <= time { return values.last }
+            }
+            return nil
+        }
+    }
+
+    /// Bytes an array's buffer takes: its header and the capacity asked for (allocator rounding left out).
+    static func bytes<T>(of array: [T]) -> Int {
+        array.capacity == 0 ? 0 : arrayHeaderBytes + array.capacity * MemoryLayout<T>.stride
+    }
+
+    /// Makes room for `count` elements with 1/16 to spare, at most `limit`: appends alone would double the buffer.
+    static func grow<T>(_ array: inout [T], toHold count: Int, limit: Int) {
+        guard count > array.capacity else { return }
+        array.reserveCapacity(Swift.min(limit, Swift.max(count + count / 16, 16)))
+    }
+}

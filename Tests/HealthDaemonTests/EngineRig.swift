@@ -73,6 +73,17 @@ final class EngineRig {
         (self.start, nextReport) = (start, start)
     }
 
+    /// Probe `a` failing from the start, an alert rule on it going down, and a silence over `a` from a minute
+    /// before the rig's start until `end` after it.
+    static func silencedFailure(until end: TimeSpan) -> EngineRig {
+        let start = ManualClock().now
+        let silence = Silence(id: "config-1", matchers: ["a"], schedule: .once(start: start - .minutes(1), end: start + end),
+                              reason: "maintenance", createdBy: "config")
+        let rig = EngineRig(probes: [probe("a")], rules: [AlertRule(probes: ["a"], minLevel: .down, hooks: ["ops"])], silences: [silence])
+        rig.answers["a"] = .fail
+        return rig
+    }
+
     /// Time since the rig started.
     var elapsed: TimeSpan { TimeSpan(nanoseconds: clock.monotonic - start) }
 

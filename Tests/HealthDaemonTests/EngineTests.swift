@@ -145,11 +145,7 @@ let ms: Int64 = 1_000_000, second: Int64 = 1_000_000_000
 
     /// A silenced alert is not told while the silence lasts, and is told within a second of its end.
     @Test func aSilencedAlertIsToldWhenItsSilenceEnds() async throws {
-        let clockStart = ManualClock().now
-        let silence = Silence(id: "config-1", matchers: ["a"], schedule: .once(start: clockStart - .minutes(1), end: clockStart + .minutes(2)),
-                              reason: "maintenance", createdBy: "config")
-        let rig = EngineRig(probes: [probe("a")], rules: [AlertRule(probes: ["a"], minLevel: .down, hooks: ["ops"])], silences: [silence])
-        rig.answers["a"] = .fail
+        let rig = EngineRig.silencedFailure(until: .minutes(2))
         await rig.run(.seconds(150))
         #expect(rig.notified() == ["firing:a:down"])
         let told = try #require(rig.record.notifications.first).at

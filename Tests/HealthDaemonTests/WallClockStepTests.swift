@@ -54,11 +54,7 @@ import Testing
     /// Silences keep their wall times: set forward past a silence's end, the alert it held is told
     /// within a second.
     @Test func aSilenceEndsWhenTheClockPassesItsEnd() async {
-        let start = ManualClock().now
-        let silence = Silence(id: "config-1", matchers: ["a"], schedule: .once(start: start - .minutes(1), end: start + .hours(1)),
-                              reason: "maintenance", createdBy: "config")
-        let rig = EngineRig(probes: [probe("a")], rules: [AlertRule(probes: ["a"], minLevel: .down, hooks: ["ops"])], silences: [silence])
-        rig.answers["a"] = .fail
+        let rig = EngineRig.silencedFailure(until: .hours(1))
         await rig.run(.seconds(30))
         #expect(rig.notified().isEmpty)
         rig.clock.stepWall(.hours(2))

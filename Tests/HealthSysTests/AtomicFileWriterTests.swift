@@ -5,19 +5,18 @@ import HealthSys
 /// A file written in pieces is put in place whole or not at all: readers see the old content until `commit`,
 /// a piece written at an offset replaces what was there, and an abandoned or dropped writer leaves no temp file.
 @Suite struct AtomicFileWriterTests {
-    static func scratch(_ name: String) throws -> String {
+    /// A scratch directory holding `f` with "old" in it, removed after `body`.
+    static func withOldFile(_ name: String, _ body: (_ dir: String, _ path: String) throws -> Void) throws {
         let dir = NSTemporaryDirectory() + "healthd-atomic-\(getpid())-\(name)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        return dir
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try AtomicFile.write(Array("old".utf8), to: "\(dir)/f")
+        try body(dir, "\(dir)/f")
     }
 
     static func names(in dir: String) -> [String] { ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted() }
 
-    @Test func piecesAndAHeaderWrittenLast() throws {
-        let dir = try Self.scratch("pieces")
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        let path = "\(dir)/f"
-        try AtomicFile.write(Array("old".utf8), to: path)
+    @Test func piecesAndAHeaderWrittenLast() throws { try Self.withOldFile("pieces") { dir, path in
         let file = try AtomicFileWriter(path: path)
         try file.append([0, 0, 0, 0])  // room for the header
         try file.append(Array("body".utf8))
@@ -28,13 +27,9 @@ import HealthSys
         try file.commit()
         #expect(try readFileBytes(path) == Array("HEADbody".utf8) + Array(repeating: UInt8(ascii: "x"), count: 100_000) + Array("end".utf8))
         #expect(Self.names(in: dir) == ["f"])
-    }
+    } }
 
-    @Test func anAbandonedOrDroppedWriterLeavesTheOldFileAndNoTemp() throws {
-        let dir = try Self.scratch("abandon")
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        let path = "\(dir)/f"
-        try AtomicFile.write(Array("old".utf8), to: path)
+    @Test func anAbandonedOrDroppedWriterLeavesTheOldFileAndNoTemp() throws { try Self.withOldFile("abandon") { dir, path in
         let abandoned = try AtomicFileWriter(path: path)
         try abandoned.append(Array("new".utf8))
         abandoned.abandon()
@@ -46,5 +41,5 @@ import HealthSys
         }
         #expect(try readFileBytes(path) == Array("old".utf8))
         #expect(Self.names(in: dir) == ["f"])
-    }
+    } }
 }

@@ -171,6 +171,25 @@ import Testing
         #expect(try m.restore(from: whole).restored == ["api", "queue", "idle"])
     }
 
+    /// A raw sample a hand-made file says was fine, with a negative latency and NaN as its value: read as 5 ms with
+    /// no value, never a negative latency in the windows nor a NaN in their sums.
+    @Test func aCraftedRawSampleCannotCarryNaNOrANegativeLatency() throws {
+        var w = ByteWriter()
+        w.appendVarint(384)
+        w.appendVarint(0)
+        w.appendOptional(Optional<Timestamp>.none) { $0.append($1) }
+        w.appendVarint(1)
+        w.append(UInt8(3))  // ok, with a value
+        w.appendZigZag(Self.now.nanoseconds)
+        w.append(Float(-5))
+        w.append(Double.nan)
+        var r = ByteReader(w.bytes)
+        var ring = ProbeWindows.RawRing(capacity: 384)
+        try ring.decode(from: &r)
+        let stats = ring.stats(in: Self.now..<Self.now + .seconds(1))
+        #expect(stats.count == 1 && stats.latencyP50 == 5 && stats.valueAvg == nil)
+    }
+
     @Test func crc32CheckValue() {
         #expect(CRC32.checksum(Array("123456789".utf8)) == 0xCBF4_3926)
         #expect(CRC32.checksum([UInt8]()) == 0)

@@ -20,6 +20,19 @@ import HealthSys
         #expect(read.capacity <= size + size / 32 + 64, "the buffer grew instead of being sized by the file")  // allocator rounding aside
     }
 
+    /// A sparse file of a terabyte claims more than any buffer should take: refused by its length, not read.
+    @Test func aFileLongerThanTheLimitIsEFBIG() throws {
+        let dir = "\(dir)-big"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = "\(dir)/sparse"
+        #expect(FileManager.default.createFile(atPath: path, contents: nil))
+        #expect(truncate(path, 1 << 40) == 0)
+        #expect(throws: SystemError("read \(path) (\(1 << 40) bytes, more than \(1 << 30))", errno: EFBIG)) {
+            try readFileBytes(path, maxBytes: 1 << 30)
+        }
+    }
+
     @Test func aMissingFileIsENOENT() {
         #expect(throws: SystemError("open \(dir)/missing", errno: ENOENT)) { try readFileBytes("\(dir)/missing") }
     }

@@ -107,8 +107,16 @@ final class StateStore: Sendable {
         await queue.drained()
     }
 
-    /// The checkpoint's bytes, if there is one.
-    func loadCheckpoint() -> [UInt8]? { try? readFileBytes(checkpointPath) }
+    /// No checkpoint is larger: 2 GiB holds some 30,000 probes with seven full days each.
+    static let maxCheckpointBytes = 2 << 30
+
+    /// The checkpoint's bytes, if there is one; one that cannot be read (or is too large to be one) is set aside.
+    func loadCheckpoint() -> [UInt8]? {
+        do throws(SystemError) { return try readFileBytes(checkpointPath, maxBytes: Self.maxCheckpointBytes) } catch {
+            if error.errno != ENOENT { setAside(checkpointPath, because: "cannot read \(checkpointPath): \(error)") }
+            return nil
+        }
+    }
 
     /// Moves a file that cannot be used out of the way (kept for a look), so the next start is clean.
     func setAside(_ path: String, because reason: String) {

@@ -52,6 +52,7 @@ enum LatencyScale {
     }
 
     /// The key at a level `levels` coarser: ⌈key / 2^levels⌉.
+    @inline(__always)
     static func coarsen(_ key: Int, by levels: Int) -> Int { (key + (1 << levels) - 1) >> levels }
 
     /// The value reported for `key` at `level`: 2u / (γ_L + 1) for the bin's upper bound u, within α_L of both of
@@ -140,7 +141,7 @@ package struct LatencySketch<let capacity: Int>: Sendable, Equatable {
     fileprivate var level: Int { Int(storedLevel & 0x7F) }
 
     /// Calls `body(key, count)` for every non-empty bin, lowest key first; keys are at `level`.
-    fileprivate func forEachBin(_ body: (Int, Int) -> Void) {
+    func forEachBin(_ body: (Int, Int) -> Void) {
         forEachSketchBin(bytes.span.extracting(0..<Int(used)), lowestKey: Int(lowestKey), body)
     }
 
@@ -149,6 +150,21 @@ package struct LatencySketch<let capacity: Int>: Sendable, Equatable {
         self.init()
         (self.storedLevel, self.lowestKey, used) = (storedLevel, lowestKey, UInt16(stream.count))
         for i in 0..<stream.count { bytes[i] = stream[i] }
+    }
+
+    /// A sketch holding the bins of a packed stream (see `PackedBins`) that `lowestKey` and `storedLevel` describe,
+    /// `total` latencies in all: a closed bucket's, rebuilt inline. It takes the bytes it took before it was packed.
+    init(storedLevel: UInt8, lowestKey: UInt16, packed stream: Span<UInt8>, total: Int) {
+        self.init()
+        (self.storedLevel, self.lowestKey) = (storedLevel, lowestKey)
+        var write = 0, previousKey = Int(lowestKey) - 1
+        PackedBins.forEach(stream, lowestKey: Int(lowestKey), total: total) { key, count in
+            var encoder = SketchEntryEncoder(previousKey: previousKey)
+            encoder.append(key: key, count: count)
+            for i in 0..<encoder.count { bytes[write + i] = encoder.bytes[i] }
+            (write, previousKey) = (write + encoder.count, key)
+        }
+        used = UInt16(write)
     }
 
     /// Adds `count` to the bin of `key`, a key at `keyLevel`, coarsening either side to the coarser level first.
@@ -383,6 +399,28 @@ struct LatencyHistogram {
         }
         total += added
         if low <= high { keys = low..<high + 1 }
+    }
+
+    /// Adds the bins of a packed stream (see `PackedBins`) holding `latencies` latencies at `sketchLevel`.
+    mutating func add(packed stream: Span<UInt8>, lowestKey: Int, level sketchLevel: Int, latencies: Int) {
+        if sketchLevel > level { coarsen(to: sketchLevel) }
+        let shift = level - sketchLevel, keyLimit = counts.count
+        var low = keys.isEmpty ? Int.max : keys.lowerBound, high = keys.isEmpty ? Int.min : keys.upperBound - 1
+        var added = 0, last = -1
+        counts.withUnsafeMutableBufferPointer { counts in
+            PackedBins.forEach(stream, lowestKey: lowestKey, total: latencies) { key, count in
+                let key = LatencyScale.coarsen(key, by: shift)
+                guard key < keyLimit else { return }  // never written so; keeps a damaged stream off other memory
+                counts[key] &+= count
+                added &+= count
+                last = key
+            }
+        }
+        total += added
+        guard last >= 0 else { return }
+        // Keys ascend, so the first and last bins bound them.
+        (low, high) = (min(low, LatencyScale.coarsen(lowestKey, by: shift)), max(high, last))
+        keys = low..<high + 1
     }
 
     /// Merges bins until the histogram is at `newLevel`.

@@ -37,7 +37,11 @@ extension ProbeWindows {
             count += Int(bucket.count)
             failures += Int(bucket.failures)
             if let bucketValues { values.merge(bucketValues) }
-            latency.add(stream: stream, lowestKey: Int(bucket.lowestKey), level: Int(bucket.storedLevel & 0x7F))
+            if bucket.isPacked {
+                latency.add(packed: stream, lowestKey: Int(bucket.lowestKey), level: bucket.level, latencies: bucket.latencies)
+            } else {
+                latency.add(stream: stream, lowestKey: Int(bucket.lowestKey), level: bucket.level)
+            }
         }
 
         /// Empties the totals, keeping the histogram's storage.
@@ -66,18 +70,38 @@ extension ProbeWindows {
 
     /// A closed bucket: its totals and sketch header (16 bytes, no padding: a tier's sketches are under 256 bytes,
     /// so their length takes one); the sketch's bytes are in its tier's arena, after those of the closed buckets
-    /// before it. Values are kept beside it, only by tiers that have seen any.
+    /// before it, packed (see `PackedBins`) unless packing saved nothing. Values are kept beside it, only by tiers that
+    /// have seen any.
     struct StoredBucket {
         var index: Int32
         var count: UInt32
         var failures: UInt32
         var lowestKey: UInt16
         var used: UInt8
+        /// The sketch's `storedLevel`, with `packedFlag` set when its bins are packed.
         var storedLevel: UInt8
 
-        init<let sketchBytes: Int>(_ bucket: Bucket<sketchBytes>) {
+        /// Set in `storedLevel` for packed bins; the sketch's own flag (folded bins) is its top bit, its level ≤ 3.
+        static let packedFlag: UInt8 = 0x40
+
+        /// The header of `bucket` closed into a stream of `used` bytes.
+        init<let sketchBytes: Int>(_ bucket: Bucket<sketchBytes>, used: Int, packed: Bool) {
             (index, count, failures) = (bucket.index, bucket.count, bucket.failures)
-            (used, lowestKey, storedLevel) = (UInt8(bucket.latency.used), bucket.latency.lowestKey, bucket.latency.storedLevel)
+            (self.used, lowestKey) = (UInt8(used), bucket.latency.lowestKey)
+            storedLevel = bucket.latency.storedLevel | (packed ? Self.packedFlag : 0)
+        }
+
+        var isPacked: Bool { storedLevel & Self.packedFlag != 0 }
+        var level: Int { Int(storedLevel & 0x3F) }
+        /// The latencies its sketch holds: every sample but the failed ones.
+        var latencies: Int { Int(count - failures) }
+
+        /// The sketch of the bucket, from its stream.
+        func latency<let sketchBytes: Int>(from stream: Span<UInt8>) -> LatencySketch<sketchBytes> {
+            let sketchLevel = storedLevel & ~Self.packedFlag
+            return isPacked
+                ? LatencySketch(storedLevel: sketchLevel, lowestKey: lowestKey, packed: stream, total: latencies)
+                : LatencySketch(storedLevel: sketchLevel, lowestKey: lowestKey, stream: stream)
         }
     }
 
@@ -154,9 +178,11 @@ extension ProbeWindows {
                 return bucket
             }
             closed.reserveCapacity(kept.count)
+            // Room for the byte streams, then down to what the packed ones took.
             arena.reserveCapacity(kept.reduce(0) { $0 + Int($1.latency.used) })
             if kept.contains(where: { $0.values.count > 0 }) { closedValues.reserveCapacity(kept.count) }
             for bucket in kept { append(bucket) }
+            arena = ProbeWindows.exactCopy(of: arena)
             current = newest
         }
 
@@ -167,9 +193,10 @@ extension ProbeWindows {
         }
 
         private mutating func append(_ bucket: Bucket<sketchBytes>) {
-            let used = Int(bucket.latency.used)
+            let packed = Self.pack(bucket.latency)
+            let used = packed?.count ?? Int(bucket.latency.used)
             ProbeWindows.grow(&arena, toHold: arena.count + used, limit: .max)
-            for i in 0..<used { arena.append(bucket.latency.bytes[i]) }
+            Self.appendStream(of: bucket.latency, packed: packed, to: &arena)
             if bucket.values.count > 0 || !closedValues.isEmpty {
                 if closedValues.isEmpty {
                     closedValues.reserveCapacity(closed.capacity)
@@ -178,7 +205,18 @@ extension ProbeWindows {
                 ProbeWindows.grow(&closedValues, toHold: closedValues.count + 1, limit: slots)
                 closedValues.append(bucket.values)
             }
-            closed.append(StoredBucket(bucket))
+            closed.append(StoredBucket(bucket, used: used, packed: packed != nil))
+        }
+
+        /// A closed sketch's bins packed, if that takes fewer bytes than its stream.
+        private static func pack(_ latency: LatencySketch<sketchBytes>) -> PackedBins.Packed? {
+            PackedBins.pack(limit: Int(latency.used)) { latency.forEachBin($0) }
+        }
+
+        /// Appends the stream a closed sketch is kept as: `packed`, else its byte stream.
+        private static func appendStream(of latency: LatencySketch<sketchBytes>, packed: PackedBins.Packed?, to out: inout [UInt8]) {
+            if let packed { return packed.append(to: &out) }
+            for i in 0..<Int(latency.used) { out.append(latency.bytes[i]) }
         }
 
         /// Drops the closed buckets up to index `limit`.
@@ -206,15 +244,17 @@ extension ProbeWindows {
             } else {
                 bucket = Bucket(index: Int32(index))
                 ProbeWindows.grow(&closed, toHold: closed.count + 1, limit: slots)
-                closed.insert(StoredBucket(bucket), at: position)
+                closed.insert(StoredBucket(bucket, used: 0, packed: false), at: position)
                 if !closedValues.isEmpty { closedValues.insert(ValueSummary(), at: position) }
             }
             let oldUsed = Int(closed[position].used)
             bucket.add(sample, latencyKey: latencyKey)
-            let used = Int(bucket.latency.used)
-            ProbeWindows.grow(&arena, toHold: arena.count + used - oldUsed, limit: .max)
-            arena.replaceSubrange(offset..<offset + oldUsed, with: (0..<used).map { bucket.latency.bytes[$0] })
-            closed[position] = StoredBucket(bucket)
+            let packed = Self.pack(bucket.latency)
+            var stream: [UInt8] = []
+            Self.appendStream(of: bucket.latency, packed: packed, to: &stream)
+            ProbeWindows.grow(&arena, toHold: arena.count + stream.count - oldUsed, limit: .max)
+            arena.replaceSubrange(offset..<offset + oldUsed, with: stream)
+            closed[position] = StoredBucket(bucket, used: stream.count, packed: packed != nil)
             if bucket.values.count > 0 {
                 if closedValues.isEmpty {
                     closedValues.reserveCapacity(closed.capacity)
@@ -225,7 +265,7 @@ extension ProbeWindows {
         }
 
         /// The first closed position whose index is at least `index`.
-        private func firstPosition(atOrAfter index: Int64) -> Int {
+        func firstPosition(atOrAfter index: Int64) -> Int {
             var low = 0, high = closed.count
             while low < high {
                 let mid = (low + high) / 2
@@ -240,8 +280,7 @@ extension ProbeWindows {
             var bucket = Bucket<sketchBytes>(index: stored.index)
             (bucket.count, bucket.failures) = (stored.count, stored.failures)
             if !closedValues.isEmpty { bucket.values = closedValues[position] }
-            bucket.latency = LatencySketch(storedLevel: stored.storedLevel, lowestKey: stored.lowestKey,
-                                           stream: arena.span.extracting(offset..<offset + Int(stored.used)))
+            bucket.latency = stored.latency(from: arena.span.extracting(offset..<offset + Int(stored.used)))
             return bucket
         }
 
@@ -292,6 +331,13 @@ extension ProbeWindows {
     /// Bytes an array's buffer takes: its header and the capacity asked for (allocator rounding left out).
     static func bytes<T>(of array: [T]) -> Int {
         array.capacity == 0 ? 0 : arrayHeaderBytes + array.capacity * MemoryLayout<T>.stride
+    }
+
+    /// The elements of `array` in a buffer of their size.
+    static func exactCopy<T>(of array: [T]) -> [T] {
+        [T](unsafeUninitializedCapacity: array.count) { buffer, count in
+            count = buffer.initialize(fromContentsOf: array)
+        }
     }
 
     /// Makes room for `count` elements with 1/16 to spare, at most `limit`: appends alone would double the buffer.

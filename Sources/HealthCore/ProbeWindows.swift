@@ -120,9 +120,9 @@ package struct ProbeWindows: Sendable {
         if ring.covers(from: start) { return ring.stats(in: start..<end) }
         // Called by its type: through `any RollupTier` the code runs unspecialized.
         return switch tier(covering: window, from: start) {
-        case .minutes: minutes.stats(from: start, through: now)
-        case .fiveMinutes: fiveMinutes.stats(from: start, through: now)
-        case .quarterHours: quarterHours.stats(from: start, through: now)
+        case .minutes: minutes.stats(from: start, through: now, via: fiveMinutes)
+        case .fiveMinutes: fiveMinutes.stats(from: start, through: now, via: quarterHours)
+        case .quarterHours: quarterHours.stats(from: start, through: now, via: hours)
         case .hours: hours.stats(from: start, through: now)
         }
     }

@@ -31,6 +31,14 @@ enum WindowsBench {
         let q1 = monotonicNanos()
         for _ in 0..<queries { sink += w.stats(over: .minutes(5), now: now).latencyP95 ?? 0 }
         line("windows.p95_5m_query", "\(fmt(Double(monotonicNanos() - q1) / Double(queries) / 1e3)) µs per query")
+        let q2 = monotonicNanos()
+        for _ in 0..<queries / 4 { sink += w.stats(over: .days(7), now: now).latencyP95 ?? 0 }
+        line("windows.p95_7d_query", "\(fmt(Double(monotonicNanos() - q2) / Double(queries / 4) / 1e3)) µs per query")
+        for (range, step, name) in [(TimeSpan.hours(24), TimeSpan.minutes(15), "24h_15m"), (.days(7), .hours(1), "7d_1h")] {
+            let s0 = monotonicNanos()
+            for _ in 0..<queries / 20 { sink += w.series(range: range, step: step, now: now).last?.stats.latencyP95 ?? 0 }
+            line("windows.series_\(name)", "\(fmt(Double(monotonicNanos() - s0) / Double(queries / 20) / 1e3)) µs per series")
+        }
         line("windows.memory_per_probe", "\(w.approximateBytes / 1024) KiB")
 
         // Accuracy over the last 24 h of data against exact quantiles of the same samples.

@@ -1,0 +1,118 @@
+extension ProbeWindows.Tier {
+    /// Stats of the buckets from the one holding `start` through the one holding `now`, each run of them that one
+    /// bucket of `coarse` holds exactly taken as that bucket.
+    ///
+    /// A 24 h window is 97 quarter-hours but ~23 hours: merging the hours decodes a third of the bins, and since closed
+    /// sketches are packed (see `PackedBins`), decoding is what a query costs. Same answer: a coarse bucket stands in
+    /// only for a whole run of closed buckets with its count and failures (so the same samples: a tier that dropped a
+    /// late one would differ), no folded bins on either side, and a level no coarser than the finest buckets' coarsest,
+    /// which the merge comes to anyway; bins nest, so the merged histogram is the same.
+    func stats<let coarseBytes: Int>(from start: Timestamp, through now: Timestamp,
+                                     via coarse: ProbeWindows.Tier<coarseBytes>) -> WindowStats {
+        var totals = ProbeWindows.BucketTotals()
+        let stream = arena.span, coarseStream = coarse.arena.span
+        forEachPiece(index(of: start)..<index(of: now) + 1, via: coarse) { piece in
+            switch piece {
+            case let .fine(positions, offset):
+                var offset = offset
+                for position in positions {
+                    let stored = closed[position], used = Int(stored.used)
+                    totals.add(stored, values: closedValues.isEmpty ? nil : closedValues[position],
+                               stream: stream.extracting(offset..<offset + used))
+                    offset += used
+                }
+            case let .coarse(position, offset):
+                let stored = coarse.closed[position]
+                totals.add(stored, values: coarse.closedValues.isEmpty ? nil : coarse.closedValues[position],
+                           stream: coarseStream.extracting(offset..<offset + Int(stored.used)))
+            case .current:
+                totals.add(current)
+            }
+        }
+        return totals.stats
+    }
+
+    /// What a merge of the buckets with `indices` takes, oldest first.
+    enum MergePiece: Equatable {
+        /// Closed buckets at these positions, the first one's sketch at `offset` in the arena.
+        case fine(Range<Int>, offset: Int)
+        /// The coarse tier's closed bucket at this position, its sketch at `offset` in that tier's arena.
+        case coarse(Int, offset: Int)
+        /// The newest bucket, inline.
+        case current
+    }
+
+    /// Calls `body` with the pieces that merge the buckets with `indices`: runs of closed buckets, each run that one
+    /// closed bucket of `coarse` holds exactly given as that bucket instead.
+    func forEachPiece<let coarseBytes: Int>(_ indices: Range<Int64>, via coarse: ProbeWindows.Tier<coarseBytes>,
+                                            _ body: (MergePiece) -> Void) {
+        // Only the newest `slots` indices can still be held.
+        let lower = Swift.max(indices.lowerBound, indices.upperBound - Int64(slots)), upper = indices.upperBound
+        guard lower < upper else { return }
+        let ratio = coarse.step.nanoseconds / step.nanoseconds
+        precondition(ratio > 1 && coarse.step.nanoseconds % step.nanoseconds == 0, "a coarse tier's step is a multiple")
+
+        var first = firstPosition(atOrAfter: lower), end = first
+        while end < closed.count, Int64(closed[end].index) < upper { end += 1 }
+        // The level the merge comes to, and whether any bins were folded.
+        var level = 0, folded = false
+        for position in first..<end {
+            level = Swift.max(level, closed[position].level)
+            folded = folded || closed[position].storedLevel & 0x80 != 0
+        }
+        let currentInRange = current.index != .min && (lower..<upper).contains(Int64(current.index))
+        if currentInRange {
+            level = Swift.max(level, Int(current.latency.storedLevel & 0x7F))
+            folded = folded || current.latency.hasFoldedLowestBins
+        }
+
+        var offset = closed[..<first].reduce(0) { $0 + Int($1.used) }
+        var coarseCursor = Cursor(tier: coarse)
+        while first < end {
+            // The run of closed buckets that share a coarse bucket with the one at `first`.
+            let group = Int64(closed[first].index).floorDivided(by: ratio)
+            var runEnd = first, runBytes = 0, count: UInt32 = 0, failures: UInt32 = 0
+            while runEnd < end, Int64(closed[runEnd].index).floorDivided(by: ratio) == group {
+                count &+= closed[runEnd].count
+                failures &+= closed[runEnd].failures
+                runBytes += Int(closed[runEnd].used)
+                runEnd += 1
+            }
+            let whole = group * ratio >= lower && (group + 1) * ratio <= upper
+                && !(currentInRange && Int64(current.index).floorDivided(by: ratio) == group)
+            if !folded, whole, let (position, coarseOffset) = coarseCursor.find(group),
+               case let stand = coarse.closed[position], stand.count == count, stand.failures == failures,
+               stand.level <= level, stand.storedLevel & 0x80 == 0 {
+                body(.coarse(position, offset: coarseOffset))
+            } else {
+                body(.fine(first..<runEnd, offset: offset))
+            }
+            (first, offset) = (runEnd, offset + runBytes)
+        }
+        if currentInRange { body(.current) }
+    }
+
+    /// Walks a tier's closed buckets in ascending index, keeping each one's arena offset.
+    private struct Cursor<let tierBytes: Int> {
+        let tier: ProbeWindows.Tier<tierBytes>
+        var position = 0, offset = 0
+
+        /// The position and arena offset of the closed bucket of `index`, if held; indices asked must not decrease.
+        mutating func find(_ index: Int64) -> (position: Int, offset: Int)? {
+            while position < tier.closed.count, Int64(tier.closed[position].index) < index {
+                offset += Int(tier.closed[position].used)
+                position += 1
+            }
+            guard position < tier.closed.count, Int64(tier.closed[position].index) == index else { return nil }
+            return (position, offset)
+        }
+    }
+}
+
+private extension Int64 {
+    /// ⌊self / divisor⌋ for a positive divisor.
+    func floorDivided(by divisor: Int64) -> Int64 {
+        let (quotient, remainder) = quotientAndRemainder(dividingBy: divisor)
+        return remainder < 0 ? quotient - 1 : quotient
+    }
+}

@@ -2,23 +2,24 @@
 package struct ChartSeries: Sendable {
     package var name: String
     package var rules: ProbeRules
+    /// One per step, consecutive, the first starting at `firstStart`.
     package var points: [ChartPoint]
+    package var firstStart: Timestamp
+    /// Points that start before this were final when computed: their buckets had closed.
+    var finalBefore: Timestamp
     /// Changes whenever the points do, so a renderer may keep what it drew from them.
     package var version: ChartVersion
 }
 
-/// What a chart draws of one step, in 32 bytes: a cache holds a day of these for every probe, and a full
+/// What a chart draws of one step, in 24 bytes (its start is the series' to say): a cache holds a day of these for every probe, and a full
 /// `ProbeWindows.Point` (~190 bytes with its nine optional doubles) made that cache most of a probe's memory.
 /// Quantiles and the value are kept as `Float` (NaN for none): seven digits are more than a chart shows.
 package struct ChartPoint: Sendable, Equatable {
-    /// Start of the point's interval, a multiple of the series step.
-    package var start: Timestamp
     private var samples: UInt32, failed: UInt32
     private var p50: Float, p95: Float, p99: Float, average: Float
 
     package init(_ point: ProbeWindows.Point) {
         let s = point.stats
-        start = point.start
         (samples, failed) = (UInt32(clamping: s.count), UInt32(clamping: s.failures))
         func narrow(_ x: Double?) -> Float { x.map(Float.init) ?? .nan }
         (p50, p95, p99, average) = (narrow(s.latencyP50), narrow(s.latencyP95), narrow(s.latencyP99), narrow(s.valueAvg))
@@ -77,15 +78,21 @@ extension Monitor {
         if sameRules, let s, s.version == ChartVersion(revision: entry.revision, newest: newest) { return s }
         var points: [ChartPoint] = []
         points.reserveCapacity(Int(range.nanoseconds / step.nanoseconds) + 1)  // exactly: no growth slack kept
-        // Changed rules mean a changed probe (and maybe new windows); time going back means nothing holds.
-        if sameRules, let old = s?.points, let oldest = old.first, oldest.start <= first {
-            points += old.lazy.filter { $0.start >= first && $0.start < newest - step }
+        // Changed rules mean a changed probe (and maybe new windows); time going back means nothing holds. Kept are
+        // the old points from `first` that were final: up to the two newest steps, and up to the step that was still
+        // being recorded into when they were computed (a page drawn before a step's first sample, or long ago).
+        if sameRules, let s, !s.points.isEmpty, s.firstStart <= first {
+            let skipped = Int((first - s.firstStart).nanoseconds / step.nanoseconds)
+            let kept = Int((min(newest - step, s.finalBefore) - first).nanoseconds / step.nanoseconds)
+            points += s.points.dropFirst(skipped).prefix(max(kept, 0))
         }
         // With nothing kept, ask for exactly the range: a longer one would be served from a coarser tier.
-        let asked = points.last.map { now - ($0.start + step) } ?? range
+        let asked = points.isEmpty ? range : now - (first + step * Int64(points.count))
         points += entry.windows.series(range: asked, step: step, now: now).lazy.map(ChartPoint.init)
-        let next = ChartSeries(name: entry.rules.name, rules: entry.rules, points: points,
-                               version: ChartVersion(revision: entry.revision, newest: newest))
+        // A step is final once a sample after it was recorded (which closed its buckets).
+        let finalBefore = entry.windows.newest.map(stepStart) ?? first
+        let next = ChartSeries(name: entry.rules.name, rules: entry.rules, points: points, firstStart: first,
+                               finalBefore: finalBefore, version: ChartVersion(revision: entry.revision, newest: newest))
         s = next
         return next
     }

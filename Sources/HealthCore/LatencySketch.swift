@@ -437,6 +437,12 @@ struct LatencyHistogram {
         keys = LatencyScale.coarsen(keys.lowerBound, by: shift)..<LatencyScale.coarsen(keys.upperBound - 1, by: shift) + 1
     }
 
+    /// Its level, total and non-empty bins, lowest key first (keys at that level).
+    var merged: (level: Int, total: Int, forEachBin: ((Int, Int) -> Void) -> Void) {
+        let (counts, keys) = (counts, keys)
+        return (level, total, { body in for key in keys where counts[key] > 0 { body(key, counts[key]) } })
+    }
+
     /// Empties the histogram, keeping its storage for the next merge.
     mutating func removeAll() {
         for key in keys { counts[key] = 0 }

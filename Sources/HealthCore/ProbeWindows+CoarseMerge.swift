@@ -7,8 +7,7 @@ extension ProbeWindows.Tier {
     /// only for a whole run of closed buckets with its count and failures (so the same samples: a tier that dropped a
     /// late one would differ), no folded bins on either side, and a level no coarser than the finest buckets' coarsest,
     /// which the merge comes to anyway; bins nest, so the merged histogram is the same.
-    func stats<let coarseBytes: Int>(from start: Timestamp, through now: Timestamp,
-                                     via coarse: ProbeWindows.Tier<coarseBytes>) -> WindowStats {
+    func stats(from start: Timestamp, through now: Timestamp, via coarse: some ProbeWindows.ClosedBuckets) -> WindowStats {
         var totals = ProbeWindows.BucketTotals()
         let stream = arena.span, coarseStream = coarse.arena.span
         forEachPiece(index(of: start)..<index(of: now) + 1, via: coarse) { piece in
@@ -44,8 +43,7 @@ extension ProbeWindows.Tier {
 
     /// Calls `body` with the pieces that merge the buckets with `indices`: runs of closed buckets, each run that one
     /// closed bucket of `coarse` holds exactly given as that bucket instead.
-    func forEachPiece<let coarseBytes: Int>(_ indices: Range<Int64>, via coarse: ProbeWindows.Tier<coarseBytes>,
-                                            _ body: (MergePiece) -> Void) {
+    func forEachPiece(_ indices: Range<Int64>, via coarse: some ProbeWindows.ClosedBuckets, _ body: (MergePiece) -> Void) {
         // Only the newest `slots` indices can still be held.
         let lower = Swift.max(indices.lowerBound, indices.upperBound - Int64(slots)), upper = indices.upperBound
         guard lower < upper else { return }
@@ -67,7 +65,7 @@ extension ProbeWindows.Tier {
         }
 
         var offset = closed[..<first].reduce(0) { $0 + Int($1.used) }
-        var coarseCursor = Cursor(tier: coarse)
+        var coarseCursor = Cursor(buckets: coarse)
         while first < end {
             // The run of closed buckets that share a coarse bucket with the one at `first`.
             let group = Int64(closed[first].index).floorDivided(by: ratio)
@@ -92,27 +90,20 @@ extension ProbeWindows.Tier {
         if currentInRange { body(.current) }
     }
 
-    /// Walks a tier's closed buckets in ascending index, keeping each one's arena offset.
-    private struct Cursor<let tierBytes: Int> {
-        let tier: ProbeWindows.Tier<tierBytes>
+    /// Walks closed buckets in ascending index, keeping each one's arena offset.
+    private struct Cursor<Buckets: ProbeWindows.ClosedBuckets> {
+        let buckets: Buckets
         var position = 0, offset = 0
 
         /// The position and arena offset of the closed bucket of `index`, if held; indices asked must not decrease.
         mutating func find(_ index: Int64) -> (position: Int, offset: Int)? {
-            while position < tier.closed.count, Int64(tier.closed[position].index) < index {
-                offset += Int(tier.closed[position].used)
+            let closed = buckets.closed
+            while position < closed.count, Int64(closed[position].index) < index {
+                offset += Int(closed[position].used)
                 position += 1
             }
-            guard position < tier.closed.count, Int64(tier.closed[position].index) == index else { return nil }
+            guard position < closed.count, Int64(closed[position].index) == index else { return nil }
             return (position, offset)
         }
-    }
-}
-
-private extension Int64 {
-    /// ⌊self / divisor⌋ for a positive divisor.
-    func floorDivided(by divisor: Int64) -> Int64 {
-        let (quotient, remainder) = quotientAndRemainder(dividingBy: divisor)
-        return remainder < 0 ? quotient - 1 : quotient
     }
 }

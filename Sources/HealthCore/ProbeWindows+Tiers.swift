@@ -85,6 +85,11 @@ extension ProbeWindows {
         static let packedFlag: UInt8 = 0x40
 
         /// The header of `bucket` closed into a stream of `used` bytes.
+        init(index: Int32, count: UInt32, failures: UInt32, lowestKey: UInt16, used: Int, storedLevel: UInt8) {
+            (self.index, self.count, self.failures, self.lowestKey) = (index, count, failures, lowestKey)
+            (self.used, self.storedLevel) = (UInt8(used), storedLevel)
+        }
+
         init<let sketchBytes: Int>(_ bucket: Bucket<sketchBytes>, used: Int, packed: Bool) {
             (index, count, failures) = (bucket.index, bucket.count, bucket.failures)
             (self.used, lowestKey) = (UInt8(used), bucket.latency.lowestKey)
@@ -108,7 +113,16 @@ extension ProbeWindows {
     /// The buckets of one step, for the newest `slots` steps: the newest bucket inline, where samples are recorded,
     /// and the older ones closed, oldest first, their sketches packed at their size into one arena. So a tier takes
     /// what its buckets hold, not what they might: a quiet or narrow history costs a fraction of a busy, wide one.
-    struct Tier<let sketchBytes: Int>: RollupTier {
+    /// Closed buckets, oldest first, their sketches packed one after the other in an arena.
+    protocol ClosedBuckets {
+        var step: TimeSpan { get }
+        var closed: [StoredBucket] { get }
+        /// The closed buckets' value summaries, parallel to `closed`; empty while none of them has a value.
+        var closedValues: [ValueSummary] { get }
+        var arena: [UInt8] { get }
+    }
+
+    struct Tier<let sketchBytes: Int>: RollupTier, ClosedBuckets {
         let step: TimeSpan
         /// Steps kept, the newest one's included: span / step + 1.
         let slots: Int
@@ -193,7 +207,7 @@ extension ProbeWindows {
         }
 
         private mutating func append(_ bucket: Bucket<sketchBytes>) {
-            let packed = Self.pack(bucket.latency)
+            let packed = Self.pack(bucket)
             let used = packed?.count ?? Int(bucket.latency.used)
             ProbeWindows.grow(&arena, toHold: arena.count + used, limit: .max)
             Self.appendStream(of: bucket.latency, packed: packed, to: &arena)
@@ -209,8 +223,10 @@ extension ProbeWindows {
         }
 
         /// A closed sketch's bins packed, if that takes fewer bytes than its stream.
-        private static func pack(_ latency: LatencySketch<sketchBytes>) -> PackedBins.Packed? {
-            PackedBins.pack(limit: Int(latency.used)) { latency.forEachBin($0) }
+        private static func pack(_ bucket: Bucket<sketchBytes>) -> PackedBins.Packed? {
+            PackedBins.pack(latencies: Int(bucket.count - bucket.failures), limit: Int(bucket.latency.used)) {
+                bucket.latency.forEachBin($0)
+            }
         }
 
         /// Appends the stream a closed sketch is kept as: `packed`, else its byte stream.
@@ -249,7 +265,7 @@ extension ProbeWindows {
             }
             let oldUsed = Int(closed[position].used)
             bucket.add(sample, latencyKey: latencyKey)
-            let packed = Self.pack(bucket.latency)
+            let packed = Self.pack(bucket)
             var stream: [UInt8] = []
             Self.appendStream(of: bucket.latency, packed: packed, to: &stream)
             ProbeWindows.grow(&arena, toHold: arena.count + stream.count - oldUsed, limit: .max)
@@ -299,6 +315,45 @@ extension ProbeWindows {
                 (position, offset) = (position + 1, offset + used)
             }
             if current.index != .min, (lower..<upper).contains(Int64(current.index)) { totals.add(current) }
+        }
+
+        /// A series' points: for each start (ascending, `step` apart), the buckets that start within its step. A point
+        /// of one closed bucket takes its quantiles from the packed stream's prefix, without decoding it.
+        func points(starting starts: [Timestamp], step: TimeSpan) -> [Point] {
+            var totals = BucketTotals()
+            var position = 0, offset = 0  // the first closed bucket not yet passed, and its arena offset
+            let stream = arena.span
+            return starts.map { start in
+                let indices = indices(startingIn: start..<start + step)
+                // Only the newest `slots` indices can still be held.
+                let lower = Swift.max(indices.lowerBound, indices.upperBound - Int64(slots)), upper = indices.upperBound
+                while position < closed.count, Int64(closed[position].index) < lower {
+                    (offset, position) = (offset + Int(closed[position].used), position + 1)
+                }
+                var end = position, endOffset = offset
+                while end < closed.count, Int64(closed[end].index) < upper {
+                    (endOffset, end) = (endOffset + Int(closed[end].used), end + 1)
+                }
+                defer { (position, offset) = (end, endOffset) }
+                let withCurrent = current.index != .min && lower < upper && (lower..<upper).contains(Int64(current.index))
+                let values = { (position: Int) in closedValues.isEmpty ? nil : closedValues[position] }
+                if end == position + 1, !withCurrent, case let stored = closed[position], stored.isPacked,
+                   let keys = PackedBins.quantileKeys(stream.extracting(offset..<endOffset), lowestKey: Int(stored.lowestKey)) {
+                    let quantile = { (key: Int) in LatencyScale.value(of: key, level: stored.level) }
+                    return Point(start: start, stats: WindowStats(
+                        count: Int(stored.count), failures: Int(stored.failures), values: values(position) ?? ValueSummary(),
+                        latency: (quantile(keys.0), quantile(keys.1), quantile(keys.2))))
+                }
+                totals.removeAll()
+                var inner = offset
+                for p in position..<end {
+                    let used = Int(closed[p].used)
+                    totals.add(closed[p], values: values(p), stream: stream.extracting(inner..<inner + used))
+                    inner += used
+                }
+                if withCurrent { totals.add(current) }
+                return Point(start: start, stats: totals.stats)
+            }
         }
 
         /// Stats of the buckets from the one holding `start` through the one holding `now`.

@@ -85,6 +85,10 @@ package struct ProbeWindows: Sendable {
     var fiveMinutes = Tier<123>(step: .minutes(5), span: .hours(6))
     var quarterHours = Tier<147>(step: .minutes(15), span: .hours(24))
     var hours = Tier<171>(step: .hours(1), span: retention)
+    /// Days merged from `hours` (see `mergeCompleteDays`).
+    var days = MergedBuckets(step: ProbeWindows.day)
+    /// The newest day `mergeCompleteDays` has looked at.
+    var daysMergedThrough = Int64.min
     var newest: Timestamp?
 
     /// An empty history.
@@ -106,6 +110,7 @@ package struct ProbeWindows: Sendable {
         fiveMinutes.record(sample, latencyKey: latencyKey)
         quarterHours.record(sample, latencyKey: latencyKey)
         hours.record(sample, latencyKey: latencyKey)
+        mergeCompleteDays()
     }
 
     /// Stats over samples with time in (now − window, now]; windows beyond 7 days are cut to what is kept.
@@ -123,7 +128,7 @@ package struct ProbeWindows: Sendable {
         case .minutes: minutes.stats(from: start, through: now, via: fiveMinutes)
         case .fiveMinutes: fiveMinutes.stats(from: start, through: now, via: quarterHours)
         case .quarterHours: quarterHours.stats(from: start, through: now, via: hours)
-        case .hours: hours.stats(from: start, through: now)
+        case .hours: hours.stats(from: start, through: now, via: days)
         }
     }
 
@@ -192,23 +197,25 @@ package struct ProbeWindows: Sendable {
         let first = (now - range).stepIndex(step), last = now.stepIndex(step)
         let starts = stride(from: first, through: last, by: 1).map { Timestamp(nanoseconds: $0 * step.nanoseconds) }
         guard let oldest = starts.first else { return [] }
-        let aligned = tiers.last { step.nanoseconds % $0.step.nanoseconds == 0 && $0.span >= range }
+        let aligned = [TierName.minutes, .fiveMinutes, .quarterHours, .hours].last {
+            step.nanoseconds % self[$0].step.nanoseconds == 0 && self[$0].span >= range
+        }
         if aligned == nil, ring.covers(from: oldest) {
             return starts.map { Point(start: $0, stats: ring.stats(in: $0..<$0 + step)) }
         }
-        let tier = aligned ?? self[tier(covering: range, from: oldest)]
-        var totals = BucketTotals()
-        return starts.map { start in
-            totals.removeAll()
-            tier.accumulate(tier.indices(startingIn: start..<start + step), into: &totals)
-            return Point(start: start, stats: totals.stats)
+        // Called by its type: through `any RollupTier` the code runs unspecialized.
+        return switch aligned ?? tier(covering: range, from: oldest) {
+        case .minutes: minutes.points(starting: starts, step: step)
+        case .fiveMinutes: fiveMinutes.points(starting: starts, step: step)
+        case .quarterHours: quarterHours.points(starting: starts, step: step)
+        case .hours: hours.points(starting: starts, step: step)
         }
     }
 
     /// Bytes this history occupies now: inline fields (the newest bucket of each tier among them), the ring and every
     /// tier's closed buckets. It grows with what the probe has seen, up to what seven full days take.
     package var approximateBytes: Int {
-        MemoryLayout<Self>.size + ring.approximateBytes + tiers.reduce(0) { $0 + $1.approximateBytes }
+        MemoryLayout<Self>.size + ring.approximateBytes + tiers.reduce(0) { $0 + $1.approximateBytes } + days.approximateBytes
     }
 
     static let nanosecond = TimeSpan(nanoseconds: 1)

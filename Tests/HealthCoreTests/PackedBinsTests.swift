@@ -7,7 +7,9 @@ struct PackedBinsTests {
     typealias Bins = [(key: Int, count: Int)]
 
     static func pack(_ bins: Bins, limit: Int = 256) -> PackedBins.Packed? {
-        PackedBins.pack(limit: limit) { body in for bin in bins { body(bin.key, bin.count) } }
+        PackedBins.pack(latencies: bins.reduce(0) { $0 + $1.count }, limit: limit) { body in
+            for bin in bins { body(bin.key, bin.count) }
+        }
     }
 
     static func unpack(_ packed: PackedBins.Packed, lowestKey: Int, total: Int) -> Bins {
@@ -65,6 +67,33 @@ struct PackedBinsTests {
         let packed = try #require(Self.pack(bins))
         #expect(Double(packed.count) <= ratio * Double(sketch.used), "\(packed.count) packed bytes against \(sketch.used)")
         #expect(Self.unpack(packed, lowestKey: bins[0].key, total: samples).map(\.count) == bins.map(\.count))
+    }
+
+    /// The prefix names the bins where the histogram finds p50, p95 and p99, or none when one is too far up.
+    @Test(arguments: [0.3, 1.0, 2.5])
+    func thePrefixHoldsTheQuantilesTheHistogramFinds(sigma: Double) throws {
+        var rng = RollingWindowTests.SplitMix64(state: 13)
+        for samples in [1, 2, 7, 60, 900, 3600] {
+            var sketch = LatencySketch<255>()
+            for _ in 0..<samples { sketch.add(rng.lognormal(median: 20, sigma: sigma)) }
+            sketch.coarsen(toLevel: 2)
+            var bins: Bins = []
+            sketch.forEachBin { bins.append(($0, $1)) }
+            guard let packed = Self.pack(bins) else { continue }
+            var bytes: [UInt8] = []
+            packed.append(to: &bytes)
+            var histogram = LatencyHistogram()
+            histogram.add(sketch)
+            let expected = histogram.quantiles(0.5, 0.95, 0.99)
+            if let keys = PackedBins.quantileKeys(bytes.span, lowestKey: bins[0].key) {
+                let level = Int(sketch.storedLevel & 0x7F)
+                #expect(LatencyScale.value(of: keys.0, level: level) == expected.0, "σ \(sigma), \(samples) samples")
+                #expect(LatencyScale.value(of: keys.1, level: level) == expected.1, "σ \(sigma), \(samples) samples")
+                #expect(LatencyScale.value(of: keys.2, level: level) == expected.2, "σ \(sigma), \(samples) samples")
+            } else {
+                #expect(bins.last!.key - bins[0].key >= 0xFF, "σ \(sigma), \(samples) samples")
+            }
+        }
     }
 
     /// Every prefix of a stream, and random bytes, end the walk inside the bytes with keys that only grow; counts

@@ -6,7 +6,7 @@ import Testing
 @Test func perProbeRecordsKeepTheirSize() {
     #expect(MemoryLayout<ProbeWindows.RawRing.Entry>.stride == 12)
     #expect(MemoryLayout<ProbeWindows.StoredBucket>.stride == 16)
-    #expect(MemoryLayout<ChartPoint>.stride == 32)
+    #expect(MemoryLayout<ChartPoint>.stride == 24)
 }
 
 /// A raw sample packed in 12 bytes keeps its time to the nanosecond (before the epoch too), its latency and whether

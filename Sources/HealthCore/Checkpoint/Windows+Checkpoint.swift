@@ -23,6 +23,7 @@ extension ProbeWindows {
         try fiveMinutes.decode(from: &r, name: "5m")
         try quarterHours.decode(from: &r, name: "15m")
         try hours.decode(from: &r, name: "1h")
+        mergeCompleteDays()
     }
 }
 

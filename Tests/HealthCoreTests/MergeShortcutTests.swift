@@ -1,9 +1,10 @@
 import Testing
 @testable import HealthCore
 
-/// A window merges whole coarse buckets where they hold exactly the runs of fine buckets they stand for, and gives the
-/// answer the fine buckets give — to the bit, as long as nothing says the two hold other samples or other bins.
-struct CoarseMergeTests {
+/// Reading less for the same answer: a window merges whole coarse buckets where they hold exactly the runs of fine
+/// buckets they stand for, and a history point of one bucket reads its quantiles from the bucket's prefix. Each gives
+/// the answer of the full merge, to the bit, as long as nothing says the two hold other samples or other bins.
+struct MergeShortcutTests {
     typealias Timeline = RollingWindowTests.Timeline
 
     /// 30 hours at 1 Hz of lognormal σ = 1 latencies; every 50th fails; integral values, so sums are exact in any order.
@@ -89,5 +90,46 @@ struct CoarseMergeTests {
         windows.hours.closed[position].storedLevel += 1
         #expect(Self.coarsePieces(windows, over: window, now: now) == before - 1)
         #expect(windows.stats(over: window, now: now) == Self.fineStats(windows, over: window, now: now))
+    }
+
+    /// Every history point equals the full merge of the buckets it covers, however many it reads without decoding.
+    @Test(arguments: [(TimeSpan.hours(1), TimeSpan.minutes(1), ProbeWindows.TierName.minutes),
+                      (.hours(6), .minutes(5), .fiveMinutes), (.hours(24), .minutes(15), .quarterHours),
+                      (.hours(29), .hours(1), .hours), (.hours(24), .minutes(30), .quarterHours),
+                      (.hours(3), .minutes(2), .fiveMinutes)])
+    func historyPointsAreTheFullMerge(range: TimeSpan, step: TimeSpan, tier: ProbeWindows.TierName) {
+        let windows = Self.day.windows, now = Self.dayEnd - .seconds(1)
+        let points = windows.series(range: range, step: step, now: now)
+        #expect(points.count == Int(range.nanoseconds / step.nanoseconds) + 1)
+        for point in points {
+            var totals = ProbeWindows.BucketTotals()
+            let interval = point.start..<point.start + step
+            switch tier {
+            case .minutes: windows.minutes.accumulate(windows.minutes.indices(startingIn: interval), into: &totals)
+            case .fiveMinutes: windows.fiveMinutes.accumulate(windows.fiveMinutes.indices(startingIn: interval), into: &totals)
+            case .quarterHours: windows.quarterHours.accumulate(windows.quarterHours.indices(startingIn: interval), into: &totals)
+            case .hours: windows.hours.accumulate(windows.hours.indices(startingIn: interval), into: &totals)
+            }
+            #expect(point.stats == totals.stats, "\(point.start)")
+        }
+    }
+
+    /// A week on the hour merges six whole days and the hours of the newest one, and gives the answer of 169 hours;
+    /// the days are rebuilt from the hours when history is restored, so a restored week reads them too.
+    @Test func aWeekMergesWholeDays() throws {
+        let windows = RollingWindowTests.steady.windows, now = RollingWindowTests.steadyEnd
+        let start = ProbeWindows.start(of: .days(7), now: now)
+        var days = 0
+        windows.hours.forEachPiece(windows.hours.index(of: start)..<windows.hours.index(of: now) + 1, via: windows.days) {
+            if case .coarse = $0 { days += 1 }
+        }
+        #expect(days == 6)
+        #expect(windows.stats(over: .days(7), now: now) == windows.hours.stats(from: start, through: now))
+        var monitor = Monitor(spec: MonitorSpec(probes: [ProbeRules(name: "p", kind: "tcp")]))
+        monitor.replaceWindows(of: 0, with: windows)
+        var restored = Monitor(spec: MonitorSpec(probes: [ProbeRules(name: "p", kind: "tcp")]))
+        _ = try restored.restore(from: monitor.checkpoint(now: now, writer: "test"))
+        #expect(restored.entries[0].windows.days.closed.map(\.index) == windows.days.closed.map(\.index))
+        #expect(restored.entries[0].windows.stats(over: .days(7), now: now) == windows.stats(over: .days(7), now: now))
     }
 }

@@ -131,15 +131,16 @@ enum PackedBins {
         private var stagedBits = 0
 
         /// Appends the low `bits` bits of `value`.
+        @inline(__always)
         mutating func write(_ value: UInt64, bits: Int) {
-            var value = value, bits = bits
-            while bits > 0 {
-                let n = min(bits, 32)
-                staged |= (value & ((1 << n) - 1)) << stagedBits
-                stagedBits += n
-                (value, bits) = (value >> n, bits - n)
-                while stagedBits >= 8 { emit() }
+            // The stage holds fewer than 32 bits between writes, so up to 32 more fit.
+            guard bits <= 32 else {
+                write(value & 0xFFFF_FFFF, bits: 32)
+                return write(value >> 32, bits: bits - 32)
             }
+            staged |= (value & ((1 << bits) &- 1)) << stagedBits
+            stagedBits &+= bits
+            if stagedBits >= 32 { for _ in 0..<4 { emit() } }
         }
 
         /// Exp-Golomb of order 0: as many 0 bits as v + 1 has after its top bit, then v + 1 from its top bit down
@@ -152,7 +153,7 @@ enum PackedBins {
             write(value & ((1 << low) - 1), bits: low)
         }
 
-        mutating func finish() { if stagedBits > 0 { emit() } }
+        mutating func finish() { while stagedBits > 0 { emit() } }
 
         /// Overwrites a byte already written.
         mutating func patch(_ index: Int, _ byte: UInt8) { bytes[index] = byte }

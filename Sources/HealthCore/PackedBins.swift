@@ -155,8 +155,12 @@ enum PackedBins {
 
         mutating func finish() { while stagedBits > 0 { emit() } }
 
-        /// Overwrites a byte already written.
-        mutating func patch(_ index: Int, _ byte: UInt8) { bytes[index] = byte }
+        /// Overwrites a byte already written, whether emitted or still staged.
+        mutating func patch(_ index: Int, _ byte: UInt8) {
+            if index < count { return bytes[index] = byte }
+            let shift = (index - count) * 8
+            staged = staged & ~(0xFF << shift) | UInt64(byte) << shift
+        }
 
         private mutating func emit() {
             if count < 256 {

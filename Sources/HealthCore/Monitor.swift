@@ -21,15 +21,24 @@ package struct Monitor: Sendable {
     package struct Entry: Sendable {
         package var rules: ProbeRules
         /// Every change, a sample or a restore, gives the history a new revision (for the stats cache).
-        package var windows = ProbeWindows() { didSet { revision &+= 1 } }
+        package var windows = ProbeWindows() {
+            didSet {
+                revision &+= 1
+                if windows.mergesDays != keepsDays { windows.keepDays(keepsDays) }
+            }
+        }
         package var state = ProbeState()
         private(set) var revision: UInt64 = 0
         /// Since when a result is due: the monitor's start, or the reload that added the probe (see `overdue`).
         var watchedSince: Timestamp?
+        /// Whether a window it reads (its rules' or the snapshot's) is longer than a day, which merged days speed up.
+        let keepsDays: Bool
 
-        init(rules: ProbeRules, watchedSince: Timestamp?) {
+        init(rules: ProbeRules, watchedSince: Timestamp?, snapshotWindows: [TimeSpan]) {
             self.rules = rules
             self.watchedSince = watchedSince
+            keepsDays = max(rules.longestWindow, snapshotWindows.max() ?? .seconds(0)) > ProbeWindows.day
+            windows.keepDays(keepsDays)
         }
     }
 
@@ -47,7 +56,7 @@ package struct Monitor: Sendable {
     /// (without it, only probes that have answered once can be).
     package init(spec: MonitorSpec, startedAt: Timestamp? = nil) {
         self.spec = spec
-        self.entries = spec.probes.map { Entry(rules: $0, watchedSince: startedAt) }
+        self.entries = spec.probes.map { Entry(rules: $0, watchedSince: startedAt, snapshotWindows: spec.snapshotWindows) }
         var index: [String: Int] = [:]
         for (i, p) in spec.probes.enumerated() { index[p.name] = i }
         self.indexByName = index

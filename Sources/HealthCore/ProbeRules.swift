@@ -40,6 +40,13 @@ extension ProbeRules {
     /// Time enough for a failing probe to prove itself down — its threshold of failures, a whole attempt on top —
     /// and so the longest an alert waits on it as a parent.
     package var timeToDown: TimeSpan { interval * Int64(failureThreshold) + timeout }
+
+    /// The longest window its conditions and its SLO's burn rates read.
+    package var longestWindow: TimeSpan {
+        let conditions = (degraded + down).compactMap(\.metric.window)
+        let slo = (slo?.windows ?? []).flatMap { [$0.long, $0.short] }
+        return (conditions + slo).max() ?? .seconds(0)
+    }
 }
 
 /// A named group of probes; its health is the worst of theirs.

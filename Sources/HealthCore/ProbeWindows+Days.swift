@@ -4,7 +4,7 @@ extension ProbeWindows {
     /// day only while its counts are its hours'). Built when a day's last hour closes and when history is restored, so
     /// checkpoints do not hold them. A day whose packed bins would not fit a stored bucket is left out.
     mutating func mergeCompleteDays() {
-        guard hours.current.index != .min else { return }
+        guard mergesDays, hours.current.index != .min else { return }
         let hoursPerDay = Self.day.nanoseconds / hours.step.nanoseconds
         // The newest complete day: the one before the day of the newest hour.
         let newestDay = Int64(hours.current.index).floorDivided(by: hoursPerDay) - 1
@@ -21,6 +21,14 @@ extension ProbeWindows {
             if totals.count > 0 { days.append(index: day, totals) }
             day += 1
         }
+    }
+
+    /// Starts or stops keeping days; started, they are merged from the hours at once.
+    package mutating func keepDays(_ keep: Bool) {
+        guard keep != mergesDays else { return }
+        mergesDays = keep
+        (days, daysMergedThrough) = (MergedBuckets(step: Self.day), .min)
+        mergeCompleteDays()
     }
 
     /// The step of `days`.

@@ -85,10 +85,13 @@ package struct ProbeWindows: Sendable {
     var fiveMinutes = Tier<123>(step: .minutes(5), span: .hours(6))
     var quarterHours = Tier<147>(step: .minutes(15), span: .hours(24))
     var hours = Tier<171>(step: .hours(1), span: retention)
-    /// Days merged from `hours` (see `mergeCompleteDays`).
+    /// Days merged from `hours` (see `mergeCompleteDays`), while `mergesDays`.
     var days = MergedBuckets(step: ProbeWindows.day)
     /// The newest day `mergeCompleteDays` has looked at.
     var daysMergedThrough = Int64.min
+    /// Whether days are kept: only windows longer than a day read them, and a probe none of whose windows is that long
+    /// is spared their ~1–2 KiB (`Monitor` decides from its rules).
+    var mergesDays = true  // changed through `keepDays`
     var newest: Timestamp?
 
     /// An empty history.

@@ -125,11 +125,30 @@ struct MergeShortcutTests {
         }
         #expect(days == 6)
         #expect(windows.stats(over: .days(7), now: now) == windows.hours.stats(from: start, through: now))
-        var monitor = Monitor(spec: MonitorSpec(probes: [ProbeRules(name: "p", kind: "tcp")]))
+        let weekly = ProbeRules(name: "p", kind: "tcp", degraded: [try Condition(parsing: "latency.p95(7d) > 1s")])
+        var monitor = Monitor(spec: MonitorSpec(probes: [weekly]))
         monitor.replaceWindows(of: 0, with: windows)
-        var restored = Monitor(spec: MonitorSpec(probes: [ProbeRules(name: "p", kind: "tcp")]))
+        var restored = Monitor(spec: MonitorSpec(probes: [weekly]))
         _ = try restored.restore(from: monitor.checkpoint(now: now, writer: "test"))
         #expect(restored.entries[0].windows.days.closed.map(\.index) == windows.days.closed.map(\.index))
         #expect(restored.entries[0].windows.stats(over: .days(7), now: now) == windows.stats(over: .days(7), now: now))
+    }
+
+    /// A probe whose conditions, burn rates and snapshot read no window longer than a day keeps no days; a longer
+    /// window is still answered, from the hours, the same.
+    @Test func onlyProbesWithWindowsPastADayKeepDays() throws {
+        let windows = RollingWindowTests.steady.windows, now = RollingWindowTests.steadyEnd
+        var slo = ProbeRules(name: "slo", kind: "tcp")
+        slo.slo = SLO(objective: 0.999)  // its default burn rates read 3 d
+        let probes = [ProbeRules(name: "daily", kind: "tcp", degraded: [try Condition(parsing: "error_rate(24h) > 1%")]), slo,
+                      ProbeRules(name: "weekly", kind: "tcp", down: [try Condition(parsing: "availability(7d) < 99%")])]
+        var monitor = Monitor(spec: MonitorSpec(probes: probes))
+        for i in probes.indices { monitor.replaceWindows(of: i, with: windows) }
+        #expect(monitor.entries.map { $0.windows.days.closed.count } == [0, 6, 6])
+        #expect(monitor.entries[0].windows.stats(over: .days(7), now: now) == windows.stats(over: .days(7), now: now))
+        // A snapshot window past a day makes every probe keep them.
+        var wide = Monitor(spec: MonitorSpec(probes: [probes[0]], snapshotWindows: [.minutes(5), .days(7)]))
+        wide.replaceWindows(of: 0, with: windows)
+        #expect(wide.entries[0].windows.days.closed.count == 6)
     }
 }

@@ -64,9 +64,11 @@ extension Monitor {
             for _ in 0..<count {
                 let name = try r.readString(maxBytes: 64 * 1024), kind = try r.readString(maxBytes: 64 * 1024)
                 guard seen.insert(name).inserted else { throw CheckpointError.corrupt("probe \"\(name)\" twice") }
-                let windows = try ProbeWindows(decoding: &r), state = try ProbeState(decoding: &r)
+                let known = index(of: name)
+                let windows = try ProbeWindows(decoding: &r, keepingDays: known.map { entries[$0].keepsDays } ?? false)
+                let state = try ProbeState(decoding: &r)
                 // Decoded either way, so that every record is checked; only the ones that apply are kept.
-                guard let i = index(of: name) else {
+                guard let i = known else {
                     report.dropped.append(name)
                     continue
                 }

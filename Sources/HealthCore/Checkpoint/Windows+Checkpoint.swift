@@ -15,8 +15,10 @@ extension ProbeWindows {
         hours.encode(into: &w)
     }
 
-    init(decoding r: inout ByteReader) throws(CheckpointError) {
+    /// `keepingDays`: whether the probe keeps merged days (see `keepDays`), merged here from the restored hours.
+    init(decoding r: inout ByteReader, keepingDays: Bool = true) throws(CheckpointError) {
         self.init()
+        keepDays(keepingDays)
         newest = try r.readOptionalTimestamp()
         try ring.decode(from: &r)
         try minutes.decode(from: &r, name: "1m")

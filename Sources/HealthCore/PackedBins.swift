@@ -33,7 +33,9 @@ enum PackedBins {
     static func pack(latencies: Int, limit: Int, _ forEachBin: ((Int, Int) -> Void) -> Void) -> Packed? {
         var writer = Packed()
         writer.write(UInt64(0xFF_FFFF), bits: 8 * prefixBytes)
-        let ranks = [quantiles.0, quantiles.1, quantiles.2].map { LatencyScale.rank(of: $0, count: latencies) }
+        let ranks: InlineArray<3, Int> = [LatencyScale.rank(of: quantiles.0, count: latencies),
+                                          LatencyScale.rank(of: quantiles.1, count: latencies),
+                                          LatencyScale.rank(of: quantiles.2, count: latencies)]
         var seen = 0, found = 0, lowestKey = 0
         var previousKey = Int.min, previousCount = 0, sum = initialSum
         forEachBin { key, count in

@@ -291,7 +291,7 @@ extension ProbeWindows {
         }
 
         /// The closed bucket at `position`, whose sketch starts at `offset` in the arena, rebuilt inline.
-        private func bucket(at position: Int, offset: Int) -> Bucket<sketchBytes> {
+        func bucket(at position: Int, offset: Int) -> Bucket<sketchBytes> {
             let stored = closed[position]
             var bucket = Bucket<sketchBytes>(index: stored.index)
             (bucket.count, bucket.failures) = (stored.count, stored.failures)

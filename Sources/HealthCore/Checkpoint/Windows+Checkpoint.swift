@@ -89,17 +89,23 @@ extension ProbeWindows.Tier {
         w.appendVarint(UInt64(step.nanoseconds))
         w.appendVarint(slots)
         w.appendVarint(sketchBytes)
-        // Slot by slot, as format 2 laid the tier out: the bucket of index i is in slot i mod slots.
-        var bySlot = [Int?](repeating: nil, count: slots)
-        let buckets = buckets
-        for (position, bucket) in buckets.enumerated() { bySlot[Int((Int64(bucket.index) % Int64(slots) + Int64(slots)) % Int64(slots))] = position }
+        // Slot by slot, as format 2 laid the tier out: the bucket of index i is in slot i mod slots. Closed buckets are
+        // rebuilt one at a time, from their position and arena offset; position `closed.count` is the current one.
+        func slot(_ index: Int32) -> Int { Int((Int64(index) % Int64(slots) + Int64(slots)) % Int64(slots)) }
+        var bySlot = [(position: Int, offset: Int)?](repeating: nil, count: slots)
+        var offset = 0
+        for (position, stored) in closed.enumerated() {
+            bySlot[slot(stored.index)] = (position, offset)
+            offset += Int(stored.used)
+        }
+        if current.index != .min { bySlot[slot(current.index)] = (closed.count, 0) }
         var previousIndex: Int64 = 0
-        for position in bySlot {
-            guard let position else {
+        for held in bySlot {
+            guard let held else {
                 w.append(Self.emptyTag)
                 continue
             }
-            let bucket = buckets[position]
+            let bucket = held.position == closed.count ? current : bucket(at: held.position, offset: held.offset)
             w.append(Self.bucketTag)
             w.appendZigZag(Int64(bucket.index) - previousIndex)
             previousIndex = Int64(bucket.index)

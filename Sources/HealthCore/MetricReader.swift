@@ -1,13 +1,12 @@
-/// Reads a condition's metric from a probe's state and windows, and says why it is violated.
+/// Reads a condition's metric from a probe's state and windows, and says why it is violated. The state and windows
+/// are borrowed for each call, not held: holding them would copy them (a retain per array) for every sample judged.
 struct MetricReader {
-    let state: ProbeState
-    let windows: ProbeWindows
     let now: Timestamp
     /// The fallback probe's value, used for `value` while this probe fails.
     var fallbackValue: Double?
 
     /// The metric's current value in the condition's base unit, nil when there is no data.
-    func read(_ metric: Condition.Metric) -> Double? {
+    func read(_ metric: Condition.Metric, state: borrowing ProbeState, windows: borrowing ProbeWindows) -> Double? {
         let last = state.lastSample
         switch metric {
         case .value: return last?.ok == true ? last?.value : fallbackValue
@@ -29,8 +28,8 @@ struct MetricReader {
     }
 
     /// `"latency.p95(5m) 612ms > 500ms"` when the condition holds; nil when it does not or there is no data.
-    func violation(_ c: Condition) -> String? {
-        guard let actual = read(c.metric), c.op.holds(actual, c.threshold) else { return nil }
+    func violation(_ c: Condition, state: borrowing ProbeState, windows: borrowing ProbeWindows) -> String? {
+        guard let actual = read(c.metric, state: state, windows: windows), c.op.holds(actual, c.threshold) else { return nil }
         let lhs = c.source.prefix(while: { !"<>=!".contains($0) }).trimmingSpaces()
         return "\(lhs) \(format(actual, like: c)) \(c.op.rawValue) \(format(c.threshold, like: c))"
     }

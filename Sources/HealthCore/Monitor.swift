@@ -34,6 +34,12 @@ package struct Monitor: Sendable {
         /// Whether a window it reads (its rules' or the snapshot's) is longer than a day, which merged days speed up.
         let keepsDays: Bool
 
+        /// Folds a sample its windows hold into its state. Here, not in `Monitor`, so that the windows are read in place:
+        /// `entries[i].state.apply(…, windows: entries[i].windows)` copies them (a retain per array) for every sample.
+        mutating func judge(_ sample: Sample, fallbackValue: Double?) -> Bool {
+            state.apply(sample, rules: rules, windows: windows, fallbackValue: fallbackValue)
+        }
+
         init(rules: ProbeRules, watchedSince: Timestamp?, snapshotWindows: [TimeSpan]) {
             self.rules = rules
             self.watchedSince = watchedSince
@@ -94,7 +100,7 @@ package struct Monitor: Sendable {
         let wasOverdue = overdue(i, now: sample.time) != nil
         entries[i].windows.record(sample)
         let fallback = sample.ok ? nil : self.fallback(of: i)?.value
-        let changed = entries[i].state.apply(sample, rules: entries[i].rules, windows: entries[i].windows, fallbackValue: fallback)
+        let changed = entries[i].judge(sample, fallbackValue: fallback)
         return changed || wasOverdue
     }
 

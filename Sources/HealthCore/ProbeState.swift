@@ -81,13 +81,13 @@ package struct ProbeState: Sendable, Equatable {
             // The threshold, not the running count: the reason (and so the published state) stays put while it fails.
             return (.down, ["down after \(rules.failureThreshold) consecutive failures (\(f.category.rawValue): \(f.message))"])
         }
-        let metrics = MetricReader(state: self, windows: windows, now: sample.time, fallbackValue: fallbackValue)
+        let metrics = MetricReader(now: sample.time, fallbackValue: fallbackValue)
         let burning = rules.slo?.judge(windows, now: sample.time)
-        var downWhy = rules.down.compactMap(metrics.violation)
+        var downWhy = rules.down.compactMap { metrics.violation($0, state: self, windows: windows) }
         if let (level, why) = burning, level == .down { downWhy.append(why) }
         if !downWhy.isEmpty { return (.down, downWhy) }
         var level = Health.healthy
-        var why = rules.degraded.compactMap(metrics.violation)
+        var why = rules.degraded.compactMap { metrics.violation($0, state: self, windows: windows) }
         if let (_, burnWhy) = burning { why.append(burnWhy) }
         if !why.isEmpty { level = .degraded }
         if sample.ok, sample.reportedHealth > .healthy {

@@ -120,7 +120,7 @@ enum PackedBins {
 
     /// The Rice parameter for a running sum of four recent differences: ⌊log₂(mean + 1)⌋.
     @inline(__always) static func riceParameter(_ sum: Int) -> Int { Int.bitWidth - 1 - ((sum >> 2) + 1).leadingZeroBitCount }
-    @inline(__always) static func nextSum(_ sum: Int, _ z: UInt64) -> Int { sum &- sum >> 2 &+ Int(truncatingIfNeeded: min(z, 1 << 40)) }
+    @inline(__always) static func nextSum(_ sum: Int, _ z: UInt64) -> Int { sum &- sum >> 2 &+ Int(truncatingIfNeeded: z < 1 << 40 ? z : 1 << 40) }
     @inline(__always) static func zigzag(_ v: Int) -> UInt64 { UInt64(bitPattern: Int64((v << 1) ^ (v >> 63))) }
     @inline(__always) static func unzigzag(_ z: UInt64) -> Int { Int(truncatingIfNeeded: z >> 1) ^ -Int(truncatingIfNeeded: z & 1) }
 

@@ -60,11 +60,6 @@ extension ProbeWindows {
         var step: TimeSpan { get }
         var span: TimeSpan { get }
         var approximateBytes: Int { get }
-        /// Index of the bucket holding `time`.
-        func index(of time: Timestamp) -> Int64
-        /// Indices of the buckets whose start lies in `interval`.
-        func indices(startingIn interval: Range<Timestamp>) -> Range<Int64>
-        func accumulate(_ indices: Range<Int64>, into totals: inout BucketTotals)
         func lastValue(atOrBefore time: Timestamp) -> Double?
     }
 
@@ -148,22 +143,13 @@ extension ProbeWindows {
             ProbeWindows.bytes(of: closed) + ProbeWindows.bytes(of: closedValues) + ProbeWindows.bytes(of: arena)
         }
 
-        /// Every bucket held, oldest first (a copy, for checkpoints and tests).
-        var buckets: [Bucket<sketchBytes>] {
-            var result: [Bucket<sketchBytes>] = [], offset = 0
-            for position in closed.indices {
-                result.append(bucket(at: position, offset: offset))
-                offset += Int(closed[position].used)
-            }
-            if current.index != .min { result.append(current) }
-            return result
-        }
-
+        /// Index of the bucket holding `time`.
         func index(of time: Timestamp) -> Int64 { time.stepIndex(step) }
 
         /// Whether the bucket holding `time` is still kept (or would be): within `slots` of the newest.
         func keeps(_ time: Timestamp) -> Bool { current.index == .min || index(of: time) > Int64(current.index) - Int64(slots) }
 
+        /// Indices of the buckets whose start lies in `interval`.
         func indices(startingIn interval: Range<Timestamp>) -> Range<Int64> {
             index(of: interval.lowerBound - nanosecond) + 1..<index(of: interval.upperBound - nanosecond) + 1
         }

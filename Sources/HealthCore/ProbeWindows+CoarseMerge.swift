@@ -9,21 +9,10 @@ extension ProbeWindows.Tier {
     /// which the merge comes to anyway; bins nest, so the merged histogram is the same.
     func stats(from start: Timestamp, through now: Timestamp, via coarse: some ProbeWindows.ClosedBuckets) -> WindowStats {
         var totals = ProbeWindows.BucketTotals()
-        let stream = arena.span, coarseStream = coarse.arena.span
         forEachPiece(index(of: start)..<index(of: now) + 1, via: coarse) { piece in
             switch piece {
-            case let .fine(positions, offset):
-                var offset = offset
-                for position in positions {
-                    let stored = closed[position], used = Int(stored.used)
-                    totals.add(stored, values: closedValues.isEmpty ? nil : closedValues[position],
-                               stream: stream.extracting(offset..<offset + used))
-                    offset += used
-                }
-            case let .coarse(position, offset):
-                let stored = coarse.closed[position]
-                totals.add(stored, values: coarse.closedValues.isEmpty ? nil : coarse.closedValues[position],
-                           stream: coarseStream.extracting(offset..<offset + Int(stored.used)))
+            case let .fine(positions, offset): addClosed(positions, offset: offset, into: &totals)
+            case let .coarse(position, offset): coarse.addClosed(position..<position + 1, offset: offset, into: &totals)
             case .current:
                 totals.add(current)
             }

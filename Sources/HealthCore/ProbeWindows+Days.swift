@@ -8,9 +8,11 @@ extension ProbeWindows {
         let hoursPerDay = Self.day.nanoseconds / hours.step.nanoseconds
         // The newest complete day: the one before the day of the newest hour.
         let newestDay = Int64(hours.current.index).floorDivided(by: hoursPerDay) - 1
-        // The oldest day all of whose hours the hour tier still keeps: an older one could not be whole in a window.
-        let oldestDay = -(-(Int64(hours.current.index) - Int64(hours.slots) + 1)).floorDivided(by: hoursPerDay)
-        if let first = days.closed.first, Int64(first.index) < oldestDay { days.drop(before: oldestDay) }
+        // The oldest day all of whose hours the hour tier still keeps (⌈first kept hour / hours a day⌉): an older one
+        // could not be whole in a window.
+        let firstKeptHour = Int64(hours.current.index) - Int64(hours.slots) + 1
+        let oldestDay = -(-firstKeptHour).floorDivided(by: hoursPerDay)
+        days.dropClosed(before: oldestDay)
         guard newestDay > daysMergedThrough else { return }
         defer { daysMergedThrough = newestDay }
         var totals = BucketTotals()
@@ -47,15 +49,6 @@ extension ProbeWindows {
             ProbeWindows.bytes(of: closed) + ProbeWindows.bytes(of: closedValues) + ProbeWindows.bytes(of: arena)
         }
 
-        /// Drops the buckets before `index`.
-        mutating func drop(before index: Int64) {
-            var dropped = 0
-            while dropped < closed.count, Int64(closed[dropped].index) < index { dropped += 1 }
-            arena.removeFirst(closed[..<dropped].reduce(0) { $0 + Int($1.used) })
-            closed.removeFirst(dropped)
-            if !closedValues.isEmpty { closedValues.removeFirst(dropped) }
-        }
-
         /// Appends a bucket holding `totals` as the newest; nothing when its packed bins would not fit a stored bucket.
         mutating func append(index: Int64, _ totals: BucketTotals) {
             let merged = totals.latency.merged
@@ -68,22 +61,11 @@ extension ProbeWindows {
             }
             guard let index32 = Int32(exactly: index), let packed, lowestKey <= Int(UInt16.max) else { return }
             packed.append(to: &arena)
-            if totals.values.count > 0 || !closedValues.isEmpty {
-                if closedValues.isEmpty { closedValues = Array(repeating: ValueSummary(), count: closed.count) }
-                closedValues.append(totals.values)
-            }
+            appendValues(totals.values, limit: .max)
             closed.append(StoredBucket(
                 index: index32, count: UInt32(clamping: totals.count), failures: UInt32(clamping: totals.failures),
                 lowestKey: UInt16(Swift.max(lowestKey, 0)), used: packed.count,
                 storedLevel: UInt8(merged.level) | StoredBucket.packedFlag))
         }
-    }
-}
-
-extension Int64 {
-    /// ⌊self / divisor⌋ for a positive divisor.
-    func floorDivided(by divisor: Int64) -> Int64 {
-        let (quotient, remainder) = quotientAndRemainder(dividingBy: divisor)
-        return remainder < 0 ? quotient - 1 : quotient
     }
 }

@@ -111,10 +111,10 @@ extension ProbeWindows {
     /// Closed buckets, oldest first, their sketches packed one after the other in an arena.
     protocol ClosedBuckets {
         var step: TimeSpan { get }
-        var closed: [StoredBucket] { get }
+        var closed: [StoredBucket] { get set }
         /// The closed buckets' value summaries, parallel to `closed`; empty while none of them has a value.
-        var closedValues: [ValueSummary] { get }
-        var arena: [UInt8] { get }
+        var closedValues: [ValueSummary] { get set }
+        var arena: [UInt8] { get set }
     }
 
     struct Tier<let sketchBytes: Int>: RollupTier, ClosedBuckets {
@@ -159,7 +159,7 @@ extension ProbeWindows {
             if current.index != .min, index == newest { return current.add(sample, latencyKey: latencyKey) }
             if current.index == .min || index > newest {
                 if current.index != .min { close() }
-                evict(through: index - Int64(slots))
+                dropClosed(before: index - Int64(slots) + 1)
                 current = Bucket(index: Int32(index))
                 return current.add(sample, latencyKey: latencyKey)
             }
@@ -197,14 +197,7 @@ extension ProbeWindows {
             let used = packed?.count ?? Int(bucket.latency.used)
             ProbeWindows.grow(&arena, toHold: arena.count + used, limit: .max)
             Self.appendStream(of: bucket.latency, packed: packed, to: &arena)
-            if bucket.values.count > 0 || !closedValues.isEmpty {
-                if closedValues.isEmpty {
-                    closedValues.reserveCapacity(closed.capacity)
-                    closedValues.append(contentsOf: repeatElement(ValueSummary(), count: closed.count))
-                }
-                ProbeWindows.grow(&closedValues, toHold: closedValues.count + 1, limit: slots)
-                closedValues.append(bucket.values)
-            }
+            appendValues(bucket.values, limit: slots)
             closed.append(StoredBucket(bucket, used: used, packed: packed != nil))
         }
 
@@ -219,21 +212,6 @@ extension ProbeWindows {
         private static func appendStream(of latency: LatencySketch<sketchBytes>, packed: PackedBins.Packed?, to out: inout [UInt8]) {
             if let packed { return packed.append(to: &out) }
             for i in 0..<Int(latency.used) { out.append(latency.bytes[i]) }
-        }
-
-        /// Drops the closed buckets up to index `limit`.
-        private mutating func evict(through limit: Int64) {
-            var dropped = 0, bytes = 0
-            while dropped < closed.count, Int64(closed[dropped].index) <= limit {
-                bytes += Int(closed[dropped].used)
-                dropped += 1
-            }
-            guard dropped > 0 else { return }
-            closed.removeFirst(dropped)
-            arena.removeFirst(bytes)
-            guard !closedValues.isEmpty else { return }
-            closedValues.removeFirst(dropped)
-            if closedValues.allSatisfy({ $0.count == 0 }) { closedValues = [] }
         }
 
         /// Records a sample into a closed bucket (made if missing): rare, as samples arrive in time order.
@@ -290,16 +268,10 @@ extension ProbeWindows {
             // Only the newest `slots` indices can still be held.
             let lower = Swift.max(indices.lowerBound, indices.upperBound - Int64(slots)), upper = indices.upperBound
             guard lower < upper else { return }
-            var position = firstPosition(atOrAfter: lower)
-            var offset = 0
-            for i in 0..<position { offset += Int(closed[i].used) }
-            let stream = arena.span
-            while position < closed.count, Int64(closed[position].index) < upper {
-                let stored = closed[position], used = Int(stored.used)
-                totals.add(stored, values: closedValues.isEmpty ? nil : closedValues[position],
-                           stream: stream.extracting(offset..<offset + used))
-                (position, offset) = (position + 1, offset + used)
-            }
+            let first = firstPosition(atOrAfter: lower)
+            var end = first
+            while end < closed.count, Int64(closed[end].index) < upper { end += 1 }
+            addClosed(first..<end, offset: closed[..<first].reduce(0) { $0 + Int($1.used) }, into: &totals)
             if current.index != .min, (lower..<upper).contains(Int64(current.index)) { totals.add(current) }
         }
 
@@ -322,21 +294,15 @@ extension ProbeWindows {
                 }
                 defer { (position, offset) = (end, endOffset) }
                 let withCurrent = current.index != .min && lower < upper && (lower..<upper).contains(Int64(current.index))
-                let values = { (position: Int) in closedValues.isEmpty ? nil : closedValues[position] }
                 if end == position + 1, !withCurrent, case let stored = closed[position], stored.isPacked,
                    let keys = PackedBins.quantileKeys(stream.extracting(offset..<endOffset), lowestKey: Int(stored.lowestKey)) {
                     let quantile = { (key: Int) in LatencyScale.value(of: key, level: stored.level) }
                     return Point(start: start, stats: WindowStats(
-                        count: Int(stored.count), failures: Int(stored.failures), values: values(position) ?? ValueSummary(),
+                        count: Int(stored.count), failures: Int(stored.failures), values: closedValues.isEmpty ? ValueSummary() : closedValues[position],
                         latency: (quantile(keys.0), quantile(keys.1), quantile(keys.2))))
                 }
                 totals.removeAll()
-                var inner = offset
-                for p in position..<end {
-                    let used = Int(closed[p].used)
-                    totals.add(closed[p], values: values(p), stream: stream.extracting(inner..<inner + used))
-                    inner += used
-                }
+                addClosed(position..<end, offset: offset, into: &totals)
                 if withCurrent { totals.add(current) }
                 return Point(start: start, stats: totals.stats)
             }
@@ -385,5 +351,46 @@ extension ProbeWindows {
     static func grow<T>(_ array: inout [T], toHold count: Int, limit: Int) {
         guard count > array.capacity else { return }
         array.reserveCapacity(Swift.min(limit, Swift.max(count + count / 16, 16)))
+    }
+}
+
+extension ProbeWindows.ClosedBuckets {
+    /// Adds the closed buckets at `positions`, the first one's sketch at `offset` in the arena, to `totals`.
+    func addClosed(_ positions: Range<Int>, offset: Int, into totals: inout ProbeWindows.BucketTotals) {
+        let stream = arena.span
+        var offset = offset
+        for position in positions {
+            let stored = closed[position], used = Int(stored.used)
+            totals.add(stored, values: closedValues.isEmpty ? nil : closedValues[position],
+                       stream: stream.extracting(offset..<offset + used))
+            offset += used
+        }
+    }
+
+    /// Drops the closed buckets whose index is below `index`.
+    mutating func dropClosed(before index: Int64) {
+        var dropped = 0, bytes = 0
+        while dropped < closed.count, Int64(closed[dropped].index) < index {
+            bytes += Int(closed[dropped].used)
+            dropped += 1
+        }
+        guard dropped > 0 else { return }
+        closed.removeFirst(dropped)
+        arena.removeFirst(bytes)
+        guard !closedValues.isEmpty else { return }
+        closedValues.removeFirst(dropped)
+        if closedValues.allSatisfy({ $0.count == 0 }) { closedValues = [] }
+    }
+
+    /// Keeps `values` for the closed bucket about to be appended: the summaries stay empty until one has a value,
+    /// then hold one per bucket, with room for at most `limit`.
+    mutating func appendValues(_ values: ProbeWindows.ValueSummary, limit: Int) {
+        guard values.count > 0 || !closedValues.isEmpty else { return }
+        if closedValues.isEmpty {
+            closedValues.reserveCapacity(closed.capacity)
+            closedValues.append(contentsOf: repeatElement(ProbeWindows.ValueSummary(), count: closed.count))
+        }
+        ProbeWindows.grow(&closedValues, toHold: closedValues.count + 1, limit: limit)
+        closedValues.append(values)
     }
 }

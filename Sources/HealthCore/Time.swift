@@ -23,7 +23,14 @@ package struct Timestamp: Hashable, Comparable, Sendable {
     /// Number of the `step`-long interval since the epoch holding this time: floor division, so times before the
     /// epoch count down from −1 (by quotient and remainder, as subtracting first would overflow near Int64.min).
     package func stepIndex(_ step: TimeSpan) -> Int64 {
-        let (quotient, remainder) = nanoseconds.quotientAndRemainder(dividingBy: step.nanoseconds)
+        nanoseconds.floorDivided(by: step.nanoseconds)
+    }
+}
+
+extension Int64 {
+    /// ⌊self / divisor⌋ for a positive divisor.
+    func floorDivided(by divisor: Int64) -> Int64 {
+        let (quotient, remainder) = quotientAndRemainder(dividingBy: divisor)
         return remainder < 0 ? quotient - 1 : quotient
     }
 }

@@ -66,21 +66,34 @@ enum DaemonMemoryBench {
              + "peak \(fmt(Double(result.peak) / 1_048_576)) MiB, ready in \(fmt(result.restoreSeconds)) s")
     }
 
+    /// What the windows of each history take, by part (`ProbeWindows.byteBreakdown`), without the daemon around them.
+    static func windowBytes() {
+        for history in histories {
+            let windows = fullHistory(history, seed: 100)
+            let parts = windows.byteBreakdown.map { "\($0.part) \(fmt(Double($0.bytes) / 1000))" }
+            line("windows.bytes.full_7d.\(history.name)",
+                 "\(fmt(Double(windows.approximateBytes) / 1000)) KB (\(parts.joined(separator: ", ")))")
+        }
+    }
+
+    /// Seven full days of `history` ending at `end`, latencies drawn from a generator seeded with `seed`.
+    static func fullHistory(_ history: History, seed: UInt64, end: Timestamp = Timestamp(nanoseconds: wallNanos())) -> ProbeWindows {
+        var rng = SplitMix(seed: seed)
+        var w = ProbeWindows()
+        let samples = 7 * 86_400 / history.interval
+        for s in 0..<samples {
+            let time = end - .seconds((samples - 1 - s) * history.interval)
+            let failure = rng.next() % 1000 == 0 ? ProbeFailure(.timeout, "timed out") : nil
+            w.record(Sample(time: time, latencyMs: rng.lognormal(mu: log(20), sigma: history.sigma), failure: failure))
+        }
+        return w
+    }
+
     /// A checkpoint of `probes` probes named as `config` names them, each holding seven full days of `history`.
     static func checkpoint(probes: Int, history: History) -> [UInt8] {
         let end = Timestamp(nanoseconds: wallNanos())
         let distinct = 8
-        let windows = (0..<distinct).map { k in
-            var rng = SplitMix(seed: UInt64(100 + k))
-            var w = ProbeWindows()
-            let samples = 7 * 86_400 / history.interval
-            for s in 0..<samples {
-                let time = end - .seconds((samples - 1 - s) * history.interval)
-                let failure = rng.next() % 1000 == 0 ? ProbeFailure(.timeout, "timed out") : nil
-                w.record(Sample(time: time, latencyMs: rng.lognormal(mu: log(20), sigma: history.sigma), failure: failure))
-            }
-            return w
-        }
+        let windows = (0..<distinct).map { fullHistory(history, seed: UInt64(100 + $0), end: end) }
         var monitor = Monitor(spec: MonitorSpec(probes: (0..<probes).map { ProbeRules(name: "tcp\($0)", kind: "tcp") }))
         for i in 0..<probes { monitor.replaceWindows(of: i, with: windows[i % distinct]) }
         return monitor.checkpoint(now: end, writer: "bench")
@@ -99,21 +112,8 @@ enum DaemonMemoryBench {
               probes: [\(list.joined(separator: ",\n"))] }
             """
         try? config.write(toFile: "\(dir)/c.json5", atomically: true, encoding: .utf8)
-        guard start else { return nil }
-        let daemon = Process()
-        daemon.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("healthd")
-        daemon.arguments = ["--config", "\(dir)/c.json5"]
-        daemon.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        let t0 = monotonicNanos()
-        guard (try? daemon.run()) != nil else { return nil }
+        guard start, let (daemon, ready) = launchDaemon(config: "\(dir)/c.json5", socket: "\(dir)/h.sock") else { return nil }
         defer { kill(daemon.processIdentifier, SIGKILL); daemon.waitUntilExit() }
-        var waited = 0
-        while !FileManager.default.fileExists(atPath: "\(dir)/h.sock") {
-            guard daemon.isRunning, waited < 6000 else { return nil }
-            usleep(10_000)
-            waited += 1
-        }
-        let ready = Double(monotonicNanos() - t0) / 1e9
         // RSS read every half second over the last half of the time, and its median taken: a single reading lands on
         // a checkpoint being written (every minute) or not, which at 1,000 probes moves it by ~4 KiB a probe.
         Thread.sleep(forTimeInterval: seconds / 2)
@@ -127,7 +127,29 @@ enum DaemonMemoryBench {
         return (readings.sorted()[readings.count / 2], kib("VmHWM:", of: daemon.processIdentifier) * 1024, ready)
     }
 
-    private static func kib(_ field: String, of pid: Int32) -> Int {
+    /// Starts the healthd beside this binary on `config`; it and the seconds until its socket appeared, or nil if it
+    /// exited or took over a minute.
+    static func launchDaemon(config: String, socket: String) -> (Process, Double)? {
+        let daemon = Process()
+        daemon.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("healthd")
+        daemon.arguments = ["--config", config]
+        daemon.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        let t0 = monotonicNanos()
+        guard (try? daemon.run()) != nil else { return nil }
+        var waited = 0
+        while !FileManager.default.fileExists(atPath: socket) {
+            guard daemon.isRunning, waited < 6000 else {
+                kill(daemon.processIdentifier, SIGKILL)
+                daemon.waitUntilExit()
+                return nil
+            }
+            usleep(10_000)
+            waited += 1
+        }
+        return (daemon, Double(monotonicNanos() - t0) / 1e9)
+    }
+
+    static func kib(_ field: String, of pid: Int32) -> Int {
         let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
         guard let l = status.split(separator: "\n").first(where: { $0.hasPrefix(field) }) else { return 0 }
         return Int(l.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") ?? 0

@@ -21,6 +21,7 @@ func line(_ name: String, _ text: String) {
 }
 
 if wants("windows") { WindowsBench.run() }
+if wants("windows-bytes") { DaemonMemoryBench.windowBytes() }
 if wants("checkpoint") { CheckpointBench.run() }
 if wants("publish") { PublishBench.run() }
 if wants("socket") { SocketBench.run() }
@@ -43,6 +44,14 @@ if wants("scheduler") {
     let counts = (option("--counts") ?? "1000,10000").split(separator: ",").compactMap { Int($0) }
     let kinds = (option("--kinds") ?? "tcp,http").split(separator: ",").map(String.init)
     SchedulerBench.run(port: port, seconds: seconds, counts: counts, kinds: kinds)
+}
+if wants("lag") {
+    guard let port = option("--nginx-port").flatMap(UInt16.init), let log = option("--nginx-arrivals-log") else {
+        FileHandle.standardError.write(Data("lag benchmark needs --nginx-port and --nginx-arrivals-log (scripts/bench starts nginx)\n".utf8))
+        exit(2)
+    }
+    let counts = (option("--counts") ?? "10000").split(separator: ",").compactMap { Int($0) }
+    DaemonLagBench.run(port: port, arrivalsLog: log, counts: counts, seconds: option("--seconds").flatMap(Double.init) ?? 60)
 }
 if wants("blackbox") {
     guard let port = option("--nginx-port").flatMap(UInt16.init) else { exit(2) }

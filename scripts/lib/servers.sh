@@ -150,6 +150,7 @@ _tls_not_after() {
 # nginx_hook_port, a webhook receiver over TLS: every request to /hook... is answered 200 and
 # /fail... 500, and logged in $nginx_hook_log, one line each, tab-separated:
 #   method, URI, status, Content-Type, body (as sent: not escaped).
+# Requests to /arrive/... on nginx_port are logged in $nginx_arrivals_log as "seconds.milliseconds path".
 start_nginx() {
   local nginx
   nginx=$(command -v nginx || echo /usr/sbin/nginx)
@@ -162,6 +163,7 @@ start_nginx() {
   nginx_clientcert_port=$(free_port)
   nginx_hook_port=$(free_port)
   nginx_hook_log=$work/nginx/hook.log
+  nginx_arrivals_log=$work/nginx/arrivals.log
   mkdir -p "$work/nginx/html"
   echo "ok" > "$work/nginx/html/index.html"
   cat > "$work/nginx.conf" <<CONF
@@ -173,6 +175,7 @@ worker_rlimit_nofile 65536;
 events { worker_connections 16384; }
 http {
   access_log off;
+  log_format arrival '\$msec \$uri';
   client_body_temp_path $work/nginx/body;
   proxy_temp_path $work/nginx/proxy;
   fastcgi_temp_path $work/nginx/fastcgi;
@@ -188,6 +191,8 @@ http {
     # Where the webhook receiver below passes requests on: so that nginx reads (and logs) their bodies.
     location ^~ /sink/ok { return 200 'ok'; }
     location ^~ /sink/fail { return 500; }
+    # When each request arrived (ms), by path: the daemon benchmark's measure of scheduling lag.
+    location ^~ /arrive/ { access_log $nginx_arrivals_log arrival; return 200 'ok'; }
   }
   server {
     listen 127.0.0.1:$nginx_tls_port ssl;

@@ -7,7 +7,7 @@ import HealthSys
 /// An attempt that outlives its timeout is aborted and recorded as a `timeout` failure. Paced by
 /// the monotonic clock, so a step of the wall clock changes only the time samples are dated with.
 /// Loop-confined: every method runs on `context.loop`.
-final class Scheduler {
+package final class Scheduler {
     private final class Job {
         let config: ProbeConfig
         let epoch: Int
@@ -79,10 +79,14 @@ final class Scheduler {
     /// Epochs of the running definitions, for the engine to accept results by.
     var epochs: [String: Int] { jobs.mapValues(\.epoch) }
 
-    private func phaseOffset(_ p: ProbeConfig) -> Int64 {
+    private func phaseOffset(_ p: ProbeConfig) -> Int64 { Self.phase(of: p.name, interval: p.interval) }
+
+    /// How far into its interval a probe's runs fall, counted from when the scheduler took it up (for the benchmark,
+    /// which times runs from outside).
+    package static func phase(of name: String, interval: TimeSpan) -> Int64 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a: stable across runs, unlike Hasher
-        for b in p.name.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-        return Int64(h % UInt64(p.interval.nanoseconds))
+        for b in name.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        return Int64(h % UInt64(interval.nanoseconds))
     }
 
     private func arm(_ job: Job) {

@@ -22,42 +22,73 @@ extension ProbeWindows {
             var ok: Bool { latency.sign == .plus }
         }
 
-        let capacity: Int
-        var entries: [Entry] = []
+        /// Most samples kept.
+        static let capacity = 384
+        /// How far back from the probe's newest sample the ring keeps samples: it is there to answer windows of up to
+        /// 5 minutes exactly, and a probe at 10 s needs ~37 entries for that, not `capacity`.
+        static let reach = TimeSpan.minutes(6)
+        /// Circular storage, the oldest live entry at `head`; grown by a quarter as needed, shrunk when a quarter full.
+        private(set) var entries: [Entry] = []
         /// Each entry's value, NaN where it has none (recorded values are finite); empty while no entry has carried any.
-        var values: [Double] = []
-        var next = 0  // the slot to overwrite once full: the oldest arrival
-        /// Newest time among overwritten samples: the ring holds every sample from just after it on.
-        var evictedThrough: Timestamp?
+        private(set) var values: [Double] = []
+        private(set) var head = 0
+        /// Live entries, from `head` on, wrapping around.
+        private(set) var count = 0
+        /// Newest time among dropped samples: the ring holds every sample from just after it on.
+        private(set) var evictedThrough: Timestamp?
 
-        init(capacity: Int) { self.capacity = capacity }
+        init() {}
 
-        func value(at i: Int) -> Double? { values.isEmpty || values[i].isNaN ? nil : values[i] }
+        /// Storage position of the `i`-th live entry, oldest first.
+        @inline(__always) private func slot(_ i: Int) -> Int { (head + i) % entries.count }
 
-        mutating func append(_ sample: Sample) {
-            append(Entry(time: sample.time, latencyMs: sample.latencyMs, ok: sample.ok), value: sample.value)
+        func value(at slot: Int) -> Double? { values.isEmpty || values[slot].isNaN ? nil : values[slot] }
+
+        /// Calls `body(entry, value)` for every live entry, oldest arrival first.
+        func forEach(_ body: (Entry, Double?) -> Void) {
+            for i in 0..<count { body(entries[slot(i)], value(at: slot(i))) }
         }
 
-        mutating func append(_ entry: Entry, value: Double?) {
-            if value != nil, values.isEmpty, !entries.isEmpty {
-                values.reserveCapacity(entries.capacity)
-                values.append(contentsOf: repeatElement(.nan, count: entries.count))
+        /// Adds a sample of a probe whose newest sample (this one's time or later) is at `newest`.
+        mutating func append(_ sample: Sample, newest: Timestamp) {
+            append(Entry(time: sample.time, latencyMs: sample.latencyMs, ok: sample.ok), value: sample.value, newest: newest)
+        }
+
+        mutating func append(_ entry: Entry, value: Double?, newest: Timestamp) {
+            let cutoff = newest - Self.reach
+            // A late sample already beyond the reach is not kept, and the ring says so.
+            guard entry.time > cutoff else { return drop(entry.time) }
+            while count > 0, entries[head].time <= cutoff { dropOldest() }
+            if count == Self.capacity { dropOldest() }
+            if count == entries.count || (entries.count > 16 && count < entries.count / 4) {
+                resize(to: Swift.min(Self.capacity, Swift.max(16, count + count / 4 + 1)))
             }
-            guard entries.count == capacity else {
-                if entries.count == entries.capacity {
-                    // Grown by hand, so that a full ring holds `capacity` entries rather than the next power of two.
-                    entries.reserveCapacity(Swift.min(capacity, Swift.max(16, entries.count * 2)))
-                }
-                if value != nil || !values.isEmpty {
-                    values.reserveCapacity(entries.capacity)
-                    values.append(value ?? .nan)
-                }
-                return entries.append(entry)
+            if value != nil, values.isEmpty { values = Array(repeating: .nan, count: entries.count) }
+            let at = slot(count)
+            entries[at] = entry
+            if !values.isEmpty { values[at] = value ?? .nan }
+            count += 1
+        }
+
+        /// Notes that the samples up to `time` are no longer all here.
+        mutating func drop(_ time: Timestamp) { evictedThrough = max(evictedThrough ?? time, time) }
+
+        private mutating func dropOldest() {
+            drop(entries[head].time)
+            (head, count) = ((head + 1) % entries.count, count - 1)
+        }
+
+        /// Moves the live entries to the front of storage for `size` entries.
+        private mutating func resize(to size: Int) {
+            let placeholder = Entry(time: Timestamp(nanoseconds: 0), latencyMs: 0, ok: true)
+            var moved = [Entry](repeating: placeholder, count: size)
+            for i in 0..<count { moved[i] = entries[slot(i)] }
+            if !values.isEmpty {
+                var movedValues = [Double](repeating: .nan, count: size)
+                for i in 0..<count { movedValues[i] = values[slot(i)] }
+                values = movedValues
             }
-            evictedThrough = max(evictedThrough ?? entries[next].time, entries[next].time)
-            entries[next] = entry
-            if value != nil || !values.isEmpty { values[next] = value ?? .nan }
-            next = (next + 1) % capacity
+            (entries, head) = (moved, 0)
         }
 
         /// Whether the ring holds every sample recorded at or after `start`.
@@ -66,10 +97,11 @@ extension ProbeWindows {
         /// Exact stats of the samples with time in `interval`; quantiles are order statistics at the sketch's ranks.
         func stats(in interval: Range<Timestamp>) -> WindowStats {
             var count = 0, failures = 0, values = ValueSummary(), latencies: [Double] = []
-            for (i, entry) in entries.enumerated() where interval.contains(entry.time) {
+            forEach { entry, value in
+                guard interval.contains(entry.time) else { return }
                 count += 1
                 if entry.ok { latencies.append(Double(entry.latencyMs)) } else { failures += 1 }
-                if let value = value(at: i) { values.merge(ValueSummary(value, at: entry.time)) }
+                if let value { values.merge(ValueSummary(value, at: entry.time)) }
             }
             latencies.sort()
             func quantile(_ q: Double) -> Double? {
@@ -83,8 +115,8 @@ extension ProbeWindows {
         func lastValue(atOrBefore time: Timestamp) -> Double? {
             guard !values.isEmpty else { return nil }
             var newest = ValueSummary()
-            for (i, entry) in entries.enumerated() where entry.time <= time {
-                if let value = value(at: i) { newest.merge(ValueSummary(value, at: entry.time)) }
+            forEach { entry, value in
+                if entry.time <= time, let value { newest.merge(ValueSummary(value, at: entry.time)) }
             }
             return newest.count > 0 && covers(from: newest.lastTime) ? newest.last : nil
         }

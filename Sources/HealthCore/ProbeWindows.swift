@@ -74,13 +74,14 @@ package struct ProbeWindows: Sendable {
     /// Longest history kept; older samples are ignored.
     package static let retention = TimeSpan.days(7)
 
-    // 384 raw samples keep 5m windows exact at 1 Hz and 1h windows exact at the default 10 s interval. Sketch bytes
+    // The raw samples of the last 6 minutes, at most 384, keep 5m windows exact up to 1 Hz. Sketch bytes
     // per bucket are what 1 Hz of lognormal σ = 1 latencies needs at α₃ = 1.92 %, whose bins are 3.8 % wide: a
     // bucket's samples fall into ~45, ~100, ~130 and ~155 distinct bins for 1m, 5m, 15m and 1h, at one byte each; the
     // worst of 10⁵ / 3·10⁴ / 10⁴ / 3·10³ simulated buckets took 59 / 119 / 145 / 170 bytes. With the 56 bytes of an
     // inline bucket's other fields and the sketch's 5, capacities ≡ 3 (mod 8) leave no padding. Closed buckets take
-    // their sketch's bytes and a 16-byte header: 7 full days of σ = 1 at 1 Hz take ~65 KB, of σ = 0.3 ~47 KB.
-    var ring = RawRing(capacity: 384)
+    // their sketch's bytes, packed, and a 16-byte header: 7 full days of σ = 1 at 1 Hz take ~48 KB, of σ = 0.3 ~37 KB,
+    // of σ = 1 at 10 s ~30 KB (`healthd-bench windows-bytes`).
+    var ring = RawRing()
     var minutes = Tier<59>(step: .minutes(1), span: .hours(1))
     var fiveMinutes = Tier<123>(step: .minutes(5), span: .hours(6))
     var quarterHours = Tier<147>(step: .minutes(15), span: .hours(24))
@@ -107,7 +108,7 @@ package struct ProbeWindows: Sendable {
         if let newest, sample.time <= newest - Self.retention { return }
         if sample.value?.isFinite == false { return record(sample.withFiniteValue()) }
         newest = max(newest ?? sample.time, sample.time)
-        ring.append(sample)
+        ring.append(sample, newest: newest!)
         let latencyKey = sample.ok ? LatencyScale.key(for: sample.latencyMs) : 0  // looked up once for all tiers
         minutes.record(sample, latencyKey: latencyKey)
         fiveMinutes.record(sample, latencyKey: latencyKey)

@@ -83,12 +83,12 @@ extension RollingWindowTests {
         func unalignedWindowsAddAtMostOneBucketOfOlderHistory(_ window: TimeSpan) {
             let now = steadyEnd - .seconds(5)  // just after the last sample, mid-bucket for every tier
             let stats = steady.windows.stats(over: window, now: now), exact = steady.exactStats(over: window, now: now)
-            if window <= .hours(1) {
-                // 384 raw samples at 10 s reach back 64 minutes: exact.
+            if window <= .minutes(5) {
+                // The raw samples of the last 6 minutes: exact.
                 expectClose(stats, exact)
             } else {
                 let tierStep: TimeSpan =
-                    window <= .hours(6) ? .minutes(5) : window <= .hours(24) ? .minutes(15) : .hours(1)
+                    window <= .hours(1) ? .minutes(1) : window <= .hours(6) ? .minutes(5) : window <= .hours(24) ? .minutes(15) : .hours(1)
                 #expect(stats.count >= exact.count)
                 #expect(stats.count - exact.count <= Int(tierStep.nanoseconds / TimeSpan.seconds(10).nanoseconds))
                 #expect(stats.valueLast == exact.valueLast)

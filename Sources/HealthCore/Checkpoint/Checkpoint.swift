@@ -13,9 +13,10 @@ enum Checkpoint {
     static let magic: [UInt8] = Array("HDCKPT".utf8)
     /// Bump on any change to the encoding, the tier geometry included. Versions in `readable` are
     /// read (a restart after an upgrade keeps its history); others are set aside.
-    static let formatVersion: UInt16 = 2
-    /// 1: before TLS facts and timings (samples and probe state hold none).
-    static let readable: ClosedRange<UInt16> = 1...2
+    static let formatVersion: UInt16 = 3
+    /// 1: before TLS facts and timings (samples and probe state hold none). 2: the raw ring kept 384 samples however
+    /// old, stored in slot order.
+    static let readable: ClosedRange<UInt16> = 1...3
     /// The CRC-32 trailer.
     static let trailerBytes = 4
 

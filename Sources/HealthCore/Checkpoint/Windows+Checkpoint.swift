@@ -20,7 +20,7 @@ extension ProbeWindows {
         self.init()
         keepDays(keepingDays)
         newest = try r.readOptionalTimestamp()
-        try ring.decode(from: &r)
+        try ring.decode(from: &r, newest: newest)
         try minutes.decode(from: &r, name: "1m")
         try fiveMinutes.decode(from: &r, name: "5m")
         try quarterHours.decode(from: &r, name: "15m")
@@ -34,13 +34,11 @@ extension ProbeWindows.RawRing {
     private static let okFlag: UInt8 = 1, valueFlag: UInt8 = 2
 
     func encode(into w: inout ByteWriter) {
-        w.appendVarint(capacity)
-        w.appendVarint(next)
+        w.appendVarint(Self.capacity)
         w.appendOptional(evictedThrough) { $0.append($1) }
-        w.appendVarint(entries.count)
+        w.appendVarint(count)
         var previous: Int64 = 0
-        for (i, entry) in entries.enumerated() {
-            let value = value(at: i)
+        forEach { entry, value in
             w.append((entry.ok ? Self.okFlag : 0) | (value == nil ? 0 : Self.valueFlag))
             w.appendZigZag(entry.time.nanoseconds &- previous)
             previous = entry.time.nanoseconds
@@ -49,21 +47,24 @@ extension ProbeWindows.RawRing {
         }
     }
 
-    /// Fills this empty ring, created with the current capacity.
-    mutating func decode(from r: inout ByteReader) throws(CheckpointError) {
+    /// Fills this empty ring, of a probe whose newest sample is at `newest`. Entries come oldest arrival first; up to format 2
+    /// they came in storage order, the oldest at a stored position once full. Whatever lies beyond the reach (all
+    /// 384 samples were kept, whatever their age, up to format 2) is dropped as if it had aged out here.
+    mutating func decode(from r: inout ByteReader, newest: Timestamp?) throws(CheckpointError) {
         let storedCapacity = try r.readVarint()
-        guard storedCapacity == UInt64(capacity) else {
-            throw .corrupt("raw ring of \(storedCapacity) samples, this build keeps \(capacity)")
+        guard storedCapacity == UInt64(Self.capacity) else {
+            throw .corrupt("raw ring of \(storedCapacity) samples, this build keeps \(Self.capacity)")
         }
-        let storedNext = try r.readInt(max: capacity - 1, "raw ring position")
+        let storedNext = r.version >= 3 ? 0 : try r.readInt(max: Self.capacity - 1, "raw ring position")
         let storedEvictedThrough = try r.readOptionalTimestamp()
         // Entries take at least 6 bytes: flags, time, latency.
-        let count = try r.readCount(max: capacity, minBytes: 6, "raw ring length")
+        let count = try r.readCount(max: Self.capacity, minBytes: 6, "raw ring length")
         // A ring that is not full was never overwritten: it appends from slot 0.
-        guard count == capacity || (storedNext == 0 && storedEvictedThrough == nil) else {
+        guard r.version >= 3 || count == Self.capacity || (storedNext == 0 && storedEvictedThrough == nil) else {
             throw .corrupt("raw ring of \(count) samples has wrapped")
         }
-        entries.reserveCapacity(count)
+        var stored: [(Entry, Double?)] = []
+        stored.reserveCapacity(count)
         var previous: Int64 = 0
         for _ in 0..<count {
             let flags = try r.readByte()
@@ -71,13 +72,16 @@ extension ProbeWindows.RawRing {
             previous = previous &+ (try r.readZigZag())
             let latencyMs = try r.readFloat()
             let value = flags & Self.valueFlag != 0 ? try r.readDouble() : nil
-            if value != nil, values.isEmpty { values.reserveCapacity(count) }
-            append(Entry(time: try ByteReader.time(previous), latencyMs: Double(latencyMs), ok: flags & Self.okFlag != 0),
-                   value: value)
+            stored.append((Entry(time: try ByteReader.time(previous), latencyMs: Double(latencyMs), ok: flags & Self.okFlag != 0),
+                           value))
         }
-        // Appending moved nothing: the ring was empty and holds at most its capacity.
-        next = storedNext
-        evictedThrough = storedEvictedThrough
+        // A file whose newest time is older than its samples' is damaged, but its samples are still what they say.
+        let newest = stored.reduce(newest) { max($0 ?? $1.0.time, $1.0.time) }
+        for i in 0..<count {
+            let (entry, value) = stored[(storedNext + i) % count]
+            append(entry, value: value, newest: newest!)
+        }
+        if let storedEvictedThrough { drop(storedEvictedThrough) }
     }
 }
 

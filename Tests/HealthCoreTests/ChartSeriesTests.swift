@@ -1,8 +1,8 @@
 import Testing
 @testable import HealthCore
 
-/// The chart cache keeps the points of past steps and computes the newest two again; what it hands out is always what
-/// a fresh computation gives, as time passes a step at a time, many steps at once, or goes back.
+/// A renderer keeps what it drew from a chart while the chart's version stays the same, so the points must depend on
+/// nothing else: not on where in its step now falls, nor on anything but samples.
 struct ChartSeriesTests {
     static let start = Timestamp(seconds: 1_795_341_600)
 
@@ -12,32 +12,34 @@ struct ChartSeriesTests {
             + "\(String(describing: $0.latencyP99)) \(String(describing: $0.valueAvg))" }
     }
 
-    @Test func cachedSeriesAreTheFreshOnes() {
+    @Test func pointsChangeOnlyWithTheVersion() {
         var monitor = Monitor(spec: MonitorSpec(probes: [ProbeRules(name: "a", kind: "tcp")]))
-        var cache = ChartSeriesCache()
         var rng = RollingWindowTests.SplitMix64(state: 9)
         var time = Self.start
-        // A day and a half at one sample a minute, the charts drawn now and then: after a minute, a few steps, hours.
+        var drawn: (version: ChartVersion, points: [String])?
+        var redrawn = 0
+        // A day and a half at one sample a minute, the chart asked for at every second of some minutes.
         for (minutes, gap) in [(600, 1), (400, 17), (300, 130), (100, 3), (800, 7)] {
             for _ in 0..<minutes {
                 time = time + .minutes(1)
                 _ = monitor.ingest(Sample(time: time, latencyMs: rng.lognormal(median: 30, sigma: 0.5), value: Double(minutes),
                                           failure: nil), probe: 0)
                 guard Int(time.nanoseconds / 60_000_000_000) % gap == 0 else { continue }
-                let cached = monitor.chartSeries(range: .hours(24), step: .minutes(15), now: time, cache: &cache)[0]
-                var fresh = ChartSeriesCache()
-                let expected = monitor.chartSeries(range: .hours(24), step: .minutes(15), now: time, cache: &fresh)[0]
-                let (a, b) = (Self.shown(cached.points), Self.shown(expected.points))
-                let diffs = a.indices.filter { $0 < b.count && a[$0] != b[$0] }
-                #expect(a == b, "at \(time): \(diffs.count) differ, first \(diffs.first.map { "\($0): \(a[$0]) vs \(b[$0])" } ?? "-") counts \(a.count) \(b.count)")
-                #expect(cached.firstStart == expected.firstStart)
-                #expect(cached.points.count == 97)
+                for second in stride(from: 0, to: 60, by: 7) {
+                    let now = time + .seconds(Int64(second))
+                    let version = monitor.chartVersion(of: 0, step: .minutes(15), now: now)
+                    let points = Self.shown(monitor.chartSeries(of: 0, range: .hours(24), step: .minutes(15), now: now).points)
+                    #expect(points.count == 97)
+                    if let drawn, drawn.version == version {
+                        #expect(points == drawn.points, "at \(now)")
+                    } else {
+                        redrawn += 1
+                    }
+                    drawn = (version, points)
+                }
             }
         }
-        // The clock set back a day: nothing kept holds.
-        let back = time - .hours(24)
-        let cached = monitor.chartSeries(range: .hours(24), step: .minutes(15), now: back, cache: &cache)[0]
-        var fresh = ChartSeriesCache()
-        #expect(Self.shown(cached.points) == Self.shown(monitor.chartSeries(range: .hours(24), step: .minutes(15), now: back, cache: &fresh)[0].points))
+        // Once per sample asked about: the version changes with every sample.
+        #expect(redrawn == 600 + 400 / 17 + 300 / 130 + 100 / 3 + 800 / 7 + 2)
     }
 }

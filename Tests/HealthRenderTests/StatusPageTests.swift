@@ -3,21 +3,15 @@ import Foundation
 @testable import HealthRender
 import Testing
 
-/// A page rendered the daemon's way: from a snapshot and the probes' chart series, each kept in its cache.
-struct PageCaches {
-    var series = ChartSeriesCache()
-    var page = StatusPageCache()
-}
-
+/// A page rendered the daemon's way: from a snapshot and the probes' charts, with the cards of the last render.
 extension Monitor {
     func statusPageHTML(now: Timestamp) -> String {
-        var caches = PageCaches()
-        return statusPageHTML(snapshot(now: now), cache: &caches)
+        var cache = StatusPageCache()
+        return statusPageHTML(snapshot(now: now), cache: &cache)
     }
 
-    func statusPageHTML(_ s: Snapshot, cache: inout PageCaches) -> String {
-        let series = chartSeries(range: StatusPage.range, step: StatusPage.step, now: s.generatedAt, cache: &cache.series)
-        return StatusPage.html(s, series: series, cache: &cache.page)
+    func statusPageHTML(_ s: Snapshot, cache: inout StatusPageCache) -> String {
+        StatusPage.html(s, charts: self, cache: &cache)
     }
 }
 
@@ -222,12 +216,36 @@ extension Monitor {
         let key = StatusPage.CardKey(p, id: 0, cert: StatusPage.CertExpiry(p.tls, now: now))
         #expect(key.matches(p, id: 0, cert: StatusPage.CertExpiry(p.tls, now: now + .minutes(4))))
         #expect(!key.matches(p, id: 0, cert: StatusPage.CertExpiry(p.tls, now: now + .minutes(6))))
-        var cache = PageCaches()
+        var cache = StatusPageCache()
         #expect(m.statusPageHTML(m.snapshot(now: now), cache: &cache).contains("<dd>expires in 14 d ("))
         let later = now + .minutes(10)  // the same 15-minute step: the chart points are kept, and so would the card be
         let page = m.statusPageHTML(m.snapshot(now: later), cache: &cache)
         #expect(page.contains("<dd class=\"soon\">expires in 13 d ("))
         #expect(page == m.statusPageHTML(now: later))
+    }
+
+    /// A card is kept once it has stayed the same over one render: a probe with a sample between renders has a new
+    /// card each time, and keeping its text would only cost memory.
+    @Test func onlyCardsThatStayTheSameAreKept() {
+        var m = monitor([ProbeRules(name: "busy", kind: "tcp"), ProbeRules(name: "idle", kind: "exec")], minutes: 20) { i, ago in
+            Sample(time: at(ago), latencyMs: Double(3 + ago % 5))
+        }
+        var cache = StatusPageCache()
+        var t = now + .seconds(1)
+        for render in 0..<4 {
+            m.ingest(Sample(time: t, latencyMs: Double(render + 1)), probe: 0)
+            let page = m.statusPageHTML(m.snapshot(now: t), cache: &cache)
+            #expect(page == m.statusPageHTML(now: t))
+            #expect(cache.cards["busy"]?.card == nil, "render \(render)")
+            #expect((cache.cards["idle"]?.card != nil) == (render > 0), "render \(render)")
+            t = t + .seconds(5)
+        }
+        // A new 15-minute step changes every chart: the idle probe's card is drawn again, and kept once it holds.
+        t = now + .minutes(15)
+        _ = m.statusPageHTML(m.snapshot(now: t), cache: &cache)
+        #expect(cache.cards["idle"]?.card == nil)
+        _ = m.statusPageHTML(m.snapshot(now: t), cache: &cache)
+        #expect(cache.cards["idle"]?.card != nil)
     }
 
     /// A publisher renders every few seconds with one cache; each page must equal one rendered from scratch,
@@ -237,7 +255,7 @@ extension Monitor {
                      ProbeRules(name: "queue", kind: "redis")]
         var m = Monitor(spec: MonitorSpec(probes: rules))
         let start = now - TimeSpan.hours(26)
-        var cache = PageCaches()
+        var cache = StatusPageCache()
         for minute in 0...(26 * 60 + 40) {
             let t = start + TimeSpan.minutes(Int64(minute))
             m.ingest(Sample(time: t, latencyMs: Double(20 + minute % 37), value: Double(minute % 90)), probe: 0)
@@ -245,7 +263,6 @@ extension Monitor {
             guard minute % 7 == 0 || minute > 26 * 60 else { continue }
             let cached = m.statusPageHTML(m.snapshot(now: t), cache: &cache)
             #expect(cached == m.statusPageHTML(now: t), "differs at minute \(minute)")
-            #expect(cache.series.series["api"]?.points.count == 97)
         }
         // A reload as the daemon does it: unchanged probes keep their windows, a changed one starts afresh
         // and its cached day is not reused.

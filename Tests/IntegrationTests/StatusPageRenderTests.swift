@@ -17,9 +17,8 @@ import Glibc
 
     /// The page as the engine renders it: from the snapshot and the probes' last day.
     static func page(_ monitor: Monitor) -> String {
-        var charts = ChartSeriesCache(), cache = StatusPageCache()
-        let series = monitor.chartSeries(range: StatusPage.range, step: StatusPage.step, now: Scenario.now, cache: &charts)
-        return StatusPage.html(monitor.snapshot(now: Scenario.now), series: series, cache: &cache)
+        var cache = StatusPageCache()
+        return StatusPage.html(monitor.snapshot(now: Scenario.now), charts: monitor, cache: &cache)
     }
 
     @Test(arguments: Scenario.allCases)

@@ -59,7 +59,6 @@ final class Engine {
     /// status.html is for people whose browsers reload it every 30 s: rendered at most every
     /// `pageInterval` (and when the system's health changes), not on every change.
     private var pageCache = StatusPageCache()
-    private var chartCache = ChartSeriesCache()
     /// Window stats of the last snapshots, reused while their buckets and samples are the same.
     var statsCache = WindowStatsCache()
     private var lastPage: Int64 = 0
@@ -120,7 +119,6 @@ final class Engine {
             next.adopt(from: monitor, probes: kept)
             monitor = next
             pageCache = StatusPageCache()
-            chartCache = ChartSeriesCache()
             statsCache = WindowStatsCache()
             lastPage = 0
             epochs = setup.epochs
@@ -160,8 +158,7 @@ final class Engine {
         let snapshot = monitor.snapshot(now: now.wall, cache: &statsCache)
         var page: String?
         if now.monotonic - lastPage >= pageInterval || snapshot.health != lastHealth {
-            let series = monitor.chartSeries(range: StatusPage.range, step: StatusPage.step, now: snapshot.generatedAt, cache: &chartCache)
-            page = StatusPage.html(snapshot, series: series, cache: &pageCache)
+            page = StatusPage.html(snapshot, charts: monitor, cache: &pageCache)
             lastPage = now.monotonic
         }
         outputs.publish(snapshot, page, changed)

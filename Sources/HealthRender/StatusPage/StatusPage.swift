@@ -3,14 +3,11 @@ import HealthCore
 extension StatusPage {
     /// `status.html`: one self-contained page (inline CSS and SVG; no scripts and nothing fetched, which its
     /// Content-Security-Policy also enforces) that the browser reloads every 30 s. Drawn from `snapshot` (its
-    /// time is the page's now) and each probe's last day, `series` (`Monitor.chartSeries` over `range` at
-    /// `step`), reusing the cards `cache` kept from the previous render. A publisher keeps one cache, and
-    /// starts a new one when the configuration is reloaded.
-    package static func html(_ snapshot: Snapshot, series: [ChartSeries], cache: inout StatusPageCache) -> String {
+    /// time is the page's now) and each probe's last day in `monitor` (`Monitor.chartSeries` over `range` at `step`),
+    /// reusing the cards `cache` kept from the previous render. A publisher keeps one cache, and starts a new one when
+    /// the configuration is reloaded.
+    package static func html(_ snapshot: Snapshot, charts monitor: Monitor, cache: inout StatusPageCache) -> String {
         let now = snapshot.generatedAt
-        // Series in the snapshot's order (the monitor's) are taken by index; others are looked up by name.
-        let aligned = series.count == snapshot.probes.count && series.indices.allSatisfy { series[$0].name == snapshot.probes[$0].name }
-        let byName = aligned ? [:] : Dictionary(series.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         // The last page's length and a little more: the widest card (~5.5 KiB) times every probe is mostly air.
         var page = StatusPage(capacity: cache.pageBytes.map { $0 + $0 / 8 } ?? 16_384 + snapshot.probes.count * 5500)
         page.head(snapshot)
@@ -18,7 +15,9 @@ extension StatusPage {
         page.out += "<h2>Probes</h2><div class=\"grid\">"
         for i in snapshot.probes.indices {
             let p = snapshot.probes[i]
-            cache.appendCard(p, series: aligned ? series[i] : byName[p.name], id: i, now: now, to: &page)
+            // The snapshot lists probes in the monitor's order; a name lookup is the fallback.
+            let entry = i < monitor.entries.count && monitor.entries[i].rules.name == p.name ? i : monitor.index(of: p.name)
+            cache.appendCard(p, charts: entry.map { ChartSource(monitor: monitor, entry: $0) }, id: i, now: now, to: &page)
         }
         // Every probe has a card now, so more cards means some are of probes that are gone.
         if cache.cards.count > snapshot.probes.count {
@@ -32,13 +31,27 @@ extension StatusPage {
     }
 }
 
-/// Each probe's card from the last render. A card (~25 µs to render) is rendered again only when its chart
-/// points (their version) or what it shows from the snapshot changed. Updated in place: copying a card costs
-/// a retain per string in it.
+/// One probe's chart, for a card: its version at once, its points only when the card is drawn.
+struct ChartSource {
+    let monitor: Monitor
+    let entry: Int
+
+    func version(at now: Timestamp) -> ChartVersion { monitor.chartVersion(of: entry, step: StatusPage.step, now: now) }
+    func series(at now: Timestamp) -> ChartSeries {
+        monitor.chartSeries(of: entry, range: StatusPage.range, step: StatusPage.step, now: now)
+    }
+}
+
+/// What each probe's card was drawn from at the last render, and the card itself once it has stayed the same over
+/// one: a card (~25 µs to render, ~3.6 KiB) is drawn again only when its chart (its version) or what it shows from the
+/// snapshot changed. A probe with a sample between renders — any at 1 s or 10 s — has a new card every time, so
+/// keeping its text would cost memory and save nothing. Updated in place: copying a card costs a retain per string in
+/// it.
 package struct StatusPageCache: Sendable {
     struct Kept: Sendable {
         var version: ChartVersion?
-        var card: StatusPage.Card
+        var key: StatusPage.CardKey
+        var card: StatusPage.Card?
     }
 
     var cards: [String: Kept] = [:]
@@ -46,20 +59,26 @@ package struct StatusPageCache: Sendable {
 
     package init() {}
 
-    /// Appends probe `id`'s card for `p`, its snapshot at `now`, with `series` as its charts.
-    mutating func appendCard(_ p: ProbeSnapshot, series: ChartSeries?, id: Int, now: Timestamp, to page: inout StatusPage) {
-        Self.appendCard(&cards[p.name], p, series: series, id: id, now: now, to: &page)  // one lookup
+    /// Appends probe `id`'s card for `p`, its snapshot at `now`, with `charts` as its charts.
+    mutating func appendCard(_ p: ProbeSnapshot, charts: ChartSource?, id: Int, now: Timestamp, to page: inout StatusPage) {
+        Self.appendCard(&cards[p.name], p, charts: charts, id: id, now: now, to: &page)  // one lookup
     }
 
-    private static func appendCard(_ kept: inout Kept?, _ p: ProbeSnapshot, series: ChartSeries?, id: Int, now: Timestamp,
+    private static func appendCard(_ kept: inout Kept?, _ p: ProbeSnapshot, charts: ChartSource?, id: Int, now: Timestamp,
                                    to page: inout StatusPage) {
         let cert = StatusPage.CertExpiry(p.tls, now: now)
+        let version = charts?.version(at: now)
         // Optional chaining works on the stored card; `if let` would copy it.
-        if kept?.version != series?.version || kept?.card.key.matches(p, id: id, cert: cert) != true {
-            let card = StatusPage.card(p, key: StatusPage.CardKey(p, id: id, cert: cert), rules: series?.rules, points: series?.points ?? [])
-            kept = Kept(version: series?.version, card: card)
+        let unchanged = kept?.version == version && kept?.key.matches(p, id: id, cert: cert) == true
+        if !unchanged || kept?.card == nil {
+            let series = charts?.series(at: now)
+            let card = StatusPage.card(p, id: id, cert: cert, rules: series?.rules, points: series?.points ?? [])
+            card.append(to: &page, for: p, now: now)
+            kept = unchanged ? Kept(version: version, key: kept!.key, card: card)
+                : Kept(version: version, key: StatusPage.CardKey(p, id: id, cert: cert), card: nil)
+            return
         }
-        kept?.card.append(to: &page, for: p, now: now)
+        kept?.card?.append(to: &page, for: p, now: now)
     }
 }
 

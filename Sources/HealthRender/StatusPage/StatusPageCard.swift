@@ -7,14 +7,12 @@ extension StatusPage {
     struct Card: Sendable {
         enum Hole: Sendable { case since, stale, lastRun }
 
-        /// What the card was rendered from besides its chart points.
-        var key: CardKey
         var text: String
         /// UTF-8 offsets into `text`, in order.
         var holes: [(at: Int, kind: Hole)]
     }
 
-    /// Every snapshot field a card shows, with `staleFor` only as present or not and the certificate by whole
+    /// What a card was rendered from besides its chart: every snapshot field it shows, with `staleFor` only as present or not and the certificate by whole
     /// days left (both change with now).
     struct CardKey: Sendable {
         var id: Int
@@ -41,13 +39,13 @@ extension StatusPage {
         }
     }
 
-    static func card(_ p: ProbeSnapshot, key: CardKey, rules: ProbeRules?, points: [ChartPoint]) -> Card {
+    static func card(_ p: ProbeSnapshot, id: Int, cert: CertExpiry?, rules: ProbeRules?, points: [ChartPoint]) -> Card {
         var page = StatusPage(capacity: 6000)
-        page.probe(p, id: key.id, cert: key.cert, rules: rules, points: points)
-        // Kept for every probe: a copy of exactly its length, not the room reserved for the largest card.
+        page.probe(p, id: id, cert: cert, rules: rules, points: points)
+        // Maybe kept: a copy of exactly its length, not the room reserved for the largest card.
         let utf8 = page.out.utf8
         let text = String(unsafeUninitializedCapacity: utf8.count) { $0.initialize(fromContentsOf: utf8) }
-        return Card(key: key, text: text, holes: page.holes)
+        return Card(text: text, holes: page.holes)
     }
 
     /// Marks where the text for `kind` goes.

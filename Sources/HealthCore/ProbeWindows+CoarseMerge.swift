@@ -40,7 +40,7 @@ extension ProbeWindows.Tier {
         precondition(ratio > 1 && coarse.step.nanoseconds % step.nanoseconds == 0, "a coarse tier's step is a multiple")
 
         var first = firstPosition(atOrAfter: lower), end = first
-        while end < closed.count, Int64(closed[end].index) < upper { end += 1 }
+        while end < closed.count, closed.index(at: end) < upper { end += 1 }
         // The level the merge comes to, and whether any bins were folded.
         var level = 0, folded = false
         for position in first..<end {
@@ -53,13 +53,13 @@ extension ProbeWindows.Tier {
             folded = folded || current.latency.hasFoldedLowestBins
         }
 
-        var offset = closed[..<first].reduce(0) { $0 + Int($1.used) }
+        var offset = closed.usedBytes(before: first)
         var coarseCursor = Cursor(buckets: coarse)
         while first < end {
             // The run of closed buckets that share a coarse bucket with the one at `first`.
-            let group = Int64(closed[first].index).floorDivided(by: ratio)
+            let group = closed.index(at: first).floorDivided(by: ratio)
             var runEnd = first, runBytes = 0, count: UInt32 = 0, failures: UInt32 = 0
-            while runEnd < end, Int64(closed[runEnd].index).floorDivided(by: ratio) == group {
+            while runEnd < end, closed.index(at: runEnd).floorDivided(by: ratio) == group {
                 count &+= closed[runEnd].count
                 failures &+= closed[runEnd].failures
                 runBytes += Int(closed[runEnd].used)
@@ -87,11 +87,11 @@ extension ProbeWindows.Tier {
         /// The position and arena offset of the closed bucket of `index`, if held; indices asked must not decrease.
         mutating func find(_ index: Int64) -> (position: Int, offset: Int)? {
             let closed = buckets.closed
-            while position < closed.count, Int64(closed[position].index) < index {
+            while position < closed.count, closed.index(at: position) < index {
                 offset += Int(closed[position].used)
                 position += 1
             }
-            guard position < closed.count, Int64(closed[position].index) == index else { return nil }
+            guard position < closed.count, closed.index(at: position) == index else { return nil }
             return (position, offset)
         }
     }

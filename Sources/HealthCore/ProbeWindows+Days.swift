@@ -41,12 +41,12 @@ extension ProbeWindows {
     /// Closed buckets merged from a finer tier's, with no bucket being recorded into.
     struct MergedBuckets: ClosedBuckets {
         let step: TimeSpan
-        var closed: [StoredBucket] = []
+        var closed = ClosedHeaders()
         var closedValues: [ValueSummary] = []
         var arena: [UInt8] = []
 
         var approximateBytes: Int {
-            ProbeWindows.bytes(of: closed) + ProbeWindows.bytes(of: closedValues) + ProbeWindows.bytes(of: arena)
+            closed.approximateBytes + ProbeWindows.bytes(of: closedValues) + ProbeWindows.bytes(of: arena)
         }
 
         /// Appends a bucket holding `totals` as the newest; nothing when its packed bins would not fit a stored bucket.

@@ -111,7 +111,7 @@ extension ProbeWindows {
     /// Closed buckets, oldest first, their sketches packed one after the other in an arena.
     protocol ClosedBuckets {
         var step: TimeSpan { get }
-        var closed: [StoredBucket] { get set }
+        var closed: ClosedHeaders { get set }
         /// The closed buckets' value summaries, parallel to `closed`; empty while none of them has a value.
         var closedValues: [ValueSummary] { get set }
         var arena: [UInt8] { get set }
@@ -124,7 +124,7 @@ extension ProbeWindows {
         /// The newest bucket; index `.min` while there is none.
         var current = Bucket<sketchBytes>(index: .min)
         /// Older buckets, by index, all within `slots` of the newest.
-        var closed: [StoredBucket] = []
+        var closed = ClosedHeaders()
         /// The closed buckets' value summaries, parallel to `closed`; empty while none of them has a value.
         var closedValues: [ValueSummary] = []
         /// The closed buckets' sketch streams, in their order.
@@ -140,7 +140,7 @@ extension ProbeWindows {
         var span: TimeSpan { step * Int64(slots - 1) }
 
         var approximateBytes: Int {
-            ProbeWindows.bytes(of: closed) + ProbeWindows.bytes(of: closedValues) + ProbeWindows.bytes(of: arena)
+            closed.approximateBytes + ProbeWindows.bytes(of: closedValues) + ProbeWindows.bytes(of: arena)
         }
 
         /// Index of the bucket holding `time`.
@@ -187,7 +187,7 @@ extension ProbeWindows {
         }
 
         private mutating func close() {
-            ProbeWindows.grow(&closed, toHold: closed.count + 1, limit: slots)
+            closed.grow(toHold: closed.count + 1, limit: slots)
             current.latency.coarsen(toLevel: ProbeWindows.closedLevel)
             append(current)
         }
@@ -217,13 +217,13 @@ extension ProbeWindows {
         /// Records a sample into a closed bucket (made if missing): rare, as samples arrive in time order.
         private mutating func addLate(_ sample: Sample, latencyKey: Int, index: Int64) {
             let position = firstPosition(atOrAfter: index)
-            let offset = closed[..<position].reduce(0) { $0 + Int($1.used) }
+            let offset = closed.usedBytes(before: position)
             var bucket: Bucket<sketchBytes>
-            if position < closed.count, Int64(closed[position].index) == index {
+            if position < closed.count, closed.index(at: position) == index {
                 bucket = self.bucket(at: position, offset: offset)
             } else {
                 bucket = Bucket(index: Int32(index))
-                ProbeWindows.grow(&closed, toHold: closed.count + 1, limit: slots)
+                closed.grow(toHold: closed.count + 1, limit: slots)
                 closed.insert(StoredBucket(bucket, used: 0, packed: false), at: position)
                 if !closedValues.isEmpty { closedValues.insert(ValueSummary(), at: position) }
             }
@@ -234,7 +234,7 @@ extension ProbeWindows {
             Self.appendStream(of: bucket.latency, packed: packed, to: &stream)
             ProbeWindows.grow(&arena, toHold: arena.count + stream.count - oldUsed, limit: .max)
             arena.replaceSubrange(offset..<offset + oldUsed, with: stream)
-            closed[position] = StoredBucket(bucket, used: stream.count, packed: packed != nil)
+            closed.replace(at: position, with: StoredBucket(bucket, used: stream.count, packed: packed != nil))
             if bucket.values.count > 0 {
                 if closedValues.isEmpty {
                     closedValues.reserveCapacity(closed.capacity)
@@ -249,7 +249,7 @@ extension ProbeWindows {
             var low = 0, high = closed.count
             while low < high {
                 let mid = (low + high) / 2
-                if Int64(closed[mid].index) < index { low = mid + 1 } else { high = mid }
+                if closed.index(at: mid) < index { low = mid + 1 } else { high = mid }
             }
             return low
         }
@@ -270,8 +270,8 @@ extension ProbeWindows {
             guard lower < upper else { return }
             let first = firstPosition(atOrAfter: lower)
             var end = first
-            while end < closed.count, Int64(closed[end].index) < upper { end += 1 }
-            addClosed(first..<end, offset: closed[..<first].reduce(0) { $0 + Int($1.used) }, into: &totals)
+            while end < closed.count, closed.index(at: end) < upper { end += 1 }
+            addClosed(first..<end, offset: closed.usedBytes(before: first), into: &totals)
             if current.index != .min, (lower..<upper).contains(Int64(current.index)) { totals.add(current) }
         }
 
@@ -285,11 +285,11 @@ extension ProbeWindows {
                 let indices = indices(startingIn: start..<start + step)
                 // Only the newest `slots` indices can still be held.
                 let lower = Swift.max(indices.lowerBound, indices.upperBound - Int64(slots)), upper = indices.upperBound
-                while position < closed.count, Int64(closed[position].index) < lower {
+                while position < closed.count, closed.index(at: position) < lower {
                     (offset, position) = (offset + Int(closed[position].used), position + 1)
                 }
                 var end = position, endOffset = offset
-                while end < closed.count, Int64(closed[end].index) < upper {
+                while end < closed.count, closed.index(at: end) < upper {
                     (endOffset, end) = (endOffset + Int(closed[end].used), end + 1)
                 }
                 defer { (position, offset) = (end, endOffset) }
@@ -325,7 +325,7 @@ extension ProbeWindows {
             }
             guard !closedValues.isEmpty else { return nil }
             for position in closed.indices.reversed() {
-                let index = Int64(closed[position].index)
+                let index = closed.index(at: position)
                 if index > newest { continue }
                 if index <= oldest { break }
                 let values = closedValues[position]
@@ -370,7 +370,7 @@ extension ProbeWindows.ClosedBuckets {
     /// Drops the closed buckets whose index is below `index`.
     mutating func dropClosed(before index: Int64) {
         var dropped = 0, bytes = 0
-        while dropped < closed.count, Int64(closed[dropped].index) < index {
+        while dropped < closed.count, closed.index(at: dropped) < index {
             bytes += Int(closed[dropped].used)
             dropped += 1
         }

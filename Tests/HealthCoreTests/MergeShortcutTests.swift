@@ -87,7 +87,9 @@ struct MergeShortcutTests {
         let now = Self.dayEnd, window = TimeSpan.hours(24)
         let before = try #require(Self.coarsePieces(windows, over: window, now: now))
         let position = try #require(windows.hours.closed.indices.dropLast(3).last)
-        windows.hours.closed[position].storedLevel += 1
+        var coarser = windows.hours.closed[position]
+        coarser.storedLevel += 1
+        windows.hours.closed.replace(at: position, with: coarser)
         #expect(Self.coarsePieces(windows, over: window, now: now) == before - 1)
         #expect(windows.stats(over: window, now: now) == Self.fineStats(windows, over: window, now: now))
     }

@@ -252,7 +252,7 @@ extension RollingWindowTests {
             let empty = ProbeWindows()
             // Only the inline fields: no buffer is allocated before a sample comes.
             #expect(empty.approximateBytes == MemoryLayout<ProbeWindows>.size)
-            #expect(empty.approximateBytes < 1024)
+            #expect(empty.approximateBytes < 1152)
             var minute = ProbeWindows()
             for s in 0..<60 { minute.record(Sample(time: epoch + .seconds(Int64(s)), latencyMs: 1 + Double(s % 7))) }
             #expect(minute.approximateBytes < 4096)

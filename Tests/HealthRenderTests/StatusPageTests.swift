@@ -236,16 +236,16 @@ extension Monitor {
             m.ingest(Sample(time: t, latencyMs: Double(render + 1)), probe: 0)
             let page = m.statusPageHTML(m.snapshot(now: t), cache: &cache)
             #expect(page == m.statusPageHTML(now: t))
-            #expect(cache.cards["busy"]?.card == nil, "render \(render)")
-            #expect((cache.cards["idle"]?.card != nil) == (render > 0), "render \(render)")
+            #expect(cache.cards["busy"]?.drawn == nil, "render \(render)")
+            #expect((cache.cards["idle"]?.drawn != nil) == (render > 0), "render \(render)")
             t = t + .seconds(5)
         }
         // A new 15-minute step changes every chart: the idle probe's card is drawn again, and kept once it holds.
         t = now + .minutes(15)
         _ = m.statusPageHTML(m.snapshot(now: t), cache: &cache)
-        #expect(cache.cards["idle"]?.card == nil)
+        #expect(cache.cards["idle"]?.drawn == nil)
         _ = m.statusPageHTML(m.snapshot(now: t), cache: &cache)
-        #expect(cache.cards["idle"]?.card != nil)
+        #expect(cache.cards["idle"]?.drawn != nil)
     }
 
     /// A publisher renders every few seconds with one cache; each page must equal one rendered from scratch,

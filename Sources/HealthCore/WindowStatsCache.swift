@@ -3,7 +3,7 @@
 /// window still spans the same buckets — for a 24 h window, fifteen minutes at a time. Snapshots
 /// are published on every change, so this spares re-merging a day of latency sketches per probe
 /// per publish. Exact: the same inputs, the same answer. Kept by the one owner of a monitor (the
-/// engine), like the chart cache, and started anew when the configuration is reloaded: a probe's
+/// engine), and started anew when the configuration is reloaded: a probe's
 /// index and revision say which history a slot came from only within one monitor.
 package struct WindowStatsCache: Sendable {
     private struct Key: Hashable {
@@ -14,7 +14,28 @@ package struct WindowStatsCache: Sendable {
     private struct Slot {
         var revision: UInt64
         var buckets: ProbeWindows.BucketSpan
-        var stats: WindowStats
+        var stats: CompactStats
+    }
+
+    /// `WindowStats` in 72 bytes rather than 160: availability and error rate follow from the counts, and no
+    /// quantile or value is NaN (values are finite or not recorded), so NaN can stand for none. A probe keeps a slot
+    /// per snapshot window.
+    private struct CompactStats {
+        var count: Int, failures: Int
+        var quantiles: (Double, Double, Double), values: (min: Double, max: Double, avg: Double, last: Double)
+
+        init(_ s: WindowStats) {
+            (count, failures) = (s.count, s.failures)
+            quantiles = (s.latencyP50 ?? .nan, s.latencyP95 ?? .nan, s.latencyP99 ?? .nan)
+            values = (s.valueMin ?? .nan, s.valueMax ?? .nan, s.valueAvg ?? .nan, s.valueLast ?? .nan)
+        }
+
+        var stats: WindowStats {
+            func some(_ x: Double) -> Double? { x.isNaN ? nil : x }
+            return WindowStats(count: count, failures: failures, latencyP50: some(quantiles.0), latencyP95: some(quantiles.1),
+                               latencyP99: some(quantiles.2), valueMin: some(values.min), valueMax: some(values.max),
+                               valueAvg: some(values.avg), valueLast: some(values.last))
+        }
     }
 
     private var slots: [Key: Slot] = [:]
@@ -24,9 +45,9 @@ package struct WindowStatsCache: Sendable {
     mutating func stats(of windows: ProbeWindows, revision: UInt64, probe: Int, over window: TimeSpan, now: Timestamp) -> WindowStats {
         guard let buckets = windows.bucketSpan(over: window, now: now) else { return windows.stats(over: window, now: now) }
         let key = Key(probe: probe, window: window.nanoseconds)
-        if let slot = slots[key], slot.revision == revision, slot.buckets == buckets { return slot.stats }
+        if let slot = slots[key], slot.revision == revision, slot.buckets == buckets { return slot.stats.stats }
         let stats = windows.stats(over: window, now: now)
-        slots[key] = Slot(revision: revision, buckets: buckets, stats: stats)
+        slots[key] = Slot(revision: revision, buckets: buckets, stats: CompactStats(stats))
         return stats
     }
 }

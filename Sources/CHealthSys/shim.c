@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -144,3 +145,18 @@ void chs_fix_mmap_threshold(int bytes) { mallopt(M_MMAP_THRESHOLD, bytes); }
 void chs_limit_malloc_arenas(int count) { mallopt(M_ARENA_MAX, count); }
 
 void chs_malloc_trim(void) { malloc_trim(0); }
+
+static __thread int chs_thread_lowered;
+
+int chs_lower_thread_priority(int by) {
+    if (chs_thread_lowered) return 0;
+    chs_thread_lowered = 1;
+    id_t tid = (id_t)syscall(SYS_gettid);
+    errno = 0;
+    int now = getpriority(PRIO_PROCESS, tid);
+    if (now == -1 && errno != 0) return -1;
+    int lowered = now + by > 19 ? 19 : now + by;
+    return setpriority(PRIO_PROCESS, tid, lowered);
+}
+
+int chs_thread_niceness(void) { return getpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid)); }

@@ -9,7 +9,7 @@ import Glibc
 
 /// Scheduling lag of the whole daemon: N http probes at 1 s against nginx, which logs when each request arrived. The
 /// real healthd runs them with everything it does besides (evaluation, snapshots every 10 s, the status page,
-/// checkpoints every minute); the baseline is the probe path alone (`ProbeLoad`: scheduler, probes and evaluation
+/// checkpoints every minute), new and restored from a week of history; the baseline is the probe path alone (`ProbeLoad`: scheduler, probes and evaluation
 /// without outputs) in the same run, timed the same way. A probe runs at start + phase + k s (`Scheduler.phase`), so a
 /// request's arrival less its phase, modulo a second, is a constant plus its lag; the constant is taken as the 0.1 %
 /// quantile of those offsets, and nginx's clock counts milliseconds, so lags are ±1 ms.
@@ -17,12 +17,22 @@ enum DaemonLagBench {
     static func run(port: UInt16, arrivalsLog: String, counts: [Int], seconds: Double) {
         for n in counts {
             let urls = (0..<n).map { "http://127.0.0.1:\(port)/arrive/p\($0)" }
-            let base = baseline(urls: urls, arrivalsLog: arrivalsLog, seconds: seconds)
-            let daemon = daemon(urls: urls, arrivalsLog: arrivalsLog, seconds: seconds)
-            guard let base, let daemon else { return line("daemon.lag.http.n\(n)", "healthd or the probe path failed to start") }
+            guard let base = baseline(urls: urls, arrivalsLog: arrivalsLog, seconds: seconds) else {
+                return line("daemon.lag.http.n\(n)", "the probe path failed to start")
+            }
             line("daemon.lag.http.n\(n).probe_path", base.text(probes: n, seconds: seconds))
-            line("daemon.lag.http.n\(n)", daemon.text(probes: n, seconds: seconds)
-                 + " = \(fmt(daemon.p99 / base.p99))x the probe path's p99 (goal p99 ≤ 10 ms)")
+            // A new daemon, then one restored from seven full days of every probe (σ = 1 at 1 s): every window it
+            // publishes merges a week of buckets, and its checkpoints are hundreds of MB.
+            let full = DaemonMemoryBench.checkpoint(probes: n, history: DaemonMemoryBench.histories[0]) {
+                ProbeRules(name: "p\($0)", kind: "http")
+            }
+            for (name, checkpoint) in [("", nil), (".full_7d", full)] {
+                guard let lags = daemon(urls: urls, checkpoint: checkpoint, arrivalsLog: arrivalsLog, seconds: seconds) else {
+                    return line("daemon.lag.http.n\(n)\(name)", "healthd failed to start")
+                }
+                line("daemon.lag.http.n\(n)\(name)", lags.text(probes: n, seconds: seconds)
+                     + " = \(fmt(lags.p99 / base.p99))x the probe path's p99 (goal p99 ≤ 10 ms)")
+            }
         }
     }
 
@@ -52,10 +62,11 @@ enum DaemonLagBench {
         return measure(arrivalsLog: arrivalsLog, seconds: seconds)
     }
 
-    private static func daemon(urls: [String], arrivalsLog: String, seconds: Double) -> Lags? {
+    private static func daemon(urls: [String], checkpoint: [UInt8]?, arrivalsLog: String, seconds: Double) -> Lags? {
         let dir = NSTemporaryDirectory() + "healthd-bench-lag-\(getpid())"
         try? FileManager.default.createDirectory(atPath: "\(dir)/state", withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
+        if let checkpoint { _ = FileManager.default.createFile(atPath: "\(dir)/state/checkpoint", contents: Data(checkpoint)) }
         let list = urls.enumerated().map { #"{ name: "p\#($0)", kind: "http", url: "\#($1)", interval: "1s", timeout: "900ms" }"# }
         let config = """
             { output: { dir: "\(dir)", socket: "\(dir)/h.sock", interval: "10s" }, state: { dir: "\(dir)/state" },

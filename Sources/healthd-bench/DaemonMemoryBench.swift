@@ -89,12 +89,13 @@ enum DaemonMemoryBench {
         return w
     }
 
-    /// A checkpoint of `probes` probes named as `config` names them, each holding seven full days of `history`.
-    static func checkpoint(probes: Int, history: History) -> [UInt8] {
+    /// A checkpoint of `probes` probes (by default named as `measure` names them), each holding seven full days of `history`.
+    static func checkpoint(probes: Int, history: History,
+                           rules: (Int) -> ProbeRules = { ProbeRules(name: "tcp\($0)", kind: "tcp") }) -> [UInt8] {
         let end = Timestamp(nanoseconds: wallNanos())
         let distinct = 8
         let windows = (0..<distinct).map { fullHistory(history, seed: UInt64(100 + $0), end: end) }
-        var monitor = Monitor(spec: MonitorSpec(probes: (0..<probes).map { ProbeRules(name: "tcp\($0)", kind: "tcp") }))
+        var monitor = Monitor(spec: MonitorSpec(probes: (0..<probes).map(rules)))
         for i in 0..<probes { monitor.replaceWindows(of: i, with: windows[i % distinct]) }
         return monitor.checkpoint(now: end, writer: "bench")
     }

@@ -54,4 +54,11 @@ void chs_limit_malloc_arenas(int count);
 /* Returns free memory in every malloc arena to the system (malloc_trim(0)). */
 void chs_malloc_trim(void);
 
+/* Adds `by` to the calling thread's nice value (at most 19), once per thread (later calls do nothing); -1 with errno
+   on failure. */
+int chs_lower_thread_priority(int by);
+
+/* The calling thread's nice value. */
+int chs_thread_niceness(void);
+
 #endif

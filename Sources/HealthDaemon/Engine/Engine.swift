@@ -87,6 +87,7 @@ final class Engine {
     }
 
     func handle(_ event: EngineEvent) async {
+        runsAsBackgroundWork()
         switch event {
         case .results(let batch):
             liveness?.resultArrived()

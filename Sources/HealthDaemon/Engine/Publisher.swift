@@ -30,6 +30,7 @@ final class Publisher: Sendable {
         let prom = Array(snapshot.prometheusText().utf8)
         deliver(json, changed)
         files.async { [self] in
+            runsAsBackgroundWork()
             do {
                 try AtomicFile.write(json, to: jsonPath)
                 try AtomicFile.write(prom, to: promPath)

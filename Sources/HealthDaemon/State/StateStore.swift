@@ -63,6 +63,7 @@ final class StateStore: Sendable {
 
     private func checkpointStep(_ what: String, _ step: @escaping @Sendable (inout AtomicFileWriter?) throws(SystemError) -> Void) {
         queue.async { [self] in
+            runsAsBackgroundWork()
             checkpointFile.withLock { file in
                 do throws(SystemError) { try step(&file) } catch {
                     file?.abandon()

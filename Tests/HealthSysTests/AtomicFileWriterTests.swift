@@ -29,6 +29,15 @@ import HealthSys
         #expect(Self.names(in: dir) == ["f"])
     } }
 
+    /// A string's UTF-8 is written from where it is, and any other collection of bytes through a copy: the same file.
+    @Test func contiguousAndOtherCollections() throws { try Self.withOldFile("collections") { _, path in
+        let page = String(repeating: "<p>héllo · ✓</p>", count: 5_000)
+        try AtomicFile.write(page.utf8, to: path)
+        #expect(try readFileBytes(path) == Array(page.utf8))
+        try AtomicFile.write(page.utf8.lazy.map { $0 }.filter { _ in true }, to: path)
+        #expect(try readFileBytes(path) == Array(page.utf8))
+    } }
+
     @Test func anAbandonedOrDroppedWriterLeavesTheOldFileAndNoTemp() throws { try Self.withOldFile("abandon") { dir, path in
         let abandoned = try AtomicFileWriter(path: path)
         try abandoned.append(Array("new".utf8))

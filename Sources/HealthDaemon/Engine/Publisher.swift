@@ -34,7 +34,7 @@ final class Publisher: Sendable {
             do {
                 try AtomicFile.write(json, to: jsonPath)
                 try AtomicFile.write(prom, to: promPath)
-                if let page { try AtomicFile.write(Array(page.utf8), to: pagePath) }
+                if let page { try AtomicFile.write(page.utf8, to: pagePath) }
             } catch {
                 logger.error("cannot write snapshot in \(dir): \(error) (does the directory exist and belong to healthd?)")
             }

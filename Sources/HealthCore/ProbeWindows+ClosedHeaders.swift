@@ -38,6 +38,9 @@ extension ProbeWindows {
         /// The index of the bucket at `position`, without decoding the rest.
         func index(at position: Int) -> Int64 { Int64(base) + Int64(headers[position].offset) }
 
+        /// The sketch bytes of the bucket at `position`, without decoding the rest.
+        func used(at position: Int) -> Int { Int(headers[position].used) }
+
         /// Sketch bytes of the buckets before `position`: where its stream starts in the arena.
         func usedBytes(before position: Int) -> Int { headers[..<position].reduce(0) { $0 + Int($1.used) } }
 

@@ -44,8 +44,9 @@ extension ProbeWindows.Tier {
         // The level the merge comes to, and whether any bins were folded.
         var level = 0, folded = false
         for position in first..<end {
-            level = Swift.max(level, closed[position].level)
-            folded = folded || closed[position].storedLevel & 0x80 != 0
+            let stored = closed[position]
+            level = Swift.max(level, stored.level)
+            folded = folded || stored.storedLevel & 0x80 != 0
         }
         let currentInRange = current.index != .min && (lower..<upper).contains(Int64(current.index))
         if currentInRange {
@@ -60,9 +61,9 @@ extension ProbeWindows.Tier {
             let group = closed.index(at: first).floorDivided(by: ratio)
             var runEnd = first, runBytes = 0, count: UInt32 = 0, failures: UInt32 = 0
             while runEnd < end, closed.index(at: runEnd).floorDivided(by: ratio) == group {
-                count &+= closed[runEnd].count
-                failures &+= closed[runEnd].failures
-                runBytes += Int(closed[runEnd].used)
+                let stored = closed[runEnd]
+                (count, failures) = (count &+ stored.count, failures &+ stored.failures)
+                runBytes += Int(stored.used)
                 runEnd += 1
             }
             let whole = group * ratio >= lower && (group + 1) * ratio <= upper
@@ -86,12 +87,11 @@ extension ProbeWindows.Tier {
 
         /// The position and arena offset of the closed bucket of `index`, if held; indices asked must not decrease.
         mutating func find(_ index: Int64) -> (position: Int, offset: Int)? {
-            let closed = buckets.closed
-            while position < closed.count, closed.index(at: position) < index {
-                offset += Int(closed[position].used)
+            while position < buckets.closed.count, buckets.closed.index(at: position) < index {
+                offset += buckets.closed.used(at: position)
                 position += 1
             }
-            guard position < closed.count, closed.index(at: position) == index else { return nil }
+            guard position < buckets.closed.count, buckets.closed.index(at: position) == index else { return nil }
             return (position, offset)
         }
     }

@@ -286,11 +286,11 @@ extension ProbeWindows {
                 // Only the newest `slots` indices can still be held.
                 let lower = Swift.max(indices.lowerBound, indices.upperBound - Int64(slots)), upper = indices.upperBound
                 while position < closed.count, closed.index(at: position) < lower {
-                    (offset, position) = (offset + Int(closed[position].used), position + 1)
+                    (offset, position) = (offset + closed.used(at: position), position + 1)
                 }
                 var end = position, endOffset = offset
                 while end < closed.count, closed.index(at: end) < upper {
-                    (endOffset, end) = (endOffset + Int(closed[end].used), end + 1)
+                    (endOffset, end) = (endOffset + closed.used(at: end), end + 1)
                 }
                 defer { (position, offset) = (end, endOffset) }
                 let withCurrent = current.index != .min && lower < upper && (lower..<upper).contains(Int64(current.index))
@@ -371,7 +371,7 @@ extension ProbeWindows.ClosedBuckets {
     mutating func dropClosed(before index: Int64) {
         var dropped = 0, bytes = 0
         while dropped < closed.count, closed.index(at: dropped) < index {
-            bytes += Int(closed[dropped].used)
+            bytes += closed.used(at: dropped)
             dropped += 1
         }
         guard dropped > 0 else { return }

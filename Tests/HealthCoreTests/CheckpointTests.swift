@@ -224,6 +224,32 @@ import Testing
         }
     }
 
+    /// Bytes changed anywhere in the records, the checksum made to match: a restore fails with an error or restores
+    /// something, and whatever it restores answers every window and series without crashing.
+    @Test func damagedRecordsWithAMatchingChecksumNeverCrash() {
+        var rng = Lcg(state: 31)
+        let body = Array(Self.bytes[..<(Self.bytes.count - Checkpoint.trailerBytes)])
+        var restored = 0
+        for _ in 0..<1_500 {
+            var damaged = body
+            for _ in 0...(rng.next() % 3) {
+                let at = 16 + Int(rng.next() % UInt64(damaged.count - 16))
+                damaged[at] = rng.next() % 2 == 0 ? damaged[at] ^ UInt8(1 << (rng.next() % 8)) : UInt8(truncatingIfNeeded: rng.next())
+            }
+            var m = Monitor(spec: Self.spec)
+            guard (try? m.restore(from: Self.reframed(damaged))) != nil else { continue }
+            restored += 1
+            for entry in m.entries {
+                for window in [TimeSpan.minutes(5), .hours(1), .hours(24), .days(7)] {
+                    _ = entry.windows.stats(over: window, now: Self.now)
+                }
+                _ = entry.windows.series(range: .hours(24), step: .minutes(15), now: Self.now)
+            }
+            _ = m.snapshot(now: Self.now)
+        }
+        #expect(restored > 0, "some damage (a value, a latency) is still a readable file")
+    }
+
     @Test func wrongMagicAndOtherVersions() {
         var bytes = Self.bytes
         bytes[0] = UInt8(ascii: "X")

@@ -1,7 +1,8 @@
 extension ProbeWindows {
-    /// The most recent raw samples, answering exactly while they reach back far enough.
+    /// The most recent raw samples, those within `reach` of the newest and at most `capacity`, answering exactly while
+    /// they reach back far enough.
     ///
-    /// Storage grows with the samples seen, up to `capacity`; values take room only once a sample has carried one.
+    /// Storage follows the samples kept, so a probe's rate sets it; values take room only once a sample has carried one.
     struct RawRing {
         /// 12 bytes, no padding: the time's nanoseconds in two 32-bit halves (so the entry aligns to 4, not 8), and
         /// the latency as a Float, whose 1e-7 relative error is far below anything reported, with its sign bit
@@ -42,7 +43,7 @@ extension ProbeWindows {
         /// Storage position of the `i`-th live entry, oldest first.
         @inline(__always) private func slot(_ i: Int) -> Int { (head + i) % entries.count }
 
-        func value(at slot: Int) -> Double? { values.isEmpty || values[slot].isNaN ? nil : values[slot] }
+        private func value(at slot: Int) -> Double? { values.isEmpty || values[slot].isNaN ? nil : values[slot] }
 
         /// Calls `body(entry, value)` for every live entry, oldest arrival first.
         func forEach(_ body: (Entry, Double?) -> Void) {

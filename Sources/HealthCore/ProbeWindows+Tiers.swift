@@ -105,6 +105,13 @@ extension ProbeWindows {
         }
     }
 
+    /// A closed bucket read from a checkpoint with its bins packed as its tier kept them.
+    struct PackedBucket {
+        var header: StoredBucket
+        var values: ValueSummary
+        var stream: ArraySlice<UInt8>
+    }
+
     /// The buckets of one step, for the newest `slots` steps: the newest bucket inline, where samples are recorded,
     /// and the older ones closed, oldest first, their sketches packed at their size into one arena. So a tier takes
     /// what its buckets hold, not what they might: a quiet or narrow history costs a fraction of a busy, wide one.
@@ -168,20 +175,32 @@ extension ProbeWindows {
             addLate(sample, latencyKey: latencyKey, index: index)
         }
 
-        /// Puts back buckets read from a checkpoint, oldest first: the newest becomes `current`.
-        mutating func install(_ buckets: [Bucket<sketchBytes>]) {
-            guard let newest = buckets.last else { return }
-            // Closed at the level `close` leaves them at, whoever wrote them.
-            let kept = buckets.dropLast().filter { Int64($0.index) > Int64(newest.index) - Int64(slots) }.map { bucket in
-                var bucket = bucket
-                bucket.latency.coarsen(toLevel: ProbeWindows.closedLevel)
-                return bucket
-            }
-            closed.reserveCapacity(kept.count)
+        /// Puts back buckets read from a checkpoint: `recorded` ones as byte streams and closed ones whose bins the
+        /// tier kept `packed` (checked by the reader), each oldest first; `newest`, recorded into, becomes `current`.
+        mutating func install(recorded: [Bucket<sketchBytes>], packed: [PackedBucket], newest: Bucket<sketchBytes>) {
+            let oldest = Int64(newest.index) - Int64(slots)
+            let recorded = recorded.filter { Int64($0.index) > oldest }, packed = packed.filter { Int64($0.header.index) > oldest }
+            closed.reserveCapacity(recorded.count + packed.count)
             // Room for the byte streams, then down to what the packed ones took.
-            arena.reserveCapacity(kept.reduce(0) { $0 + Int($1.latency.used) })
-            if kept.contains(where: { $0.values.count > 0 }) { closedValues.reserveCapacity(kept.count) }
-            for bucket in kept { append(bucket) }
+            arena.reserveCapacity(recorded.reduce(0) { $0 + Int($1.latency.used) } + packed.reduce(0) { $0 + $1.stream.count })
+            if recorded.contains(where: { $0.values.count > 0 }) || packed.contains(where: { $0.values.count > 0 }) {
+                closedValues.reserveCapacity(recorded.count + packed.count)
+            }
+            var (r, p) = (0, 0)
+            while r < recorded.count || p < packed.count {
+                if p == packed.count || r < recorded.count && recorded[r].index < packed[p].header.index {
+                    var bucket = recorded[r]
+                    // Closed at the level `close` leaves them at, whoever wrote them.
+                    bucket.latency.coarsen(toLevel: ProbeWindows.closedLevel)
+                    append(bucket)
+                    r += 1
+                } else {
+                    arena.append(contentsOf: packed[p].stream)
+                    appendValues(packed[p].values, limit: slots)
+                    closed.append(packed[p].header)
+                    p += 1
+                }
+            }
             arena = ProbeWindows.exactCopy(of: arena)
             current = newest
         }

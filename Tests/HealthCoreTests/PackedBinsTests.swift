@@ -129,3 +129,72 @@ struct PackedBinsTests {
         #expect(histogram.quantiles(0, 0.5, 1).2 == LatencyScale.value(of: LatencyScale.keyCount - 1, level: 0))
     }
 }
+
+/// From format 3 a checkpoint holds packed streams as the tiers keep them; only what `pack` itself writes is read.
+struct PackedBinsCheckpointTests {
+    static let bins: PackedBinsTests.Bins = (200..<260).map { ($0, 5 + ($0 * 7) % 23) }
+    static let total = bins.reduce(0) { $0 + $1.count }
+    static let stream: [UInt8] = {
+        var bytes: [UInt8] = []
+        PackedBinsTests.pack(bins)!.append(to: &bytes)
+        return bytes
+    }()
+
+    static func canonical(_ stream: [UInt8], lowestKey: Int = 200, level: Int = 2, total: Int = total) -> Bool {
+        PackedBins.isCanonical(stream[...], lowestKey: lowestKey, level: level, latencies: total)
+    }
+
+    @Test func whatPackWritesIsTaken() {
+        #expect(Self.canonical(Self.stream))
+        #expect(Self.canonical(Self.stream, level: 3))
+    }
+
+    @Test func anythingElseIsRefused() {
+        #expect(!Self.canonical(Self.stream + [0]), "a byte after the bins")
+        #expect(!Self.canonical(Array(Self.stream.dropLast())), "cut short")
+        #expect(!Self.canonical(Self.stream, total: Self.total + 1), "fewer latencies than the bucket's")
+        #expect(!Self.canonical(Self.stream, total: Self.total - 1), "more latencies than the bucket's")
+        var prefix = Self.stream
+        prefix[1] &+= 1
+        #expect(!Self.canonical(prefix), "a prefix naming another p95")
+        for at in PackedBins.prefixBytes..<Self.stream.count {
+            var flipped = Self.stream
+            flipped[at] ^= 0x10
+            #expect(!Self.canonical(flipped), "bit flipped in byte \(at)")
+        }
+    }
+
+    /// Keys must exist at the sketch's level: at level 3 the highest is an eighth of level 0's.
+    @Test func keysBeyondTheLevelAreRefused() {
+        let maxKey = LatencyScale.coarsen(LatencyScale.clampKey, by: 3)
+        let bins: PackedBinsTests.Bins = [(maxKey - 1, 4), (maxKey, 2)]
+        var bytes: [UInt8] = []
+        PackedBinsTests.pack(bins)!.append(to: &bytes)
+        #expect(PackedBins.isCanonical(bytes[...], lowestKey: maxKey - 1, level: 3, latencies: 6))
+        #expect(!PackedBins.isCanonical(bytes[...], lowestKey: maxKey, level: 3, latencies: 6))
+        #expect(PackedBins.isCanonical(bytes[...], lowestKey: maxKey, level: 2, latencies: 6))
+    }
+
+    /// A tier's closed buckets come back from a checkpoint exactly as they were kept: headers, values and arena.
+    @Test func tiersComeBackBitForBit() throws {
+        var windows = ProbeWindows()
+        var rng = RollingWindowTests.SplitMix64(state: 17)
+        let start = Timestamp(seconds: 1_795_000_000)
+        for i in 0..<(30 * 720) {
+            windows.record(Sample(time: start + .seconds(Int64(5 * i)), latencyMs: rng.lognormal(median: 40, sigma: 1),
+                                  value: i % 4 == 0 ? Double(i) : nil,
+                                  failure: i % 50 == 0 ? ProbeFailure(.timeout, "t") : nil))
+        }
+        var w = ByteWriter()
+        windows.encode(into: &w)
+        var r = ByteReader(w.bytes)
+        let restored = try ProbeWindows(decoding: &r)
+        func same<T: ProbeWindows.ClosedBuckets>(_ a: T, _ b: T) -> Bool {
+            a.closed.map(ClosedHeadersTests.fields) == b.closed.map(ClosedHeadersTests.fields) && a.arena == b.arena
+                && a.closedValues.map(\.sum) == b.closedValues.map(\.sum)
+        }
+        #expect(windows.hours.closed.contains { $0.isPacked })
+        #expect(same(windows.minutes, restored.minutes) && same(windows.fiveMinutes, restored.fiveMinutes))
+        #expect(same(windows.quarterHours, restored.quarterHours) && same(windows.hours, restored.hours))
+    }
+}

@@ -15,7 +15,7 @@ enum Checkpoint {
     /// read (a restart after an upgrade keeps its history); others are set aside.
     static let formatVersion: UInt16 = 3
     /// 1: before TLS facts and timings (samples and probe state hold none). 2: the raw ring kept 384 samples however
-    /// old, stored in slot order.
+    /// old, stored in slot order, and every sketch was stored as a byte stream (3 stores packed ones as they are).
     static let readable: ClosedRange<UInt16> = 1...3
     /// The CRC-32 trailer.
     static let trailerBytes = 4

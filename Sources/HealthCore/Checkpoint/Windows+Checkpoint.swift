@@ -88,6 +88,8 @@ extension ProbeWindows.RawRing {
 extension ProbeWindows.Tier {
     private static var emptyTag: UInt8 { 0 }
     private static var bucketTag: UInt8 { 1 }
+    /// From format 3: a closed bucket whose bins the tier kept packed, written as they are (see `PackedBins`).
+    private static var packedTag: UInt8 { 2 }
 
     func encode(into w: inout ByteWriter) {
         w.appendVarint(UInt64(step.nanoseconds))
@@ -107,6 +109,20 @@ extension ProbeWindows.Tier {
         for held in bySlot {
             guard let held else {
                 w.append(Self.emptyTag)
+                continue
+            }
+            if held.position < closed.count, case let stored = closed[held.position], stored.isPacked {
+                w.append(Self.packedTag)
+                w.appendZigZag(Int64(stored.index) - previousIndex)
+                previousIndex = Int64(stored.index)
+                w.appendVarint(UInt64(stored.count))
+                w.appendVarint(UInt64(stored.failures))
+                let values = closedValues.isEmpty ? ProbeWindows.ValueSummary() : closedValues[held.position]
+                values.encode(into: &w, bucketStart: Int64(stored.index) &* step.nanoseconds)
+                w.append(stored.storedLevel & ~ProbeWindows.StoredBucket.packedFlag)
+                w.appendVarint(Int(stored.lowestKey))
+                w.appendVarint(Int(stored.used))
+                w.append(bytes: arena[held.offset..<held.offset + Int(stored.used)])
                 continue
             }
             let bucket = held.position == closed.count ? current : bucket(at: held.position, offset: held.offset)
@@ -129,32 +145,44 @@ extension ProbeWindows.Tier {
                            + "this build keeps \(slots) × \(step.nanoseconds) ns with \(sketchBytes)")
         }
         var previousIndex: Int64 = 0
-        var buckets: [ProbeWindows.Bucket<sketchBytes>] = []
+        var recorded: [ProbeWindows.Bucket<sketchBytes>] = [], packed: [ProbeWindows.PackedBucket] = []
         for slot in 0..<self.slots {
-            switch try r.readByte() {
-            case Self.emptyTag:
-                continue
-            case Self.bucketTag:
-                let index = previousIndex &+ (try r.readZigZag())
-                // Slots are addressed by index modulo their number, so a bucket elsewhere would never be found.
-                guard let index32 = Int32(exactly: index), (index % slots + slots) % slots == Int64(slot) else {
-                    throw .corrupt("\(name) bucket \(index) in slot \(slot)")
-                }
-                previousIndex = index
-                var bucket = ProbeWindows.Bucket<sketchBytes>(index: index32)
-                // Capped well below UInt32.max, so that recording on into the bucket cannot overflow.
-                bucket.count = UInt32(try r.readInt(max: Int(Int32.max), "\(name) bucket sample count"))
-                bucket.failures = UInt32(try r.readInt(max: Int(bucket.count), "\(name) bucket failure count"))
-                bucket.values = try ProbeWindows.ValueSummary(decoding: &r, bucketStart: index &* step.nanoseconds,
-                                                              samples: Int(bucket.count))
-                bucket.latency = try LatencySketch(decoding: &r, expectedCount: Int(bucket.count - bucket.failures))
-                buckets.append(bucket)
-            case let tag:
+            let tag = try r.readByte()
+            guard tag != Self.emptyTag else { continue }
+            guard tag == Self.bucketTag || tag == Self.packedTag && r.version >= 3 else {
                 throw .corrupt("\(name) bucket tag \(tag)")
             }
+            let index = previousIndex &+ (try r.readZigZag())
+            // Slots are addressed by index modulo their number, so a bucket elsewhere would never be found.
+            guard let index32 = Int32(exactly: index), (index % slots + slots) % slots == Int64(slot) else {
+                throw .corrupt("\(name) bucket \(index) in slot \(slot)")
+            }
+            previousIndex = index
+            // Capped well below UInt32.max, so that recording on into the bucket cannot overflow.
+            let count = UInt32(try r.readInt(max: Int(Int32.max), "\(name) bucket sample count"))
+            let failures = UInt32(try r.readInt(max: Int(count), "\(name) bucket failure count"))
+            let values = try ProbeWindows.ValueSummary(decoding: &r, bucketStart: index &* step.nanoseconds, samples: Int(count))
+            guard tag == Self.bucketTag else {
+                let (storedLevel, lowestKey, stream) = try PackedBins.read(from: &r, latencies: Int(count - failures), name)
+                let header = ProbeWindows.StoredBucket(index: index32, count: count, failures: failures, lowestKey: lowestKey,
+                                                       used: stream.count, storedLevel: storedLevel | ProbeWindows.StoredBucket.packedFlag)
+                packed.append(ProbeWindows.PackedBucket(header: header, values: values, stream: stream))
+                continue
+            }
+            var bucket = ProbeWindows.Bucket<sketchBytes>(index: index32)
+            (bucket.count, bucket.failures, bucket.values) = (count, failures, values)
+            bucket.latency = try LatencySketch(decoding: &r, expectedCount: Int(count - failures))
+            recorded.append(bucket)
         }
-        buckets.sort { $0.index < $1.index }
-        install(buckets)
+        recorded.sort { $0.index < $1.index }
+        packed.sort { $0.header.index < $1.header.index }
+        // The newest bucket is the one recorded into, which is never packed.
+        guard let newest = recorded.popLast() else {
+            if packed.isEmpty { return }
+            throw .corrupt("\(name) tier has no bucket being recorded into")
+        }
+        if let last = packed.last, last.header.index > newest.index { throw .corrupt("\(name) newest bucket is packed") }
+        install(recorded: recorded, packed: packed, newest: newest)
     }
 }
 

@@ -9,8 +9,8 @@ import Glibc
 
 /// Scheduling lag of the whole daemon: N http probes at 1 s against nginx, which logs when each request arrived. The
 /// real healthd runs them with everything it does besides (evaluation, snapshots every 10 s, the status page,
-/// checkpoints every minute), new and restored from a week of history; the baseline is the probe path alone (`ProbeLoad`: scheduler, probes and evaluation
-/// without outputs) in the same run, timed the same way. A probe runs at start + phase + k s (`Scheduler.phase`), so a
+/// checkpoints every minute), new and restored from a week of history; the baseline is the probe path alone
+/// (`ProbeLoad`: scheduler, probes and evaluation without outputs) in the same run, timed the same way. A probe runs at start + phase + k s (`Scheduler.phase`), so a
 /// request's arrival less its phase, modulo a second, is a constant plus its lag; the constant is taken as the 0.1 %
 /// quantile of those offsets, and nginx's clock counts milliseconds, so lags are ±1 ms.
 enum DaemonLagBench {

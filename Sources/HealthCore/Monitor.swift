@@ -24,7 +24,7 @@ package struct Monitor: Sendable {
         package var windows = ProbeWindows() {
             didSet {
                 revision &+= 1
-                if windows.mergesDays != keepsDays { windows.keepDays(keepsDays) }
+                windows.keepDays(keepsDays)
             }
         }
         package var state = ProbeState()

@@ -25,8 +25,8 @@ enum PackedBins {
 
     /// Bytes before the bits: the quantiles' key offsets.
     static let prefixBytes = 3
-    /// The quantiles whose keys the prefix holds, as `WindowStats` reports them.
-    static let quantiles = (0.5, 0.95, 0.99)
+    /// The quantiles whose keys the prefix holds: those `WindowStats` reports.
+    static var quantiles: (Double, Double, Double) { WindowStats.quantiles }
 
     /// The packed form of the bins `forEachBin` yields in key order, `latencies` in all, if it is shorter than `limit`
     /// bytes.

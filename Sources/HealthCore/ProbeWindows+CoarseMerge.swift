@@ -33,8 +33,7 @@ extension ProbeWindows.Tier {
     /// Calls `body` with the pieces that merge the buckets with `indices`: runs of closed buckets, each run that one
     /// closed bucket of `coarse` holds exactly given as that bucket instead.
     func forEachPiece(_ indices: Range<Int64>, via coarse: some ProbeWindows.ClosedBuckets, _ body: (MergePiece) -> Void) {
-        // Only the newest `slots` indices can still be held.
-        let lower = Swift.max(indices.lowerBound, indices.upperBound - Int64(slots)), upper = indices.upperBound
+        let (lower, upper) = (held(indices).lowerBound, indices.upperBound)
         guard lower < upper else { return }
         let ratio = coarse.step.nanoseconds / step.nanoseconds
         precondition(ratio > 1 && coarse.step.nanoseconds % step.nanoseconds == 0, "a coarse tier's step is a multiple")

@@ -59,7 +59,7 @@ extension ProbeWindows {
                     body(key, count)
                 }
             }
-            guard let index32 = Int32(exactly: index), let packed, lowestKey <= Int(UInt16.max) else { return }
+            guard let index32 = Int32(exactly: index), let packed else { return }
             packed.append(to: &arena)
             appendValues(totals.values, limit: .max)
             closed.append(StoredBucket(

@@ -109,7 +109,7 @@ extension ProbeWindows {
                 latencies.isEmpty ? nil : latencies[LatencyScale.rank(of: q, count: latencies.count)]
             }
             return WindowStats(count: count, failures: failures, values: values,
-                               latency: (quantile(0.5), quantile(0.95), quantile(0.99)))
+                               latency: (quantile(WindowStats.quantiles.0), quantile(WindowStats.quantiles.1), quantile(WindowStats.quantiles.2)))
         }
 
         /// The newest value at or before `time`, when no evicted sample could be newer.

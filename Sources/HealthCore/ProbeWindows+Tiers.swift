@@ -51,7 +51,7 @@ extension ProbeWindows {
         }
 
         var stats: WindowStats {
-            WindowStats(count: count, failures: failures, values: values, latency: latency.quantiles(0.5, 0.95, 0.99))
+            WindowStats(count: count, failures: failures, values: values, latency: latency.quantiles(WindowStats.quantiles.0, WindowStats.quantiles.1, WindowStats.quantiles.2))
         }
     }
 
@@ -79,12 +79,12 @@ extension ProbeWindows {
         /// Set in `storedLevel` for packed bins; the sketch's own flag (folded bins) is its top bit, its level ≤ 3.
         static let packedFlag: UInt8 = 0x40
 
-        /// The header of `bucket` closed into a stream of `used` bytes.
         init(index: Int32, count: UInt32, failures: UInt32, lowestKey: UInt16, used: Int, storedLevel: UInt8) {
             (self.index, self.count, self.failures, self.lowestKey) = (index, count, failures, lowestKey)
             (self.used, self.storedLevel) = (UInt8(used), storedLevel)
         }
 
+        /// The header of `bucket` closed into a stream of `used` bytes.
         init<let sketchBytes: Int>(_ bucket: Bucket<sketchBytes>, used: Int, packed: Bool) {
             (index, count, failures) = (bucket.index, bucket.count, bucket.failures)
             (self.used, lowestKey) = (UInt8(used), bucket.latency.lowestKey)
@@ -112,9 +112,6 @@ extension ProbeWindows {
         var stream: ArraySlice<UInt8>
     }
 
-    /// The buckets of one step, for the newest `slots` steps: the newest bucket inline, where samples are recorded,
-    /// and the older ones closed, oldest first, their sketches packed at their size into one arena. So a tier takes
-    /// what its buckets hold, not what they might: a quiet or narrow history costs a fraction of a busy, wide one.
     /// Closed buckets, oldest first, their sketches packed one after the other in an arena.
     protocol ClosedBuckets {
         var step: TimeSpan { get }
@@ -124,6 +121,9 @@ extension ProbeWindows {
         var arena: [UInt8] { get set }
     }
 
+    /// The buckets of one step, for the newest `slots` steps: the newest bucket inline, where samples are recorded,
+    /// and the older ones closed, oldest first, their sketches packed at their size into one arena. So a tier takes
+    /// what its buckets hold, not what they might: a quiet or narrow history costs a fraction of a busy, wide one.
     struct Tier<let sketchBytes: Int>: RollupTier, ClosedBuckets {
         let step: TimeSpan
         /// Steps kept, the newest one's included: span / step + 1.
@@ -148,6 +148,11 @@ extension ProbeWindows {
 
         var approximateBytes: Int {
             closed.approximateBytes + ProbeWindows.bytes(of: closedValues) + ProbeWindows.bytes(of: arena)
+        }
+
+        /// The part of `indices` the tier can still hold: the newest `slots` of them.
+        func held(_ indices: Range<Int64>) -> Range<Int64> {
+            Swift.max(indices.lowerBound, indices.upperBound - Int64(slots))..<indices.upperBound
         }
 
         /// Index of the bucket holding `time`.
@@ -255,10 +260,7 @@ extension ProbeWindows {
             arena.replaceSubrange(offset..<offset + oldUsed, with: stream)
             closed.replace(at: position, with: StoredBucket(bucket, used: stream.count, packed: packed != nil))
             if bucket.values.count > 0 {
-                if closedValues.isEmpty {
-                    closedValues.reserveCapacity(closed.capacity)
-                    closedValues.append(contentsOf: repeatElement(ValueSummary(), count: closed.count))
-                }
+                startValues()
                 closedValues[position] = bucket.values
             }
         }
@@ -284,8 +286,7 @@ extension ProbeWindows {
         }
 
         func accumulate(_ indices: Range<Int64>, into totals: inout BucketTotals) {
-            // Only the newest `slots` indices can still be held.
-            let lower = Swift.max(indices.lowerBound, indices.upperBound - Int64(slots)), upper = indices.upperBound
+            let (lower, upper) = (held(indices).lowerBound, indices.upperBound)
             guard lower < upper else { return }
             let first = firstPosition(atOrAfter: lower)
             var end = first
@@ -302,8 +303,7 @@ extension ProbeWindows {
             let stream = arena.span
             return starts.map { start in
                 let indices = indices(startingIn: start..<start + step)
-                // Only the newest `slots` indices can still be held.
-                let lower = Swift.max(indices.lowerBound, indices.upperBound - Int64(slots)), upper = indices.upperBound
+                let (lower, upper) = (held(indices).lowerBound, indices.upperBound)
                 while position < closed.count, closed.index(at: position) < lower {
                     (offset, position) = (offset + closed.used(at: position), position + 1)
                 }
@@ -325,13 +325,6 @@ extension ProbeWindows {
                 if withCurrent { totals.add(current) }
                 return Point(start: start, stats: totals.stats)
             }
-        }
-
-        /// Stats of the buckets from the one holding `start` through the one holding `now`.
-        func stats(from start: Timestamp, through now: Timestamp) -> WindowStats {
-            var totals = BucketTotals()
-            accumulate(index(of: start)..<index(of: now) + 1, into: &totals)
-            return totals.stats
         }
 
         func lastValue(atOrBefore time: Timestamp) -> Double? {
@@ -401,14 +394,18 @@ extension ProbeWindows.ClosedBuckets {
         if closedValues.allSatisfy({ $0.count == 0 }) { closedValues = [] }
     }
 
+    /// Gives every closed bucket an (empty) value summary, once one of them has a value.
+    mutating func startValues() {
+        guard closedValues.isEmpty else { return }
+        closedValues.reserveCapacity(closed.capacity)
+        closedValues.append(contentsOf: repeatElement(ProbeWindows.ValueSummary(), count: closed.count))
+    }
+
     /// Keeps `values` for the closed bucket about to be appended: the summaries stay empty until one has a value,
     /// then hold one per bucket, with room for at most `limit`.
     mutating func appendValues(_ values: ProbeWindows.ValueSummary, limit: Int) {
         guard values.count > 0 || !closedValues.isEmpty else { return }
-        if closedValues.isEmpty {
-            closedValues.reserveCapacity(closed.capacity)
-            closedValues.append(contentsOf: repeatElement(ProbeWindows.ValueSummary(), count: closed.count))
-        }
+        startValues()
         ProbeWindows.grow(&closedValues, toHold: closedValues.count + 1, limit: limit)
         closedValues.append(values)
     }

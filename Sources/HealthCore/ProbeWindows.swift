@@ -35,12 +35,15 @@ package struct WindowStats: Sendable, Equatable {
         (self.valueMin, self.valueMax, self.valueAvg, self.valueLast) = (valueMin, valueMax, valueAvg, valueLast)
     }
 
-    /// The latency quantile for q ∈ {0.5, 0.95, 0.99} (the ones kept); nil for any other q.
+    /// The latency quantiles kept: p50, p95 and p99, in that order, however a window is answered.
+    static let quantiles = (0.5, 0.95, 0.99)
+
+    /// The latency quantile for q ∈ `quantiles`; nil for any other q.
     package func latency(quantile q: Double) -> Double? {
         switch q {
-        case 0.5: latencyP50
-        case 0.95: latencyP95
-        case 0.99: latencyP99
+        case Self.quantiles.0: latencyP50
+        case Self.quantiles.1: latencyP95
+        case Self.quantiles.2: latencyP99
         default: nil
         }
     }
@@ -151,17 +154,25 @@ package struct ProbeWindows: Sendable {
         return .hours
     }
 
-    private subscript(tier: TierName) -> any RollupTier {
+    /// The step of a tier's buckets (a switch, not `any RollupTier`, which would box a copy of the tier).
+    func step(of tier: TierName) -> TimeSpan {
         switch tier {
-        case .minutes: minutes
-        case .fiveMinutes: fiveMinutes
-        case .quarterHours: quarterHours
-        case .hours: hours
+        case .minutes: minutes.step
+        case .fiveMinutes: fiveMinutes.step
+        case .quarterHours: quarterHours.step
+        case .hours: hours.step
         }
     }
 
-    /// The step of a tier's buckets.
-    func step(of tier: TierName) -> TimeSpan { self[tier].step }
+    /// The time a tier keeps.
+    func span(of tier: TierName) -> TimeSpan {
+        switch tier {
+        case .minutes: minutes.span
+        case .fiveMinutes: fiveMinutes.span
+        case .quarterHours: quarterHours.span
+        case .hours: hours.span
+        }
+    }
 
     /// The newest value recorded at or before `time`, for `value.delta(W)` = last − value(at: now − W).
     ///
@@ -202,7 +213,7 @@ package struct ProbeWindows: Sendable {
         let starts = stride(from: first, through: last, by: 1).map { Timestamp(nanoseconds: $0 * step.nanoseconds) }
         guard let oldest = starts.first else { return [] }
         let aligned = [TierName.minutes, .fiveMinutes, .quarterHours, .hours].last {
-            step.nanoseconds % self[$0].step.nanoseconds == 0 && self[$0].span >= range
+            step.nanoseconds % self.step(of: $0).nanoseconds == 0 && span(of: $0) >= range
         }
         if aligned == nil, ring.covers(from: oldest) {
             return starts.map { Point(start: $0, stats: ring.stats(in: $0..<$0 + step)) }

@@ -154,3 +154,13 @@ struct MergeShortcutTests {
         #expect(wide.entries[0].windows.days.closed.count == 6)
     }
 }
+
+extension ProbeWindows.Tier {
+    /// The full merge of the buckets from the one holding `start` through the one holding `now`, without shortcuts:
+    /// what the shortcuts must equal.
+    func stats(from start: Timestamp, through now: Timestamp) -> WindowStats {
+        var totals = ProbeWindows.BucketTotals()
+        accumulate(index(of: start)..<index(of: now) + 1, into: &totals)
+        return totals.stats
+    }
+}

@@ -111,28 +111,27 @@ extension ProbeWindows.Tier {
                 w.append(Self.emptyTag)
                 continue
             }
+            // Tag, index, counts and values, as both kinds of bucket begin.
+            func appendStart(_ tag: UInt8, index: Int32, count: UInt32, failures: UInt32, values: ProbeWindows.ValueSummary) {
+                w.append(tag)
+                w.appendZigZag(Int64(index) - previousIndex)
+                previousIndex = Int64(index)
+                w.appendVarint(UInt64(count))
+                w.appendVarint(UInt64(failures))
+                values.encode(into: &w, bucketStart: Int64(index) &* step.nanoseconds)
+            }
             if held.position < closed.count, case let stored = closed[held.position], stored.isPacked {
-                w.append(Self.packedTag)
-                w.appendZigZag(Int64(stored.index) - previousIndex)
-                previousIndex = Int64(stored.index)
-                w.appendVarint(UInt64(stored.count))
-                w.appendVarint(UInt64(stored.failures))
-                let values = closedValues.isEmpty ? ProbeWindows.ValueSummary() : closedValues[held.position]
-                values.encode(into: &w, bucketStart: Int64(stored.index) &* step.nanoseconds)
+                appendStart(Self.packedTag, index: stored.index, count: stored.count, failures: stored.failures,
+                            values: closedValues.isEmpty ? ProbeWindows.ValueSummary() : closedValues[held.position])
                 w.append(stored.storedLevel & ~ProbeWindows.StoredBucket.packedFlag)
                 w.appendVarint(Int(stored.lowestKey))
                 w.appendVarint(Int(stored.used))
                 w.append(bytes: arena[held.offset..<held.offset + Int(stored.used)])
-                continue
+            } else {
+                let bucket = held.position == closed.count ? current : bucket(at: held.position, offset: held.offset)
+                appendStart(Self.bucketTag, index: bucket.index, count: bucket.count, failures: bucket.failures, values: bucket.values)
+                bucket.latency.encode(into: &w)
             }
-            let bucket = held.position == closed.count ? current : bucket(at: held.position, offset: held.offset)
-            w.append(Self.bucketTag)
-            w.appendZigZag(Int64(bucket.index) - previousIndex)
-            previousIndex = Int64(bucket.index)
-            w.appendVarint(UInt64(bucket.count))
-            w.appendVarint(UInt64(bucket.failures))
-            bucket.values.encode(into: &w, bucketStart: Int64(bucket.index) &* step.nanoseconds)
-            bucket.latency.encode(into: &w)
         }
     }
 

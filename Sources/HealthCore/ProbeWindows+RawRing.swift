@@ -23,8 +23,11 @@ extension ProbeWindows {
             var ok: Bool { latency.sign == .plus }
         }
 
-        /// Most samples kept.
-        static let capacity = 384
+        /// Most samples kept: 5 minutes and 20 s at 1 Hz, so that 5-minute windows stay exact while a 1 s probe's newest
+        /// sample is up to 20 s old.
+        static let capacity = 320
+        /// `capacity` up to format 3, which stored it.
+        static let formerCapacity = 384
         /// How far back from the probe's newest sample the ring keeps samples: it is there to answer windows of up to
         /// 5 minutes exactly, and a probe at 10 s needs ~37 entries for that, not `capacity`.
         static let reach = TimeSpan.minutes(6)

@@ -82,7 +82,7 @@ import Testing
         let rule = AlertRule(probes: ["a"], minLevel: .degraded, hooks: ["ops"])
         let rig = EngineRig(probes: [probe("a", degraded: [slow])], rules: [rule])
         rig.answers["a"] = .ok(latencyMs: 300)
-        // Past the raw ring (384 samples), so the windows answer from their tiers.
+        // Past the raw ring (6 minutes), so the windows answer from their tiers.
         await rig.run(.minutes(8), tick: .seconds(1))
         #expect(rig.notified() == ["firing:a:degraded"])
         rig.clock.stepWall(step)

@@ -13,10 +13,11 @@ enum Checkpoint {
     static let magic: [UInt8] = Array("HDCKPT".utf8)
     /// Bump on any change to the encoding, the tier geometry included. Versions in `readable` are
     /// read (a restart after an upgrade keeps its history); others are set aside.
-    static let formatVersion: UInt16 = 3
+    static let formatVersion: UInt16 = 4
     /// 1: before TLS facts and timings (samples and probe state hold none). 2: the raw ring kept 384 samples however
-    /// old, stored in slot order, and every sketch was stored as a byte stream (3 stores packed ones as they are).
-    static let readable: ClosedRange<UInt16> = 1...3
+    /// old, stored in slot order, and every sketch was stored as a byte stream (3 stores packed ones as they are). 3: packed
+    /// streams had one mode, `gaps`, and no bit to say so.
+    static let readable: ClosedRange<UInt16> = 1...4
     /// The CRC-32 trailer.
     static let trailerBytes = 4
 

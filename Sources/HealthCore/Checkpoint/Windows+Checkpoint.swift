@@ -49,18 +49,20 @@ extension ProbeWindows.RawRing {
 
     /// Fills this empty ring, of a probe whose newest sample is at `newest`. Entries come oldest arrival first; up to format 2
     /// they came in storage order, the oldest at a stored position once full. Whatever lies beyond the reach (all
-    /// 384 samples were kept, whatever their age, up to format 2) is dropped as if it had aged out here.
+    /// 384 samples were kept, whatever their age, up to format 2) or the capacity (384 up to format 3) is dropped as if
+    /// it had aged out here.
     mutating func decode(from r: inout ByteReader, newest: Timestamp?) throws(CheckpointError) {
+        let capacity = r.version >= 4 ? Self.capacity : Self.formerCapacity
         let storedCapacity = try r.readVarint()
-        guard storedCapacity == UInt64(Self.capacity) else {
-            throw .corrupt("raw ring of \(storedCapacity) samples, this build keeps \(Self.capacity)")
+        guard storedCapacity == UInt64(capacity) else {
+            throw .corrupt("raw ring of \(storedCapacity) samples, this build keeps \(capacity)")
         }
-        let storedNext = r.version >= 3 ? 0 : try r.readInt(max: Self.capacity - 1, "raw ring position")
+        let storedNext = r.version >= 3 ? 0 : try r.readInt(max: capacity - 1, "raw ring position")
         let storedEvictedThrough = try r.readOptionalTimestamp()
         // Entries take at least 6 bytes: flags, time, latency.
-        let count = try r.readCount(max: Self.capacity, minBytes: 6, "raw ring length")
+        let count = try r.readCount(max: capacity, minBytes: 6, "raw ring length")
         // A ring that is not full was never overwritten: it appends from slot 0.
-        guard r.version >= 3 || count == Self.capacity || (storedNext == 0 && storedEvictedThrough == nil) else {
+        guard r.version >= 3 || count == capacity || (storedNext == 0 && storedEvictedThrough == nil) else {
             throw .corrupt("raw ring of \(count) samples has wrapped")
         }
         var stored: [(Entry, Double?)] = []

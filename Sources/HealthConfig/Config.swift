@@ -48,7 +48,9 @@ package struct ProbeConfig: Sendable, Equatable {
 }
 
 /// What a probe talks to, per kind.
-package enum ProbeTarget: Sendable, Equatable {
+/// Boxed: a probe's configuration is copied into its scheduler job and kept in the config, and the largest target
+/// (http's) would make every copy ~250 bytes more.
+package indirect enum ProbeTarget: Sendable, Equatable {
     case tcp(host: String, port: UInt16)
     case http(HTTPCheck)
     case exec(argv: [String])

@@ -48,7 +48,10 @@ package struct Monitor: Sendable {
         }
     }
 
-    package private(set) var spec: MonitorSpec
+    /// The spec's components and snapshot windows; its probes' rules are the entries'. Not the spec itself: a second
+    /// copy of every probe's rules (~150 bytes each) for nothing.
+    private let components: [ComponentRules]
+    private let snapshotWindows: [TimeSpan]
     package internal(set) var entries: [Entry]
     private let indexByName: [String: Int]
     /// Component members resolved once: indices into `entries`.
@@ -61,7 +64,7 @@ package struct Monitor: Sendable {
     /// `startedAt`: when results began to be due, so that a probe that never answers is found overdue too
     /// (without it, only probes that have answered once can be).
     package init(spec: MonitorSpec, startedAt: Timestamp? = nil) {
-        self.spec = spec
+        (components, snapshotWindows) = (spec.components, spec.snapshotWindows)
         self.entries = spec.probes.map { Entry(rules: $0, watchedSince: startedAt, snapshotWindows: spec.snapshotWindows) }
         var index: [String: Int] = [:]
         for (i, p) in spec.probes.enumerated() { index[p.name] = i }
@@ -114,6 +117,7 @@ package struct Monitor: Sendable {
     /// at all has been judged): a system whose critical probes have not answered is not known to be healthy. Window
     /// stats are reused from `cache` where they cannot have changed (see `WindowStatsCache`).
     package func snapshot(now: Timestamp, cache: inout WindowStatsCache) -> Snapshot {
+        cache.prepare(slots: entries.count * snapshotWindows.count)
         let probes = entries.indices.map { probeSnapshot($0, now: now, cache: &cache) }
         var systemHealth: Health?
         var systemReasons: [String] = []
@@ -125,7 +129,7 @@ package struct Monitor: Sendable {
             systemHealth = max(systemHealth ?? .healthy, entry.rules.critical ? h : min(h, .degraded))
             systemReasons += p.reasons.map { "\(p.name): \($0)" }
         }
-        let components = spec.components.enumerated().map { ci, rules in
+        let components = self.components.enumerated().map { ci, rules in
             let members = componentMembers[ci]
             let healths = members.compactMap { probes[$0].health }
             var reasons: [String] = []
@@ -166,7 +170,9 @@ package struct Monitor: Sendable {
             valueSource: fallback?.source, noData: last?.ok == true && last?.noData == true, details: s.lastDetails,
             consecutiveFailures: s.consecutiveFailures, error: last?.failure, message: last?.message,
             reasons: late.map { s.reasons + [overdueReason($0, interval: e.rules.interval)] } ?? s.reasons,
-            windows: spec.snapshotWindows.map { ($0, cache.stats(of: e.windows, revision: e.revision, probe: i, over: $0, now: now)) },
+            windows: snapshotWindows.enumerated().map { k, window in
+                (window, cache.stats(of: e.windows, revision: e.revision, slot: i * snapshotWindows.count + k, over: window, now: now))
+            },
             suppressedBy: suppressedBy, flapping: s.flaps.flapping, tls: s.lastTLS,
             awaitedParent: suppressedBy == nil ? awaitedParent(of: i) : nil, overdue: late != nil)
     }

@@ -60,6 +60,7 @@ extension ProbeWindows {
                 }
             }
             guard let index32 = Int32(exactly: index), let packed else { return }
+            ProbeWindows.growArena(&arena, toHold: arena.count + packed.count)
             packed.append(to: &arena)
             appendValues(totals.values, limit: .max)
             closed.append(StoredBucket(

@@ -4,21 +4,32 @@ extension ProbeWindows {
     ///
     /// Storage follows the samples kept, so a probe's rate sets it; values take room only once a sample has carried one.
     struct RawRing {
-        /// 12 bytes, no padding: the time's nanoseconds in two 32-bit halves (so the entry aligns to 4, not 8), and
-        /// the latency as a Float, whose 1e-7 relative error is far below anything reported, with its sign bit
-        /// telling a failure (a latency is never negative; a failure's 0 is kept as −0). Whether an entry carries a
-        /// value is told by `values`.
+        /// 10 bytes, no padding (16-bit fields only, so the entry aligns to 2): the time's low 48 bits of nanoseconds,
+        /// which with any time up to 78 hours after it (the ring's newest) give the time back exactly; and the latency
+        /// as a Float, whose 1e-7 relative error is far below anything reported, with its sign bit telling a failure
+        /// (a latency is never negative; a failure's 0 is kept as −0). Whether an entry carries a value is told by
+        /// `values`.
         struct Entry {
-            private var timeLow: UInt32, timeHigh: Int32
-            private var latency: Float
+            private var time0: UInt16, time1: UInt16, time2: UInt16
+            private var latency0: UInt16, latency1: UInt16
 
             init(time: Timestamp, latencyMs: Double, ok: Bool) {
-                (timeLow, timeHigh) = (UInt32(truncatingIfNeeded: time.nanoseconds), Int32(truncatingIfNeeded: time.nanoseconds >> 32))
+                let t = UInt64(bitPattern: time.nanoseconds)
+                (time0, time1, time2) = (UInt16(truncatingIfNeeded: t), UInt16(truncatingIfNeeded: t >> 16),
+                                         UInt16(truncatingIfNeeded: t >> 32))
                 let magnitude = Float(latencyMs).magnitude
-                latency = ok ? magnitude : -magnitude
+                let bits = (ok ? magnitude : -magnitude).bitPattern
+                (latency0, latency1) = (UInt16(truncatingIfNeeded: bits), UInt16(truncatingIfNeeded: bits >> 16))
             }
 
-            var time: Timestamp { Timestamp(nanoseconds: Int64(timeHigh) << 32 | Int64(timeLow)) }
+            /// The time, given `reference`, a time at or after it by less than 2⁴⁸ ns.
+            func time(before reference: Timestamp) -> Timestamp {
+                let low = UInt64(time0) | UInt64(time1) << 16 | UInt64(time2) << 32
+                let behind = (UInt64(bitPattern: reference.nanoseconds) &- low) & (1 << 48 - 1)
+                return Timestamp(nanoseconds: reference.nanoseconds &- Int64(behind))
+            }
+
+            private var latency: Float { Float(bitPattern: UInt32(latency0) | UInt32(latency1) << 16) }
             var latencyMs: Float { latency.magnitude }
             var ok: Bool { latency.sign == .plus }
         }
@@ -40,6 +51,8 @@ extension ProbeWindows {
         private(set) var count = 0
         /// Newest time among dropped samples: the ring holds every sample from just after it on.
         private(set) var evictedThrough: Timestamp?
+        /// The newest time appended: every entry's is within `reach` before it (see `Entry.time(before:)`).
+        private var newest = Timestamp(nanoseconds: .min)
 
         init() {}
 
@@ -48,21 +61,25 @@ extension ProbeWindows {
 
         private func value(at slot: Int) -> Double? { values.isEmpty || values[slot].isNaN ? nil : values[slot] }
 
-        /// Calls `body(entry, value)` for every live entry, oldest arrival first.
-        func forEach(_ body: (Entry, Double?) -> Void) {
-            for i in 0..<count { body(entries[slot(i)], value(at: slot(i))) }
+        /// Calls `body(time, entry, value)` for every live entry, oldest arrival first.
+        func forEach(_ body: (Timestamp, Entry, Double?) -> Void) {
+            for i in 0..<count { body(time(of: entries[slot(i)]), entries[slot(i)], value(at: slot(i))) }
         }
+
+        private func time(of entry: Entry) -> Timestamp { entry.time(before: newest) }
 
         /// Adds a sample of a probe whose newest sample (this one's time or later) is at `newest`.
         mutating func append(_ sample: Sample, newest: Timestamp) {
-            append(Entry(time: sample.time, latencyMs: sample.latencyMs, ok: sample.ok), value: sample.value, newest: newest)
+            append(Entry(time: sample.time, latencyMs: sample.latencyMs, ok: sample.ok), time: sample.time, value: sample.value,
+                   newest: newest)
         }
 
-        mutating func append(_ entry: Entry, value: Double?, newest: Timestamp) {
+        mutating func append(_ entry: Entry, time: Timestamp, value: Double?, newest: Timestamp) {
             let cutoff = newest - Self.reach
             // A late sample already beyond the reach is not kept, and the ring says so.
-            guard entry.time > cutoff else { return drop(entry.time) }
-            while count > 0, entries[head].time <= cutoff { dropOldest() }
+            guard time > cutoff else { return drop(time) }
+            self.newest = Swift.max(self.newest, newest)
+            while count > 0, self.time(of: entries[head]) <= cutoff { dropOldest() }
             if count == Self.capacity { dropOldest() }
             if count == entries.count || (entries.count > 16 && count < entries.count / 4) {
                 resize(to: Swift.min(Self.capacity, Swift.max(16, count + count / 4 + 1)))
@@ -78,7 +95,7 @@ extension ProbeWindows {
         mutating func drop(_ time: Timestamp) { evictedThrough = max(evictedThrough ?? time, time) }
 
         private mutating func dropOldest() {
-            drop(entries[head].time)
+            drop(time(of: entries[head]))
             (head, count) = ((head + 1) % entries.count, count - 1)
         }
 
@@ -101,11 +118,11 @@ extension ProbeWindows {
         /// Exact stats of the samples with time in `interval`; quantiles are order statistics at the sketch's ranks.
         func stats(in interval: Range<Timestamp>) -> WindowStats {
             var count = 0, failures = 0, values = ValueSummary(), latencies: [Double] = []
-            forEach { entry, value in
-                guard interval.contains(entry.time) else { return }
+            forEach { time, entry, value in
+                guard interval.contains(time) else { return }
                 count += 1
                 if entry.ok { latencies.append(Double(entry.latencyMs)) } else { failures += 1 }
-                if let value { values.merge(ValueSummary(value, at: entry.time)) }
+                if let value { values.merge(ValueSummary(value, at: time)) }
             }
             latencies.sort()
             func quantile(_ q: Double) -> Double? {
@@ -119,8 +136,8 @@ extension ProbeWindows {
         func lastValue(atOrBefore time: Timestamp) -> Double? {
             guard !values.isEmpty else { return nil }
             var newest = ValueSummary()
-            forEach { entry, value in
-                if entry.time <= time, let value { newest.merge(ValueSummary(value, at: entry.time)) }
+            forEach { entryTime, _, value in
+                if entryTime <= time, let value { newest.merge(ValueSummary(value, at: entryTime)) }
             }
             return newest.count > 0 && covers(from: newest.lastTime) ? newest.last : nil
         }

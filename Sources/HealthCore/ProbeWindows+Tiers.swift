@@ -170,8 +170,10 @@ extension ProbeWindows {
             let index = index(of: sample.time), newest = Int64(current.index)
             if current.index != .min, index == newest { return current.add(sample, latencyKey: latencyKey) }
             if current.index == .min || index > newest {
-                if current.index != .min { close() }
-                dropClosed(before: index - Int64(slots) + 1)
+                // Oldest out first, so that a full tier's buffers take the new bucket where the old one was.
+                let oldestKept = index - Int64(slots) + 1
+                dropClosed(before: oldestKept)
+                if current.index != .min, Int64(current.index) >= oldestKept { close() }
                 current = Bucket(index: Int32(index))
                 return current.add(sample, latencyKey: latencyKey)
             }
@@ -185,11 +187,14 @@ extension ProbeWindows {
         mutating func install(recorded: [Bucket<sketchBytes>], packed: [PackedBucket], newest: Bucket<sketchBytes>) {
             let oldest = Int64(newest.index) - Int64(slots)
             let recorded = recorded.filter { Int64($0.index) > oldest }, packed = packed.filter { Int64($0.header.index) > oldest }
-            closed.reserveCapacity(recorded.count + packed.count)
+            // Room for the bucket that closes next too: a buffer that grew on the first close of every tier of every
+            // probe after a restore would leave its old self as a hole among the others (~5 KiB a probe a minute on).
+            let count = recorded.count + packed.count
+            closed.grow(toHold: count + 1, limit: slots)
             // Room for the byte streams, then down to what the packed ones took.
             arena.reserveCapacity(recorded.reduce(0) { $0 + Int($1.latency.used) } + packed.reduce(0) { $0 + $1.stream.count })
             if recorded.contains(where: { $0.values.count > 0 }) || packed.contains(where: { $0.values.count > 0 }) {
-                closedValues.reserveCapacity(recorded.count + packed.count)
+                ProbeWindows.grow(&closedValues, toHold: count + 1, limit: slots)
             }
             var (r, p) = (0, 0)
             while r < recorded.count || p < packed.count {
@@ -206,7 +211,7 @@ extension ProbeWindows {
                     p += 1
                 }
             }
-            arena = ProbeWindows.exactCopy(of: arena)
+            arena = ProbeWindows.copy(of: arena, capacity: ProbeWindows.arenaCapacity(toHold: arena.count))
             current = newest
         }
 
@@ -219,7 +224,7 @@ extension ProbeWindows {
         private mutating func append(_ bucket: Bucket<sketchBytes>) {
             let packed = Self.pack(bucket)
             let used = packed?.count ?? Int(bucket.latency.used)
-            ProbeWindows.grow(&arena, toHold: arena.count + used, limit: .max)
+            ProbeWindows.growArena(&arena, toHold: arena.count + used)
             Self.appendStream(of: bucket.latency, packed: packed, to: &arena)
             appendValues(bucket.values, limit: slots)
             closed.append(StoredBucket(bucket, used: used, packed: packed != nil))
@@ -256,7 +261,7 @@ extension ProbeWindows {
             let packed = Self.pack(bucket)
             var stream: [UInt8] = []
             Self.appendStream(of: bucket.latency, packed: packed, to: &stream)
-            ProbeWindows.grow(&arena, toHold: arena.count + stream.count - oldUsed, limit: .max)
+            ProbeWindows.growArena(&arena, toHold: arena.count + stream.count - oldUsed)
             arena.replaceSubrange(offset..<offset + oldUsed, with: stream)
             closed.replace(at: position, with: StoredBucket(bucket, used: stream.count, packed: packed != nil))
             if bucket.values.count > 0 {
@@ -353,8 +358,8 @@ extension ProbeWindows {
     }
 
     /// The elements of `array` in a buffer of their size.
-    static func exactCopy<T>(of array: [T]) -> [T] {
-        [T](unsafeUninitializedCapacity: array.count) { buffer, count in
+    static func copy<T>(of array: [T], capacity: Int) -> [T] {
+        [T](unsafeUninitializedCapacity: Swift.max(capacity, array.count)) { buffer, count in
             count = buffer.initialize(fromContentsOf: array)
         }
     }
@@ -364,6 +369,16 @@ extension ProbeWindows {
         guard count > array.capacity else { return }
         array.reserveCapacity(Swift.min(limit, Swift.max(count + count / 16, 16)))
     }
+
+    /// Makes room for `count` bytes of closed sketches (see `arenaCapacity`).
+    static func growArena(_ arena: inout [UInt8], toHold count: Int) {
+        guard count > arena.capacity else { return }
+        arena.reserveCapacity(arenaCapacity(toHold: count))
+    }
+
+    /// A sketch arena's capacity for `count` bytes: 1/64 to spare, a few buckets. Once a tier is full each close
+    /// drops about what it adds, so the bytes only wander by a bucket or two; 1/16 kept ~0.8 KB idle in a week of hours.
+    static func arenaCapacity(toHold count: Int) -> Int { Swift.max(count + count / 64, 16) }
 }
 
 extension ProbeWindows.ClosedBuckets {

@@ -6,15 +6,13 @@
 /// engine), and started anew when the configuration is reloaded: a probe's
 /// index and revision say which history a slot came from only within one monitor.
 package struct WindowStatsCache: Sendable {
-    private struct Key: Hashable {
-        var probe: Int
-        var window: Int64
-    }
-
     private struct Slot {
         var revision: UInt64
         var buckets: ProbeWindows.BucketSpan
         var stats: CompactStats
+
+        /// Matches no window: no tier has a step of 0.
+        static let empty = Slot(revision: 0, buckets: ProbeWindows.BucketSpan(step: 0, first: 0, last: 0), stats: CompactStats(WindowStats()))
     }
 
     /// `WindowStats` in 72 bytes rather than 160: availability and error rate follow from the counts, and no
@@ -38,16 +36,23 @@ package struct WindowStatsCache: Sendable {
         }
     }
 
-    private var slots: [Key: Slot] = [:]
+    /// Slot `probe × windows + window`: a table, not a dictionary, whose buckets and load factor took ~60 % more.
+    private var slots: [Slot] = []
 
     package init() {}
 
-    mutating func stats(of windows: ProbeWindows, revision: UInt64, probe: Int, over window: TimeSpan, now: Timestamp) -> WindowStats {
+    /// Makes `count` slots, all empty when the number changes.
+    mutating func prepare(slots count: Int) {
+        guard slots.count != count else { return }
+        slots = Array(repeating: .empty, count: count)
+    }
+
+    /// The stats of `window` over `windows`, from slot `slot` if it holds them (a slot past those prepared is not kept).
+    mutating func stats(of windows: ProbeWindows, revision: UInt64, slot: Int, over window: TimeSpan, now: Timestamp) -> WindowStats {
         guard let buckets = windows.bucketSpan(over: window, now: now) else { return windows.stats(over: window, now: now) }
-        let key = Key(probe: probe, window: window.nanoseconds)
-        if let slot = slots[key], slot.revision == revision, slot.buckets == buckets { return slot.stats.stats }
+        if slot < slots.count, slots[slot].revision == revision, slots[slot].buckets == buckets { return slots[slot].stats.stats }
         let stats = windows.stats(over: window, now: now)
-        slots[key] = Slot(revision: revision, buckets: buckets, stats: CompactStats(stats))
+        if slot < slots.count { slots[slot] = Slot(revision: revision, buckets: buckets, stats: CompactStats(stats)) }
         return stats
     }
 }

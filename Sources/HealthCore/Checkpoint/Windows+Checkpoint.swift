@@ -38,10 +38,10 @@ extension ProbeWindows.RawRing {
         w.appendOptional(evictedThrough) { $0.append($1) }
         w.appendVarint(count)
         var previous: Int64 = 0
-        forEach { entry, value in
+        forEach { time, entry, value in
             w.append((entry.ok ? Self.okFlag : 0) | (value == nil ? 0 : Self.valueFlag))
-            w.appendZigZag(entry.time.nanoseconds &- previous)
-            previous = entry.time.nanoseconds
+            w.appendZigZag(time.nanoseconds &- previous)
+            previous = time.nanoseconds
             w.append(entry.latencyMs)
             if let value { w.append(value) }
         }
@@ -65,7 +65,7 @@ extension ProbeWindows.RawRing {
         guard r.version >= 3 || count == capacity || (storedNext == 0 && storedEvictedThrough == nil) else {
             throw .corrupt("raw ring of \(count) samples has wrapped")
         }
-        var stored: [(Entry, Double?)] = []
+        var stored: [(Entry, Timestamp, Double?)] = []
         stored.reserveCapacity(count)
         var previous: Int64 = 0
         for _ in 0..<count {
@@ -74,14 +74,14 @@ extension ProbeWindows.RawRing {
             previous = previous &+ (try r.readZigZag())
             let latencyMs = try r.readFloat()
             let value = flags & Self.valueFlag != 0 ? try r.readDouble() : nil
-            stored.append((Entry(time: try ByteReader.time(previous), latencyMs: Double(latencyMs), ok: flags & Self.okFlag != 0),
-                           value))
+            let time = try ByteReader.time(previous)
+            stored.append((Entry(time: time, latencyMs: Double(latencyMs), ok: flags & Self.okFlag != 0), time, value))
         }
         // A file whose newest time is older than its samples' is damaged, but its samples are still what they say.
-        let newest = stored.reduce(newest) { max($0 ?? $1.0.time, $1.0.time) }
+        let newest = stored.reduce(newest) { max($0 ?? $1.1, $1.1) }
         for i in 0..<count {
-            let (entry, value) = stored[(storedNext + i) % count]
-            append(entry, value: value, newest: newest!)
+            let (entry, time, value) = stored[(storedNext + i) % count]
+            append(entry, time: time, value: value, newest: newest!)
         }
         if let storedEvictedThrough { drop(storedEvictedThrough) }
     }

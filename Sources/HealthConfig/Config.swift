@@ -26,7 +26,17 @@ package struct OutputConfig: Sendable, Equatable {
 }
 
 package struct ProbeConfig: Sendable, Equatable {
-    package var rules: ProbeRules
+    /// Boxed, as `target` is: the config and the probe's scheduler job each keep a copy of the whole.
+    private final class Rules: Sendable {
+        let rules: ProbeRules
+        init(_ rules: ProbeRules) { self.rules = rules }
+    }
+
+    private var boxedRules: Rules
+    package var rules: ProbeRules {
+        get { boxedRules.rules }
+        set { boxedRules = Rules(newValue) }
+    }
     package var target: ProbeTarget
     package var name: String { rules.name }
     /// Kept in the rules, where the evaluator needs them too (overdue results, how long alerts wait on a parent).
@@ -40,11 +50,13 @@ package struct ProbeConfig: Sendable, Equatable {
     }
 
     package init(rules: ProbeRules, interval: TimeSpan, timeout: TimeSpan, target: ProbeTarget) {
-        self.rules = rules
+        boxedRules = Rules(rules)
         self.target = target
         self.interval = interval
         self.timeout = timeout
     }
+
+    package static func == (a: Self, b: Self) -> Bool { a.rules == b.rules && a.target == b.target }
 }
 
 /// What a probe talks to, per kind.

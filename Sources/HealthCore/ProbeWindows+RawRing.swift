@@ -4,39 +4,43 @@ extension ProbeWindows {
     ///
     /// Storage follows the samples kept, so a probe's rate sets it; values take room only once a sample has carried one.
     struct RawRing {
-        /// 10 bytes, no padding (16-bit fields only, so the entry aligns to 2): the time's low 48 bits of nanoseconds,
-        /// which with any time up to 78 hours after it (the ring's newest) give the time back exactly; and the latency
-        /// as a Float, whose 1e-7 relative error is far below anything reported, with its sign bit telling a failure
-        /// (a latency is never negative; a failure's 0 is kept as −0). Whether an entry carries a value is told by
-        /// `values`.
+        /// 9 bytes, no padding (bytes only, so the entry aligns to 1): the time's low 40 bits of nanoseconds, which
+        /// with any time up to 18 minutes after it (the ring's newest: entries are within `reach` of it) give the time
+        /// back exactly; and the latency as a Float, whose 1e-7 relative error is far below anything reported, with
+        /// its sign bit telling a failure (a latency is never negative; a failure's 0 is kept as −0). Whether an entry
+        /// carries a value is told by `values`.
         struct Entry {
-            private var time0: UInt16, time1: UInt16, time2: UInt16
-            private var latency0: UInt16, latency1: UInt16
+            private var bytes: InlineArray<9, UInt8>  // time 0–4, latency 5–8, least significant first
 
             init(time: Timestamp, latencyMs: Double, ok: Bool) {
-                let t = UInt64(bitPattern: time.nanoseconds)
-                (time0, time1, time2) = (UInt16(truncatingIfNeeded: t), UInt16(truncatingIfNeeded: t >> 16),
-                                         UInt16(truncatingIfNeeded: t >> 32))
                 let magnitude = Float(latencyMs).magnitude
-                let bits = (ok ? magnitude : -magnitude).bitPattern
-                (latency0, latency1) = (UInt16(truncatingIfNeeded: bits), UInt16(truncatingIfNeeded: bits >> 16))
+                let word = UInt64(bitPattern: time.nanoseconds) & Self.timeMask
+                    | UInt64((ok ? magnitude : -magnitude).bitPattern) << 40
+                bytes = InlineArray(repeating: 0)
+                for i in 0..<8 { bytes[i] = UInt8(truncatingIfNeeded: word >> (8 * i)) }
+                bytes[8] = UInt8(truncatingIfNeeded: UInt64((ok ? magnitude : -magnitude).bitPattern) >> 24)
             }
 
-            /// The time, given `reference`, a time at or after it by less than 2⁴⁸ ns.
+            private static let timeMask: UInt64 = 1 << 40 - 1
+
+            /// The time, given `reference`, a time at or after it by less than 2⁴⁰ ns.
             func time(before reference: Timestamp) -> Timestamp {
-                let low = UInt64(time0) | UInt64(time1) << 16 | UInt64(time2) << 32
-                let behind = (UInt64(bitPattern: reference.nanoseconds) &- low) & (1 << 48 - 1)
+                var low: UInt64 = 0
+                for i in 0..<5 { low |= UInt64(bytes[i]) << (8 * i) }
+                let behind = (UInt64(bitPattern: reference.nanoseconds) &- low) & Self.timeMask
                 return Timestamp(nanoseconds: reference.nanoseconds &- Int64(behind))
             }
 
-            private var latency: Float { Float(bitPattern: UInt32(latency0) | UInt32(latency1) << 16) }
+            private var latency: Float {
+                Float(bitPattern: UInt32(bytes[5]) | UInt32(bytes[6]) << 8 | UInt32(bytes[7]) << 16 | UInt32(bytes[8]) << 24)
+            }
             var latencyMs: Float { latency.magnitude }
             var ok: Bool { latency.sign == .plus }
         }
 
-        /// Most samples kept: 5 minutes and 20 s at 1 Hz, so that 5-minute windows stay exact while a 1 s probe's newest
-        /// sample is up to 20 s old.
-        static let capacity = 320
+        /// Most samples kept: 5 minutes and 10 s at 1 Hz, so that 5-minute windows stay exact while a 1 s probe's newest
+        /// sample is up to 10 s old (it is overdue after 2).
+        static let capacity = 310
         /// `capacity` up to format 3, which stored it.
         static let formerCapacity = 384
         /// How far back from the probe's newest sample the ring keeps samples: it is there to answer windows of up to
@@ -78,8 +82,9 @@ extension ProbeWindows {
             let cutoff = newest - Self.reach
             // A late sample already beyond the reach is not kept, and the ring says so.
             guard time > cutoff else { return drop(time) }
-            self.newest = Swift.max(self.newest, newest)
+            // Entries' times are read by the newest before this one: a pause may have put the new one too far ahead.
             while count > 0, self.time(of: entries[head]) <= cutoff { dropOldest() }
+            self.newest = Swift.max(self.newest, newest)
             if count == Self.capacity { dropOldest() }
             if count == entries.count || (entries.count > 16 && count < entries.count / 4) {
                 resize(to: Swift.min(Self.capacity, Swift.max(16, count + count / 4 + 1)))

@@ -376,9 +376,9 @@ extension ProbeWindows {
         arena.reserveCapacity(arenaCapacity(toHold: count))
     }
 
-    /// A sketch arena's capacity for `count` bytes: 1/64 to spare, a few buckets. Once a tier is full each close
+    /// A sketch arena's capacity for `count` bytes: 1/128 to spare, a bucket or so. Once a tier is full each close
     /// drops about what it adds, so the bytes only wander by a bucket or two; 1/16 kept ~0.8 KB idle in a week of hours.
-    static func arenaCapacity(toHold count: Int) -> Int { Swift.max(count + count / 64, 16) }
+    static func arenaCapacity(toHold count: Int) -> Int { Swift.max(count + count / 128, 16) }
 }
 
 extension ProbeWindows.ClosedBuckets {

@@ -77,7 +77,7 @@ package struct ProbeWindows: Sendable {
     /// Longest history kept; older samples are ignored.
     package static let retention = TimeSpan.days(7)
 
-    // The raw samples of the last 6 minutes, at most 320, keep 5m windows exact up to 1 Hz. Sketch bytes
+    // The raw samples of the last 6 minutes, at most 310, keep 5m windows exact up to 1 Hz. Sketch bytes
     // per bucket are what 1 Hz of lognormal σ = 1 latencies needs at α₃ = 1.92 %, whose bins are 3.8 % wide: a
     // bucket's samples fall into ~45, ~100, ~130 and ~155 distinct bins for 1m, 5m, 15m and 1h, at one byte each; the
     // worst of 10⁵ / 3·10⁴ / 10⁴ / 3·10³ simulated buckets took 59 / 119 / 145 / 170 bytes. With the 56 bytes of an

@@ -1,24 +1,41 @@
 /// What a probe learned about the TLS session it spoke: the snapshot's `"tls"`.
+///
+/// Boxed, so that it takes 8 bytes where it is kept, and nothing beyond them where it is not: every probe's last sample
+/// and state have a place for one, and most probes speak no TLS.
 package struct TLSFacts: Sendable, Equatable {
+    private final class Storage: Sendable {
+        let version: String, cipher: String, subject: String, issuer: String
+        let dnsNames: [String]
+        let notAfter: Timestamp
+
+        init(version: String, cipher: String, subject: String, issuer: String, dnsNames: [String], notAfter: Timestamp) {
+            (self.version, self.cipher, self.subject, self.issuer) = (version, cipher, subject, issuer)
+            (self.dnsNames, self.notAfter) = (dnsNames, notAfter)
+        }
+    }
+
+    private let storage: Storage
+
     /// `TLSv1.3`, `TLSv1.2`.
-    package var version: String
-    package var cipher: String
+    package var version: String { storage.version }
+    package var cipher: String { storage.cipher }
     /// The leaf certificate's subject and issuer, as `CN=…, O=…`.
-    package var subject: String
-    package var issuer: String
+    package var subject: String { storage.subject }
+    package var issuer: String { storage.issuer }
     /// The leaf's subjectAltName DNS names and IP addresses.
-    package var dnsNames: [String]
+    package var dnsNames: [String] { storage.dnsNames }
     /// The earliest `notAfter` in the chain the server sent.
-    package var notAfter: Timestamp
+    package var notAfter: Timestamp { storage.notAfter }
 
     package init(version: String, cipher: String, subject: String, issuer: String, dnsNames: [String],
                 notAfter: Timestamp) {
-        self.version = version
-        self.cipher = cipher
-        self.subject = subject
-        self.issuer = issuer
-        self.dnsNames = dnsNames
-        self.notAfter = notAfter
+        storage = Storage(version: version, cipher: cipher, subject: subject, issuer: issuer, dnsNames: dnsNames,
+                          notAfter: notAfter)
+    }
+
+    package static func == (a: Self, b: Self) -> Bool {
+        a.storage === b.storage || (a.version, a.cipher, a.subject, a.issuer, a.notAfter) == (b.version, b.cipher, b.subject, b.issuer, b.notAfter)
+            && a.dnsNames == b.dnsNames
     }
 
     /// Time left until the earliest expiry, negative once expired.

@@ -1,7 +1,7 @@
 import Testing
 @testable import HealthCore
 
-/// The raw ring keeps the last 6 minutes of samples, at most 320: what a probe's rate needs, not the most it could.
+/// The raw ring keeps the last 6 minutes of samples, at most 310: what a probe's rate needs, not the most it could.
 @Suite struct RawRingTests {
     static let epoch = RollingWindowTests.epoch
 
@@ -13,8 +13,8 @@ import Testing
         return windows
     }
 
-    @Test(arguments: [(TimeSpan.seconds(10), 36), (.seconds(1), 320), (.milliseconds(500), 320), (.seconds(60), 6)])
-    func holdsSixMinutesAtMost320(interval: TimeSpan, kept: Int) {
+    @Test(arguments: [(TimeSpan.seconds(10), 36), (.seconds(1), 310), (.milliseconds(500), 310), (.seconds(60), 6)])
+    func holdsSixMinutesAtMost310(interval: TimeSpan, kept: Int) {
         let windows = Self.ring(every: interval, count: 2000)
         #expect(windows.ring.count == kept)
         // Storage is the live entries and at most a quarter more, or 16, and what malloc rounds up (values take 8 bytes each).

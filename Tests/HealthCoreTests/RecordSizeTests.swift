@@ -4,18 +4,18 @@ import Testing
 /// What every probe holds hundreds of, at the size their comments promise: a raw sample, a closed bucket's header
 /// and a chart point. A field added or widened shows here before it shows in the daemon's RSS.
 @Test func perProbeRecordsKeepTheirSize() {
-    #expect(MemoryLayout<ProbeWindows.RawRing.Entry>.stride == 10)
+    #expect(MemoryLayout<ProbeWindows.RawRing.Entry>.stride == 9)
     #expect(MemoryLayout<ProbeWindows.StoredBucket>.stride == 16)
     #expect(MemoryLayout<ChartPoint>.stride == 24)
 }
 
-/// A raw sample packed in 10 bytes keeps its time to the nanosecond (before the epoch too, and given any newer time
-/// up to 2⁴⁸ ns on), its latency and whether it failed, a failure at 0 ms included (kept as −0).
+/// A raw sample packed in 9 bytes keeps its time to the nanosecond (before the epoch too, and given any newer time
+/// up to 2⁴⁰ ns on), its latency and whether it failed, a failure at 0 ms included (kept as −0).
 @Test(arguments: [Int64.min / 2, -1, 0, 1, 1_795_000_000_123_456_789, Int64.max / 2])
 func rawEntriesKeepTimeLatencyAndOutcome(_ nanoseconds: Int64) {
     for (latency, ok) in [(0.0, true), (0.0, false), (12.5, true), (12.5, false), (3.6e6, false)] {
         let entry = ProbeWindows.RawRing.Entry(time: Timestamp(nanoseconds: nanoseconds), latencyMs: latency, ok: ok)
-        for ahead: Int64 in [0, 1, 360_000_000_000, 1 << 47, 1 << 48 - 1] {
+        for ahead: Int64 in [0, 1, 360_000_000_000, 1 << 39, 1 << 40 - 1] {
             #expect(entry.time(before: Timestamp(nanoseconds: nanoseconds + ahead)).nanoseconds == nanoseconds)
         }
         #expect(entry.latencyMs == Float(latency))

@@ -82,8 +82,8 @@ package struct ProbeWindows: Sendable {
     // bucket's samples fall into ~45, ~100, ~130 and ~155 distinct bins for 1m, 5m, 15m and 1h, at one byte each; the
     // worst of 10⁵ / 3·10⁴ / 10⁴ / 3·10³ simulated buckets took 59 / 119 / 145 / 170 bytes. With the 56 bytes of an
     // inline bucket's other fields and the sketch's 5, capacities ≡ 3 (mod 8) leave no padding. Closed buckets take
-    // their sketch's bytes, packed, and a 16-byte header: 7 full days of σ = 1 at 1 Hz take ~48 KB, of σ = 0.3 ~37 KB,
-    // of σ = 1 at 10 s ~30 KB (`healthd-bench windows-bytes`).
+    // their sketch's bytes, packed, and an 8-byte header: 7 full days of σ = 1 at 1 Hz take ~38 KB, of σ = 0.3 ~29 KB,
+    // of σ = 1 at 10 s ~25 KB (`healthd-bench windows-bytes`).
     var ring = RawRing()
     var minutes = Tier<59>(step: .minutes(1), span: .hours(1))
     var fiveMinutes = Tier<123>(step: .minutes(5), span: .hours(6))

@@ -4,6 +4,18 @@ import Testing
 @Suite struct CheckpointTests {
     static let now = Timestamp(nanoseconds: 1_795_000_000 * 1_000_000_000)
 
+    /// A restored probe against the same samples recorded afresh: every window, every dashboard series, the state.
+    static func expectSameHistory(_ restored: Monitor.Entry, _ fresh: Monitor.Entry, now: Timestamp) {
+        for window in [TimeSpan.minutes(1), .minutes(5), .minutes(30), .hours(1), .hours(3), .hours(24), .days(7)] {
+            #expect(restored.windows.stats(over: window, now: now) == fresh.windows.stats(over: window, now: now))
+        }
+        for (range, step) in [(TimeSpan.hours(1), TimeSpan.minutes(1)), (.hours(6), .minutes(5)),
+                              (.hours(24), .minutes(15)), (.days(7), .hours(1))] {
+            #expect(restored.windows.series(range: range, step: step, now: now) == fresh.windows.series(range: range, step: step, now: now))
+        }
+        #expect(restored.state == fresh.state)
+    }
+
     static let spec = MonitorSpec(probes: [
         ProbeRules(name: "api", kind: "http", degraded: [try! Condition(parsing: "latency.p95(5m) > 500ms")],
                    down: [try! Condition(parsing: "error_rate(1h) > 50%")]),

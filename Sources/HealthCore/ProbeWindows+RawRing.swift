@@ -14,11 +14,11 @@ extension ProbeWindows {
 
             init(time: Timestamp, latencyMs: Double, ok: Bool) {
                 let magnitude = Float(latencyMs).magnitude
-                let word = UInt64(bitPattern: time.nanoseconds) & Self.timeMask
-                    | UInt64((ok ? magnitude : -magnitude).bitPattern) << 40
+                let latency = UInt64((ok ? magnitude : -magnitude).bitPattern)
+                let word = UInt64(bitPattern: time.nanoseconds) & Self.timeMask | latency << 40
                 bytes = InlineArray(repeating: 0)
                 for i in 0..<8 { bytes[i] = UInt8(truncatingIfNeeded: word >> (8 * i)) }
-                bytes[8] = UInt8(truncatingIfNeeded: UInt64((ok ? magnitude : -magnitude).bitPattern) >> 24)
+                bytes[8] = UInt8(truncatingIfNeeded: latency >> 24)
             }
 
             private static let timeMask: UInt64 = 1 << 40 - 1

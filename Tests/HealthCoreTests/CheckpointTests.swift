@@ -1,8 +1,25 @@
+import Foundation
 import Testing
 @testable import HealthCore
 
 @Suite struct CheckpointTests {
     static let now = Timestamp(nanoseconds: 1_795_000_000 * 1_000_000_000)
+
+    /// A monitor of `spec` that recorded `samples`, each into its probe.
+    static func monitor(spec: MonitorSpec, fedWith samples: [(probe: Int, sample: Sample)]) -> Monitor {
+        var m = Monitor(spec: spec)
+        for (i, s) in samples { m.ingest(s, probe: i) }
+        return m
+    }
+
+    /// A monitor restored from a stored fixture of format `format`, which must restore every probe of `spec`.
+    static func restoredFixture(_ base64: String, format: UInt8, spec: MonitorSpec) throws -> Monitor {
+        let bytes = try #require(Data(base64Encoded: base64)).map { $0 }
+        #expect(bytes[6] == format)
+        var m = Monitor(spec: spec)
+        #expect(try m.restore(from: bytes).restored == spec.probes.map(\.name))
+        return m
+    }
 
     /// A restored probe against the same samples recorded afresh: every window, every dashboard series, the state.
     static func expectSameHistory(_ restored: Monitor.Entry, _ fresh: Monitor.Entry, now: Timestamp) {

@@ -33,11 +33,7 @@ import Testing
         return result
     }
 
-    static func recorded() -> Monitor {
-        var m = Monitor(spec: spec)
-        for (i, s) in samples() { m.ingest(s, probe: i) }
-        return m
-    }
+    static func recorded() -> Monitor { CheckpointTests.monitor(spec: spec, fedWith: samples()) }
 
     static let base64 = [
         "SERDS1BUAgCORgAAAAAAAAp2Mi1maXh0dXJlAIDTW/0e6RgCA2FwaQRodHRwAQCA01v9HukYgANgAQDYL0tMHekYgAMBgKiU1ue5",
@@ -284,11 +280,7 @@ import Testing
     ].joined()
 
     @Test func aFormatTwoCheckpointIsRestored() throws {
-        let bytes = try #require(Data(base64Encoded: Self.base64)).map { $0 }
-        #expect(bytes[6] == 2)
-        var m = Monitor(spec: Self.spec)
-        let report = try m.restore(from: bytes)
-        #expect(report.restored == ["api", "queue"])
+        let m = try CheckpointTests.restoredFixture(Self.base64, format: 2, spec: Self.spec)
         let fresh = Self.recorded()
         let now = CheckpointTests.now
         for i in 0..<2 {

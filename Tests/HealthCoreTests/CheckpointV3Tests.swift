@@ -27,11 +27,7 @@ import Testing
         return result
     }
 
-    static func recorded() -> Monitor {
-        var m = Monitor(spec: spec)
-        for (i, s) in samples() { m.ingest(s, probe: i) }
-        return m
-    }
+    static func recorded() -> Monitor { CheckpointTests.monitor(spec: spec, fedWith: samples()) }
 
     static let base64 = [
         "SERDS1BUAwBnJwAAAAAAAAp2My1maXh0dXJlAIDTW/0e6RgCA2FwaQRodHRwAQCA01v9HukYgAMBAHAniqke6RjoAgGA6JHcuKqP",
@@ -172,11 +168,7 @@ import Testing
     ].joined()
 
     @Test func aFormatThreeCheckpointIsRestored() throws {
-        let bytes = try #require(Data(base64Encoded: Self.base64)).map { $0 }
-        #expect(bytes[6] == 3)
-        var m = Monitor(spec: Self.spec)
-        let report = try m.restore(from: bytes)
-        #expect(report.restored == ["api", "queue"])
+        let m = try CheckpointTests.restoredFixture(Self.base64, format: 3, spec: Self.spec)
         let fresh = Self.recorded()
         let now = CheckpointTests.now
         for i in 0..<2 {

@@ -34,6 +34,33 @@ import Glibc
         #expect(Array(fromFile) == fromSocket + [10])
     }
 
+    @Test func theSocketAnswersWhenTheSnapshotCannotBeWritten() throws {
+        let dir = try DaemonHarness.makeDir()
+        // A directory where status.json goes: every write of it fails.
+        try FileManager.default.createDirectory(atPath: "\(dir)/status.json", withIntermediateDirectories: false)
+        let configPath = "\(dir)/healthd.json5"
+        try DaemonHarness.config(dir: dir, probes: "[\(execProbe("a", code: 2))]").write(toFile: configPath, atomically: true, encoding: .utf8)
+        let d = try DaemonHarness(configPath: configPath, dir: dir)
+        d.waitForSocket()
+        let client = try APIClient(path: d.socketPath)
+        // The restored snapshot has the probe pending; the socket then answers with the newer, unwritten ones.
+        waitUntil("the socket to answer with the probe down") {
+            let doc = try? JSONSerialization.jsonObject(with: Data(try client.request(#"{"op":"snapshot"}"#))) as? [String: Any]
+            return doc?["health"] as? String == "down"
+        }
+        #expect(d.logSoFarContains("cannot write snapshot"))
+    }
+
+    @Test func aSnapshotFileChangedUnderTheDaemonIsNotAnswered() throws {
+        let d = try DaemonHarness(probes: "[\(execProbe("a"))]", outputInterval: "60s")
+        _ = d.waitForStatus { ($0["pending"] as? Int) == 0 }
+        d.waitForSocket()
+        try Data("{\"health\":\"forged\"}\n".utf8).write(to: URL(fileURLWithPath: d.statusPath))
+        let reply = try JSONSerialization.jsonObject(with: Data(try APIClient(path: d.socketPath).request(#"{"op":"snapshot"}"#))) as? [String: Any]
+        #expect(reply?["health"] == nil)
+        #expect((reply?["error"] as? String)?.contains("not the") == true, "\(reply ?? [:])")
+    }
+
     @Test func malformedRequestsKeepTheConnection() throws {
         let d = try DaemonHarness(probes: "[\(execProbe("a"))]")
         d.waitForSocket()

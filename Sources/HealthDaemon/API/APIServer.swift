@@ -5,6 +5,9 @@ import HealthSys
 import Glibc
 #endif
 
+/// The newest snapshot's JSON and number (`Publisher.newest`), to `reply` on any thread.
+typealias APISnapshotSource = @Sendable (_ reply: @escaping @Sendable (Result<LatestSnapshot.Numbered, SystemError>) -> Void) -> Void
+
 /// The Unix-socket API: newline-delimited JSON, one request per line, one response per line.
 /// Loop-confined. Every client has bounded buffers, a request rate and an idle timeout, so a
 /// client that floods, stalls, sends half a line or nothing costs bounded memory and time and is
@@ -31,6 +34,7 @@ final class APIServer {  // answers from other threads come back through loop.ex
         var runProbe: (String) -> Bool
         /// Reloads the config; `done` gets nil or why the new config was rejected, on any thread.
         var reload: (@escaping @Sendable (String?) -> Void) -> Void
+        var snapshot: APISnapshotSource
         var audit: AuditLog
     }
 
@@ -41,6 +45,8 @@ final class APIServer {  // answers from other threads come back through loop.ex
         var output: [UInt8] = []
         var sent = 0
         var subscribed = false
+        /// The number of the newest snapshot sent to this subscriber: an older one is not sent after it.
+        var seen = -1
         /// A question is with the engine; further lines wait.
         var awaiting = false
         /// The peer's user name is being looked up; lines wait, so the audit log names the user.
@@ -70,7 +76,6 @@ final class APIServer {  // answers from other threads come back through loop.ex
     private let inherited: Int32?
     private var listener: Int32 = -1
     var clients: [Int32: Client] = [:]
-    private var latest: [UInt8]
     private var sweeper: EventLoop.TimerID?
     let userNames: UserNames
     /// Denied admin requests are audited at this pace at most, per uid, so no reader can rotate
@@ -80,10 +85,10 @@ final class APIServer {  // answers from other threads come back through loop.ex
     let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
 
     /// `inherited`: a listening socket systemd passed (socket activation) instead of `path`.
-    init(loop: EventLoop, path: String, inherited: Int32? = nil, logger: Logger, initial: [UInt8], limits: Limits,
+    init(loop: EventLoop, path: String, inherited: Int32? = nil, logger: Logger, limits: Limits,
          access: APIAccess, userNames: UserNames, handlers: Handlers) {
         (self.loop, self.path, self.inherited, self.logger) = (loop, path, inherited, logger)
-        (self.latest, self.limits, self.access, self.handlers) = (initial, limits, access, handlers)
+        (self.limits, self.access, self.handlers) = (limits, access, handlers)
         self.userNames = userNames
     }
 
@@ -121,12 +126,14 @@ final class APIServer {  // answers from other threads come back through loop.ex
 
     var clientCount: Int { clients.count }
 
-    /// A new snapshot: answers later `snapshot` requests, and goes to subscribers when it changed.
-    func update(_ json: [UInt8], changed: Bool) {
+    /// A new snapshot, numbered as `Publisher` numbers them: to subscribers, when it changed.
+    func update(_ json: [UInt8], generation: Int, changed: Bool) {
         loop.assertInLoop("APIServer")
-        latest = json
         guard changed else { return }
-        for c in clients.values where c.subscribed { send(json, to: c) }
+        for c in clients.values where c.subscribed && c.seen < generation {
+            c.seen = generation
+            send(json, to: c)
+        }
     }
 
     private func acceptAll() {
@@ -202,10 +209,10 @@ final class APIServer {  // answers from other threads come back through loop.ex
             return
         }
         switch request {
-        case .snapshot: send(latest, to: c)
+        case .snapshot: sendNewest(to: c, subscribing: false)
         case .subscribe:
             c.subscribed = true
-            send(latest, to: c)
+            sendNewest(to: c, subscribing: true)
         case .run(let probe):
             let known = handlers.runProbe(probe)
             audit(request, c.peer, outcome: known ? "ok" : "unknown probe")
@@ -244,15 +251,40 @@ final class APIServer {  // answers from other threads come back through loop.ex
         }
     }
 
+    /// The newest snapshot, which may have to be read back from disk. A new subscriber may have been sent a newer one
+    /// meanwhile: then this one is not sent.
+    private func sendNewest(to c: Client, subscribing: Bool) {
+        waitDeciding(c) { [handlers] reply in
+            handlers.snapshot { result in
+                switch result {
+                case .success(let (json, generation)):
+                    reply { c in
+                        guard subscribing else { return json }
+                        guard c.seen < generation else { return nil }
+                        c.seen = generation
+                        return json
+                    }
+                case .failure(let error):
+                    reply { _ in errorLine("no snapshot to send: \(error)") }
+                }
+            }
+        }
+    }
+
     /// Holds the client's further lines until `ask` replies (from any thread).
     private func wait(_ c: Client, _ ask: (@escaping @Sendable ([UInt8]) -> Void) -> Void) {
+        waitDeciding(c) { reply in ask { answer in reply { _ in answer } } }
+    }
+
+    /// `wait`, with what is sent decided on the loop, for the client as it is then (nil: nothing).
+    private func waitDeciding(_ c: Client, _ ask: (@escaping @Sendable (@escaping @Sendable (Client) -> [UInt8]?) -> Void) -> Void) {
         c.awaiting = true
         let address = LoopBound(ReplyAddress(server: self, client: c), loop: loop)
         ask { [loop] answer in
             loop.execute {
                 address.value.ifPresent { server, c in
                     c.awaiting = false
-                    server.send(answer, to: c)
+                    if let bytes = answer(c) { server.send(bytes, to: c) }
                     if server.clients[c.fd] === c, server.handleLines(c) { server.finishIfDone(c) }
                 }
             }

@@ -82,7 +82,9 @@ package final class Daemon: Sendable {
         // Handed to the engine, not kept here: a second reference would make the engine's first write to each
         // probe's windows copy them, holding every history twice for as long as the daemon runs.
         let monitor = Handoff(await files.run { [self] in restoredMonitor(store) })
-        let firstSnapshot = monitor.read { Array(($0.snapshot(now: Timestamp(nanoseconds: wallNanos())).json() + "\n").utf8) }
+        let publisher = Publisher(dir: config.output.dir, logger: logger, restored: monitor.read {
+            Array(($0.snapshot(now: Timestamp(nanoseconds: wallNanos())).json() + "\n").utf8)
+        })
         let saved = await files.run { store.loadState() }
         let (events, sink) = AsyncStream<EngineEvent>.makeStream()
         var running = RunningConfig(config: config, epoch: 1)
@@ -93,15 +95,12 @@ package final class Daemon: Sendable {
         liveness.expectResults(within: Self.resultGrace(config))
         let made = await onLoop { [self, epoch = running.epoch] in
             liveness.beat(on: loop, every: 200_000_000)
-            return startServices(epoch: epoch, engine: sink, audit: audit, initial: firstSnapshot, inherited: listenFD,
+            return startServices(epoch: epoch, engine: sink, audit: audit, snapshot: publisher.newest, inherited: listenFD,
                                  descriptorLimit: descriptorLimit)
         }
         guard let services = made else {
             loop.shutdown()
             return 1
-        }
-        let publisher = Publisher(dir: config.output.dir, logger: logger) { [loop] json, changed in
-            loop.execute { services.value.api?.update(json, changed: changed) }
         }
         let setup = engineSetup(config, epochs: await onLoop { services.value.scheduler.epochs })
         logger.info("healthd started: \(config.probes.count) probes, snapshots in \(config.output.dir)" +
@@ -121,7 +120,10 @@ package final class Daemon: Sendable {
             }
             child(.engine) { [notifier, loop, liveness, logger] in
                 let outputs = EngineOutputs(
-                    publish: publisher.publish,
+                    publish: { [loop] snapshot, page, changed in
+                        let (json, generation) = publisher.publish(snapshot, page: page, changed: changed)
+                        loop.execute { services.value.api?.update(json, generation: generation, changed: changed) }
+                    },
                     checkpoint: CheckpointWriting(begin: store.beginCheckpoint, append: store.appendCheckpoint,
                                                   backlog: { store.checkpointBacklogBytes },
                                                   finish: store.finishCheckpoint, abandon: store.abandonCheckpoint),
@@ -315,7 +317,8 @@ package final class Daemon: Sendable {
     /// On the loop: the scheduler with the config's probes, the dispatcher with its hooks, then the
     /// API socket (if configured), which runs probes through the scheduler. Nil when the socket
     /// cannot be opened.
-    private func startServices(epoch: Int, engine: AsyncStream<EngineEvent>.Continuation, audit: AuditLog, initial: [UInt8],
+    private func startServices(epoch: Int, engine: AsyncStream<EngineEvent>.Continuation, audit: AuditLog,
+                               snapshot: @escaping APISnapshotSource,
                                inherited: Int32?, descriptorLimit: Int) -> LoopBound<LoopServices>? {
         let context = ProbeContext(loop: loop)
         let batcher = ResultBatcher(loop: loop) { engine.yield(.results($0)) }
@@ -326,7 +329,7 @@ package final class Daemon: Sendable {
         var api: APIServer?
         if let path = config.output.socket {
             do throws(SystemError) {
-                api = try startAPI(config, path: path, inherited: inherited, initial: initial, engine: engine, audit: audit,
+                api = try startAPI(config, path: path, inherited: inherited, snapshot: snapshot, engine: engine, audit: audit,
                                    scheduler: scheduler, descriptorLimit: descriptorLimit)
             } catch {
                 logger.error("cannot open the API socket \(path): \(error) (does its directory exist and belong to healthd?)")
@@ -336,9 +339,9 @@ package final class Daemon: Sendable {
         return LoopBound(LoopServices(scheduler: scheduler, dispatcher: dispatcher, api: api), loop: loop)
     }
 
-    /// On the loop: opens the API socket at `path` (or takes systemd's). Until the engine publishes,
-    /// the socket answers with `initial`, the restored (or all-pending) snapshot.
-    private func startAPI(_ c: Config, path: String, inherited: Int32?, initial: [UInt8], engine: AsyncStream<EngineEvent>.Continuation,
+    /// On the loop: opens the API socket at `path` (or takes systemd's).
+    private func startAPI(_ c: Config, path: String, inherited: Int32?, snapshot: @escaping APISnapshotSource,
+                          engine: AsyncStream<EngineEvent>.Continuation,
                           audit: AuditLog, scheduler: Scheduler, descriptorLimit: Int) throws(SystemError) -> APIServer {
         let limits = APIServer.Limits(maxClients: clientLimit(c, descriptorLimit: descriptorLimit), idleTimeout: c.socket.idleTimeout,
                                       requestsPerSecond: c.socket.requestsPerSecond)
@@ -346,12 +349,13 @@ package final class Daemon: Sendable {
             engine: { question, peer, reply in engine.yield(.query(question, peer: peer, reply: reply)) },
             runProbe: scheduler.runNow,
             reload: { [control] done in control.yield(.reload(done)) },
+            snapshot: snapshot,
             audit: audit)
         let access = APIAccess(adminGroup: c.socket.adminGroup)
         if let group = c.socket.adminGroup, access.adminGID == nil {
             logger.warning("socket.admin_group \"\(group)\" does not exist: only root and healthd's user may act (create it with groupadd)")
         }
-        let server = APIServer(loop: loop, path: path, inherited: inherited, logger: logger, initial: initial,
+        let server = APIServer(loop: loop, path: path, inherited: inherited, logger: logger,
                                limits: limits, access: access, userNames: UserNames(), handlers: handlers)
         try server.start(group: c.socket.group)
         return server

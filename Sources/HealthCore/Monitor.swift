@@ -52,6 +52,9 @@ package struct Monitor: Sendable {
     /// copy of every probe's rules (~150 bytes each) for nothing.
     private let components: [ComponentRules]
     private let snapshotWindows: [TimeSpan]
+    /// Each snapshot window's slot among a probe's in `WindowStatsCache`; none for those within the raw ring's reach,
+    /// which it answers from its samples and the cache never holds (a third of the cache, with the default windows).
+    private let cacheSlots: (ofWindow: [Int?], perProbe: Int)
     package internal(set) var entries: [Entry]
     private let indexByName: [String: Int]
     /// Component members resolved once: indices into `entries`.
@@ -65,6 +68,8 @@ package struct Monitor: Sendable {
     /// (without it, only probes that have answered once can be).
     package init(spec: MonitorSpec, startedAt: Timestamp? = nil) {
         (components, snapshotWindows) = (spec.components, spec.snapshotWindows)
+        let cached = spec.snapshotWindows.indices.filter { spec.snapshotWindows[$0] > ProbeWindows.RawRing.reach }
+        cacheSlots = (spec.snapshotWindows.indices.map { cached.firstIndex(of: $0) }, cached.count)
         self.entries = spec.probes.map { Entry(rules: $0, watchedSince: startedAt, snapshotWindows: spec.snapshotWindows) }
         var index: [String: Int] = [:]
         for (i, p) in spec.probes.enumerated() { index[p.name] = i }
@@ -117,7 +122,7 @@ package struct Monitor: Sendable {
     /// at all has been judged): a system whose critical probes have not answered is not known to be healthy. Window
     /// stats are reused from `cache` where they cannot have changed (see `WindowStatsCache`).
     package func snapshot(now: Timestamp, cache: inout WindowStatsCache) -> Snapshot {
-        cache.prepare(slots: entries.count * snapshotWindows.count)
+        cache.prepare(slots: entries.count * cacheSlots.perProbe)
         let probes = entries.indices.map { probeSnapshot($0, now: now, cache: &cache) }
         var systemHealth: Health?
         var systemReasons: [String] = []
@@ -171,7 +176,8 @@ package struct Monitor: Sendable {
             consecutiveFailures: s.consecutiveFailures, error: last?.failure, message: last?.message,
             reasons: late.map { s.reasons + [overdueReason($0, interval: e.rules.interval)] } ?? s.reasons,
             windows: snapshotWindows.enumerated().map { k, window in
-                (window, cache.stats(of: e.windows, revision: e.revision, slot: i * snapshotWindows.count + k, over: window, now: now))
+                (window, cache.stats(of: e.windows, revision: e.revision, slot: cacheSlots.ofWindow[k].map { i * cacheSlots.perProbe + $0 },
+                                     over: window, now: now))
             },
             suppressedBy: suppressedBy, flapping: s.flaps.flapping, tls: s.lastTLS,
             awaitedParent: suppressedBy == nil ? awaitedParent(of: i) : nil, overdue: late != nil)

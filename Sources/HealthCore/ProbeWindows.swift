@@ -1,38 +1,46 @@
-/// Aggregates over one window of a probe's samples.
+/// Aggregates over one window of a probe's samples. 72 bytes, not the 160 of two counts and nine optionals: every
+/// snapshot holds one per probe and window, and the engine's cache as many again. No quantile or value is NaN
+/// (values are finite or not recorded), so NaN stands for none.
 package struct WindowStats: Sendable, Equatable {
     /// Samples in the window.
     package var count: Int
     /// Failed samples in the window.
     package var failures: Int
+    /// p50, p95, p99, then value min, max, avg and last; NaN for none.
+    private var figures: InlineArray<7, Double>
+
     /// (count − failures) / count; nil when the window is empty.
-    package var availability: Double?
+    package var availability: Double? { count > 0 ? Double(count - failures) / Double(count) : nil }
     /// failures / count; nil when the window is empty.
-    package var errorRate: Double?
+    package var errorRate: Double? { count > 0 ? Double(failures) / Double(count) : nil }
     /// Median latency in ms over successful samples; nil when there are none.
-    package var latencyP50: Double?
+    package var latencyP50: Double? { figure(0) }
     /// 95th percentile latency in ms over successful samples; nil when there are none.
-    package var latencyP95: Double?
+    package var latencyP95: Double? { figure(1) }
     /// 99th percentile latency in ms over successful samples; nil when there are none.
-    package var latencyP99: Double?
+    package var latencyP99: Double? { figure(2) }
     /// Smallest reported value; nil when no sample carried one.
-    package var valueMin: Double?
+    package var valueMin: Double? { figure(3) }
     /// Largest reported value; nil when no sample carried one.
-    package var valueMax: Double?
+    package var valueMax: Double? { figure(4) }
     /// Mean reported value; nil when no sample carried one.
-    package var valueAvg: Double?
+    package var valueAvg: Double? { figure(5) }
     /// Newest reported value; nil when no sample carried one.
-    package var valueLast: Double?
+    package var valueLast: Double? { figure(6) }
 
     /// Stats from totals; availability and error rate are derived from `count` and `failures`.
     package init(count: Int = 0, failures: Int = 0,
                 latencyP50: Double? = nil, latencyP95: Double? = nil, latencyP99: Double? = nil,
                 valueMin: Double? = nil, valueMax: Double? = nil, valueAvg: Double? = nil, valueLast: Double? = nil) {
-        self.count = count
-        self.failures = failures
-        availability = count > 0 ? Double(count - failures) / Double(count) : nil
-        errorRate = count > 0 ? Double(failures) / Double(count) : nil
-        (self.latencyP50, self.latencyP95, self.latencyP99) = (latencyP50, latencyP95, latencyP99)
-        (self.valueMin, self.valueMax, self.valueAvg, self.valueLast) = (valueMin, valueMax, valueAvg, valueLast)
+        (self.count, self.failures) = (count, failures)
+        figures = [latencyP50 ?? .nan, latencyP95 ?? .nan, latencyP99 ?? .nan,
+                   valueMin ?? .nan, valueMax ?? .nan, valueAvg ?? .nan, valueLast ?? .nan]
+    }
+
+    private func figure(_ i: Int) -> Double? { figures[i].isNaN ? nil : figures[i] }
+
+    package static func == (a: Self, b: Self) -> Bool {
+        a.count == b.count && a.failures == b.failures && (0..<7).allSatisfy { a.figure($0) == b.figure($0) }
     }
 
     /// The latency quantiles kept: p50, p95 and p99, in that order, however a window is answered.

@@ -9,31 +9,10 @@ package struct WindowStatsCache: Sendable {
     private struct Slot {
         var revision: UInt64
         var buckets: ProbeWindows.BucketSpan
-        var stats: CompactStats
+        var stats: WindowStats
 
         /// Matches no window: no tier has a step of 0.
-        static let empty = Slot(revision: 0, buckets: ProbeWindows.BucketSpan(step: 0, first: 0, last: 0), stats: CompactStats(WindowStats()))
-    }
-
-    /// `WindowStats` in 72 bytes rather than 160: availability and error rate follow from the counts, and no
-    /// quantile or value is NaN (values are finite or not recorded), so NaN can stand for none. A probe keeps a slot
-    /// per snapshot window.
-    private struct CompactStats {
-        var count: Int, failures: Int
-        var quantiles: (Double, Double, Double), values: (min: Double, max: Double, avg: Double, last: Double)
-
-        init(_ s: WindowStats) {
-            (count, failures) = (s.count, s.failures)
-            quantiles = (s.latencyP50 ?? .nan, s.latencyP95 ?? .nan, s.latencyP99 ?? .nan)
-            values = (s.valueMin ?? .nan, s.valueMax ?? .nan, s.valueAvg ?? .nan, s.valueLast ?? .nan)
-        }
-
-        var stats: WindowStats {
-            func some(_ x: Double) -> Double? { x.isNaN ? nil : x }
-            return WindowStats(count: count, failures: failures, latencyP50: some(quantiles.0), latencyP95: some(quantiles.1),
-                               latencyP99: some(quantiles.2), valueMin: some(values.min), valueMax: some(values.max),
-                               valueAvg: some(values.avg), valueLast: some(values.last))
-        }
+        static let empty = Slot(revision: 0, buckets: ProbeWindows.BucketSpan(step: 0, first: 0, last: 0), stats: WindowStats())
     }
 
     /// Slot `probe × windows + window`: a table, not a dictionary, whose buckets and load factor took ~60 % more.
@@ -47,12 +26,12 @@ package struct WindowStatsCache: Sendable {
         slots = Array(repeating: .empty, count: count)
     }
 
-    /// The stats of `window` over `windows`, from slot `slot` if it holds them (a slot past those prepared is not kept).
-    mutating func stats(of windows: ProbeWindows, revision: UInt64, slot: Int, over window: TimeSpan, now: Timestamp) -> WindowStats {
-        guard let buckets = windows.bucketSpan(over: window, now: now) else { return windows.stats(over: window, now: now) }
-        if slot < slots.count, slots[slot].revision == revision, slots[slot].buckets == buckets { return slots[slot].stats.stats }
+    /// The stats of `window` over `windows`, from slot `slot` if it holds them (no slot, or one past those prepared, is not kept).
+    mutating func stats(of windows: ProbeWindows, revision: UInt64, slot: Int?, over window: TimeSpan, now: Timestamp) -> WindowStats {
+        guard let slot, let buckets = windows.bucketSpan(over: window, now: now) else { return windows.stats(over: window, now: now) }
+        if slot < slots.count, slots[slot].revision == revision, slots[slot].buckets == buckets { return slots[slot].stats }
         let stats = windows.stats(over: window, now: now)
-        if slot < slots.count { slots[slot] = Slot(revision: revision, buckets: buckets, stats: CompactStats(stats)) }
+        if slot < slots.count { slots[slot] = Slot(revision: revision, buckets: buckets, stats: stats) }
         return stats
     }
 }

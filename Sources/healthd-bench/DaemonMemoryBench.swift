@@ -58,11 +58,11 @@ enum DaemonMemoryBench {
         while true { sleep(60) }
     }
 
-    private static func report(_ name: String, goalKiB: Int, n: Int, base: (rss: Int, peak: Int, restoreSeconds: Double),
-                               _ result: (rss: Int, peak: Int, restoreSeconds: Double)?, extra: String) {
+    private static func report(_ name: String, goalKiB: Int, n: Int, base: Measured, _ result: Measured?, extra: String) {
         guard let result else { return line(name, "healthd failed") }
-        let perProbe = Double(result.rss - base.rss) / Double(n - 1) / 1024
-        line(name, "\(fmt(perProbe)) KiB per probe (goal ≤ \(goalKiB) KiB\(extra)); RSS \(fmt(Double(result.rss) / 1_048_576)) MiB, "
+        let perProbe = { (rss: Int) in fmt(Double(rss - base.rss) / Double(n - 1) / 1024) }
+        line(name, "\(perProbe(result.rss)) KiB per probe (goal ≤ \(goalKiB) KiB\(extra)), readings \(perProbe(result.range.lowerBound))–"
+             + "\(perProbe(result.range.upperBound)); RSS \(fmt(Double(result.rss) / 1_048_576)) MiB, "
              + "peak \(fmt(Double(result.peak) / 1_048_576)) MiB, ready in \(fmt(result.restoreSeconds)) s")
     }
 
@@ -100,9 +100,17 @@ enum DaemonMemoryBench {
         return monitor.checkpoint(now: end, writer: "bench")
     }
 
+    /// A daemon's RSS: the median of the readings, their range, its peak, and how long it took to start.
+    struct Measured {
+        var rss: Int
+        var range: ClosedRange<Int>
+        var peak: Int
+        var restoreSeconds: Double
+    }
+
     /// Runs healthd on `probes` tcp probes with `checkpoint` in its state dir; its RSS (and peak) after `seconds`.
     static func measure(dir: String, probes: Int, interval: Int64, checkpoint: [UInt8]?, port: UInt16,
-                        seconds: Double, start: Bool = true) -> (rss: Int, peak: Int, restoreSeconds: Double)? {
+                        seconds: Double, start: Bool = true) -> Measured? {
         try? FileManager.default.removeItem(atPath: dir)
         try? FileManager.default.createDirectory(atPath: "\(dir)/state", withIntermediateDirectories: true)
         if let checkpoint { _ = FileManager.default.createFile(atPath: "\(dir)/state/checkpoint", contents: Data(checkpoint)) }
@@ -125,7 +133,9 @@ enum DaemonMemoryBench {
             readings.append(kib("VmRSS:", of: daemon.processIdentifier) * 1024)
             Thread.sleep(forTimeInterval: 0.5)
         } while monotonicNanos() < end
-        return (readings.sorted()[readings.count / 2], kib("VmHWM:", of: daemon.processIdentifier) * 1024, ready)
+        readings.sort()
+        return Measured(rss: readings[readings.count / 2], range: readings.first!...readings.last!,
+                        peak: kib("VmHWM:", of: daemon.processIdentifier) * 1024, restoreSeconds: ready)
     }
 
     /// Starts the healthd beside this binary on `config`; it and the seconds until its socket appeared, or nil if it

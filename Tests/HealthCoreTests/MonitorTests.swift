@@ -152,4 +152,19 @@ import Testing
         m.replaceWindows(of: 0, with: ProbeWindows())
         check(m, t + .minutes(16), &cache, "after the history was replaced")
     }
+
+    /// A window within the raw ring's reach has no slot; when the ring cannot answer it (a fast probe's 310 samples
+    /// span under 5 minutes), a tier does, afresh each time.
+    @Test func aShortWindowTheRingCannotAnswerIsMergedAfresh() {
+        var m = Monitor(spec: MonitorSpec(probes: [ProbeRules(name: "p", kind: "tcp")], snapshotWindows: [.minutes(5), .hours(1)]))
+        var t = Timestamp(seconds: 1_795_000_000), cache = WindowStatsCache()
+        for i in 0..<3000 {
+            m.ingest(Sample(time: t, latencyMs: Double(1 + i % 23)), probe: 0)
+            t = t + .milliseconds(200)
+            guard i % 500 == 499 else { continue }
+            let cached = m.snapshot(now: t, cache: &cache).probes[0].windows.map(\.stats)
+            #expect(cached == [.minutes(5), .hours(1)].map { m.entries[0].windows.stats(over: $0, now: t) })
+            if i >= 1500 { #expect(cached[0].count > 310, "more samples than the ring holds: a tier answered") }
+        }
+    }
 }

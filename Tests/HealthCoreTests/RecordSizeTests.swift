@@ -2,11 +2,25 @@ import Testing
 @testable import HealthCore
 
 /// What every probe holds hundreds of, at the size their comments promise: a raw sample, a closed bucket's header
-/// and a chart point. A field added or widened shows here before it shows in the daemon's RSS.
+/// and a chart point; and the window stats each snapshot and cache slot holds. A field added or widened shows here
+/// before it shows in the daemon's RSS.
 @Test func perProbeRecordsKeepTheirSize() {
     #expect(MemoryLayout<ProbeWindows.RawRing.Entry>.stride == 9)
     #expect(MemoryLayout<ProbeWindows.StoredBucket>.stride == 16)
     #expect(MemoryLayout<ChartPoint>.stride == 24)
+    #expect(MemoryLayout<WindowStats>.stride == 72)
+}
+
+/// Window stats keep none apart from zero (−0 included), and compare as their optionals do.
+@Test func windowStatsKeepNoneApartFromZero() {
+    let s = WindowStats(count: 4, failures: 1, latencyP50: 0, latencyP99: 7.5, valueMin: -0.0, valueLast: 2)
+    #expect(s.latencyP50 == 0 && s.latencyP95 == nil && s.latencyP99 == 7.5)
+    #expect(s.valueMin == 0 && s.valueMax == nil && s.valueAvg == nil && s.valueLast == 2)
+    #expect(s.availability == 0.75 && s.errorRate == 0.25)
+    #expect(WindowStats().availability == nil && WindowStats().errorRate == nil && WindowStats() == WindowStats())
+    #expect(s == WindowStats(count: 4, failures: 1, latencyP50: 0, latencyP99: 7.5, valueMin: 0, valueLast: 2))
+    #expect(s != WindowStats(count: 4, failures: 1, latencyP99: 7.5, valueMin: 0, valueLast: 2))
+    #expect(s != WindowStats(count: 4, failures: 2, latencyP50: 0, latencyP99: 7.5, valueMin: 0, valueLast: 2))
 }
 
 /// A raw sample packed in 9 bytes keeps its time to the nanosecond (before the epoch too, and given any newer time

@@ -114,7 +114,7 @@ extension APIServer {
     }
 
     func send(_ bytes: [UInt8], to c: Client) {
-        if c.pending + bytes.count > limits.maxPendingOutput {
+        if !limits.admits(pending: c.pending, adding: bytes.count) {
             logger.warning("api: dropping a client of \(c.peer.user) that stopped reading (\(c.pending) bytes unsent)")
             return drop(c)
         }

@@ -18,12 +18,17 @@ final class APIServer {  // answers from other threads come back through loop.ex
     struct Limits: Sendable, Equatable {
         var maxClients = 1024
         var maxLine = 64 * 1024
-        /// Unsent output a subscriber may accumulate before it is dropped.
+        /// Unsent output a subscriber may accumulate before it is dropped (see `admits`).
         var maxPendingOutput = 8 << 20
         /// A client that neither subscribed nor sent anything for this long is closed.
         var idleTimeout = TimeSpan.seconds(60)
         /// Requests per second per client (twice as many in a burst).
         var requestsPerSecond = 50.0
+
+        /// Whether `adding` more bytes may wait for a client that has `pending` unsent: one answer of any size may
+        /// (10,000 probes make a ~9 MB snapshot), and more while no more than `maxPendingOutput`, or two answers of
+        /// that size, wait.
+        func admits(pending: Int, adding: Int) -> Bool { pending + adding <= max(maxPendingOutput, 2 * adding) }
     }
 
     /// What the server asks of the rest of the daemon.

@@ -102,7 +102,8 @@ package final class Daemon: Sendable {
             loop.shutdown()
             return 1
         }
-        let setup = engineSetup(config, epochs: await onLoop { services.value.scheduler.epochs })
+        // Taken by the engine, not kept here for as long as it runs: its spec (~150 bytes a probe) serves reloads only.
+        let setup = Handoff(engineSetup(config, epochs: await onLoop { services.value.scheduler.epochs }))
         logger.info("healthd started: \(config.probes.count) probes, snapshots in \(config.output.dir)" +
                     (config.output.socket.map { ", socket \($0)" } ?? ""))
         notifier.notify("READY=1\nSTATUS=evaluating \(config.probes.count) probes")
@@ -142,7 +143,7 @@ package final class Daemon: Sendable {
                         logger.warning("the wall clock was set \(step.nanoseconds < 0 ? "back" : "forward") by \(by): alert timers"
                                        + " keep their pace; samples are dated by the clock as it is now")
                     })
-                let engine = Engine(setup, monitor: monitor.take(), saved: saved, outputs: outputs)
+                let engine = Engine(setup.take(), monitor: monitor.take(), saved: saved, outputs: outputs)
                 engine.liveness = liveness
                 await engine.run(events)
             }

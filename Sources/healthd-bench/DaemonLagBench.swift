@@ -66,7 +66,7 @@ enum DaemonLagBench {
         let dir = NSTemporaryDirectory() + "healthd-bench-lag-\(getpid())"
         try? FileManager.default.createDirectory(atPath: "\(dir)/state", withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        if let checkpoint { _ = FileManager.default.createFile(atPath: "\(dir)/state/checkpoint", contents: Data(checkpoint)) }
+        if let checkpoint { DaemonMemoryBench.place(checkpoint, in: dir) }
         let list = urls.enumerated().map { #"{ name: "p\#($0)", kind: "http", url: "\#($1)", interval: "1s", timeout: "900ms" }"# }
         let config = """
             { output: { dir: "\(dir)", socket: "\(dir)/h.sock", interval: "10s" }, state: { dir: "\(dir)/state" },

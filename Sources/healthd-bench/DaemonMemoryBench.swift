@@ -108,12 +108,22 @@ enum DaemonMemoryBench {
         var restoreSeconds: Double
     }
 
+    /// Puts `checkpoint` in `dir`'s state dir, flushed to disk: hundreds of MB left dirty would be written back by the
+    /// kernel ~30 s later, in the middle of a measurement (seconds of stalled logging and probing in the lag benchmark).
+    static func place(_ checkpoint: [UInt8], in dir: String) {
+        do throws(SystemError) {
+            try AtomicFile.write(checkpoint, to: "\(dir)/state/checkpoint")
+        } catch {
+            line("bench", "cannot write the checkpoint in \(dir): \(error)")
+        }
+    }
+
     /// Runs healthd on `probes` tcp probes with `checkpoint` in its state dir; its RSS (and peak) after `seconds`.
     static func measure(dir: String, probes: Int, interval: Int64, checkpoint: [UInt8]?, port: UInt16,
                         seconds: Double, start: Bool = true) -> Measured? {
         try? FileManager.default.removeItem(atPath: dir)
         try? FileManager.default.createDirectory(atPath: "\(dir)/state", withIntermediateDirectories: true)
-        if let checkpoint { _ = FileManager.default.createFile(atPath: "\(dir)/state/checkpoint", contents: Data(checkpoint)) }
+        if let checkpoint { place(checkpoint, in: dir) }
         let timeout = interval == 1 ? "900ms" : "2s"
         let list = (0..<probes).map { #"{ name: "tcp\#($0)", kind: "tcp", url: "tcp://127.0.0.1:\#(port)", interval: "\#(interval)s", timeout: "\#(timeout)" }"# }
         let config = """

@@ -146,6 +146,10 @@ void chs_limit_malloc_arenas(int count) { mallopt(M_ARENA_MAX, count); }
 
 void chs_malloc_trim(void) { malloc_trim(0); }
 
+int chs_start_writeback(int fd, long long offset, long long bytes) {
+    return sync_file_range(fd, offset, bytes, SYNC_FILE_RANGE_WRITE);
+}
+
 static __thread int chs_thread_lowered;
 
 int chs_lower_thread_priority(int by) {

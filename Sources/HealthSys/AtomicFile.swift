@@ -1,3 +1,4 @@
+import CHealthSys
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -22,6 +23,7 @@ package enum AtomicFile {
 package final class AtomicFileWriter {
     private let path: String, dir: String, tmp: String
     private var fd: Int32
+    private var appended = 0
 
     package init(path: String, mode: mode_t = 0o644) throws(SystemError) {
         self.path = path
@@ -37,12 +39,15 @@ package final class AtomicFileWriter {
 
     /// Appends `bytes` after everything appended so far; from where they are when they are contiguous (a native
     /// string's UTF-8: a status page of 10,000 probes is ~36 MB, which a copy would add to the daemon's peak).
+    /// Their writeback starts at once, so that `commit`'s fsync does not flush a checkpoint's hundreds of MB in one go.
     package func append(_ bytes: some Collection<UInt8>) throws(SystemError) {
+        let start = appended
         let written = bytes.withContiguousStorageIfAvailable { buffer in
             Result { () throws(SystemError) in try write(UnsafeRawBufferPointer(buffer), at: nil) }
         }
-        if let written { return try written.get() }
-        try write(Array(bytes), at: nil)
+        if let written { try written.get() } else { try write(Array(bytes), at: nil) }
+        appended += bytes.count
+        _ = chs_start_writeback(fd, Int64(start), Int64(bytes.count))  // only a hint: commit's fsync still flushes all
     }
 
     /// Writes `bytes` at `offset`, over what was appended there before.

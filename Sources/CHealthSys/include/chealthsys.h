@@ -54,6 +54,9 @@ void chs_limit_malloc_arenas(int count);
 /* Returns free memory in every malloc arena to the system (malloc_trim(0)). */
 void chs_malloc_trim(void);
 
+/* Starts writing back a file's dirty pages in [offset, offset + bytes) without waiting (sync_file_range). */
+int chs_start_writeback(int fd, long long offset, long long bytes);
+
 /* Adds `by` to the calling thread's nice value (at most 19), once per thread (later calls do nothing); -1 with errno
    on failure. */
 int chs_lower_thread_priority(int by);

@@ -12,12 +12,14 @@ import Testing
         return m
     }
 
-    /// A monitor restored from a stored fixture of format `format`, which must restore every probe of `spec`.
-    static func restoredFixture(_ base64: String, format: UInt8, spec: MonitorSpec) throws -> Monitor {
+    /// A monitor restored from a stored fixture of format `format`, which must restore every probe of `spec`, each with
+    /// the same history as in `fresh`, the fixture's samples recorded afresh.
+    static func restoredFixture(_ base64: String, format: UInt8, spec: MonitorSpec, sameAs fresh: Monitor) throws -> Monitor {
         let bytes = try #require(Data(base64Encoded: base64)).map { $0 }
         #expect(bytes[6] == format)
         var m = Monitor(spec: spec)
         #expect(try m.restore(from: bytes).restored == spec.probes.map(\.name))
+        for i in m.entries.indices { expectSameHistory(m.entries[i], fresh.entries[i], now: now) }
         return m
     }
 

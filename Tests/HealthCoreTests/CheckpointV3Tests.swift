@@ -168,11 +168,10 @@ import Testing
     ].joined()
 
     @Test func aFormatThreeCheckpointIsRestored() throws {
-        let m = try CheckpointTests.restoredFixture(Self.base64, format: 3, spec: Self.spec)
         let fresh = Self.recorded()
+        let m = try CheckpointTests.restoredFixture(Self.base64, format: 3, spec: Self.spec, sameAs: fresh)
         let now = CheckpointTests.now
         for i in 0..<2 {
-            CheckpointTests.expectSameHistory(m.entries[i], fresh.entries[i], now: now)
             // Format 3's streams packed again as this build packs them: the same bytes as recording afresh.
             let (restored, again) = (m.entries[i].windows, fresh.entries[i].windows)
             #expect(restored.minutes.arena == again.minutes.arena && restored.fiveMinutes.arena == again.fiveMinutes.arena

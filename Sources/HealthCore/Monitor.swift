@@ -29,6 +29,8 @@ package struct Monitor: Sendable {
         }
         package var state = ProbeState()
         private(set) var revision: UInt64 = 0
+        /// What the windows took in since the last checkpoint or journal record saved them.
+        var unsaved = UnsavedChanges(oldest: nil, ringAppended: 0)
         /// Since when a result is due: the monitor's start, or the reload that added the probe (see `overdue`).
         var watchedSince: Timestamp?
         /// Whether a window it reads (its rules' or the snapshot's) is longer than a day, which merged days speed up.
@@ -89,6 +91,7 @@ package struct Monitor: Sendable {
         for name in names {
             guard let new = indexByName[name], let prior = old.indexByName[name] else { continue }
             entries[new].windows = old.entries[prior].windows
+            entries[new].unsaved = entries[new].windows.unsavedWhole
             entries[new].state = old.entries[prior].state
             entries[new].watchedSince = old.entries[prior].watchedSince
         }
@@ -97,6 +100,12 @@ package struct Monitor: Sendable {
     /// Replaces probe `i`'s history, as a restore would (benchmarks build checkpoints of long histories this way).
     package mutating func replaceWindows(of i: Int, with windows: ProbeWindows) {
         entries[i].windows = windows
+        entries[i].unsaved = windows.unsavedWhole
+    }
+
+    /// Probe `i` as it is now has been saved (encoded into a checkpoint or journal record).
+    package mutating func markSaved(_ i: Int) {
+        entries[i].unsaved = entries[i].windows.saved
     }
 
     /// Records a sample and re-evaluates its probe. Returns true when the published state changed.
@@ -107,6 +116,7 @@ package struct Monitor: Sendable {
         let sample = sample.withFiniteValue()
         let wasOverdue = overdue(i, now: sample.time) != nil
         entries[i].windows.record(sample)
+        entries[i].unsaved.note(sample.time)
         let fallback = sample.ok ? nil : self.fallback(of: i)?.value
         let changed = entries[i].judge(sample, fallbackValue: fallback)
         return changed || wasOverdue

@@ -71,6 +71,13 @@ extension ProbeWindows {
             large.removeAll { Int64($0.index) < kept }
         }
 
+        mutating func removeLast(_ n: Int) {
+            guard n > 0 else { return }
+            let dropped = index(at: headers.count - n)
+            headers.removeLast(n)
+            large.removeAll { Int64($0.index) >= dropped }
+        }
+
         var approximateBytes: Int { ProbeWindows.bytes(of: headers) + ProbeWindows.bytes(of: large) }
 
         private func header(of bucket: StoredBucket) -> Header {

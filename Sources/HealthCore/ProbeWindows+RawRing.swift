@@ -55,6 +55,8 @@ extension ProbeWindows {
         private(set) var count = 0
         /// Newest time among dropped samples: the ring holds every sample from just after it on.
         private(set) var evictedThrough: Timestamp?
+        /// Entries ever appended, wrapping: the journal writes those appended since it last saw this number.
+        private(set) var appended: UInt32 = 0
         /// The newest time appended: every entry's is within `reach` before it (see `Entry.time(before:)`).
         private var newest = Timestamp(nanoseconds: .min)
 
@@ -65,9 +67,9 @@ extension ProbeWindows {
 
         private func value(at slot: Int) -> Double? { values.isEmpty || values[slot].isNaN ? nil : values[slot] }
 
-        /// Calls `body(time, entry, value)` for every live entry, oldest arrival first.
-        func forEach(_ body: (Timestamp, Entry, Double?) -> Void) {
-            for i in 0..<count { body(time(of: entries[slot(i)]), entries[slot(i)], value(at: slot(i))) }
+        /// Calls `body(time, entry, value)` for every live entry from the `first`-th, oldest arrival first.
+        func forEach(from first: Int = 0, _ body: (Timestamp, Entry, Double?) -> Void) {
+            for i in first..<count { body(time(of: entries[slot(i)]), entries[slot(i)], value(at: slot(i))) }
         }
 
         private func time(of entry: Entry) -> Timestamp { entry.time(before: newest) }
@@ -94,6 +96,7 @@ extension ProbeWindows {
             entries[at] = entry
             if !values.isEmpty { values[at] = value ?? .nan }
             count += 1
+            appended &+= 1
         }
 
         /// Notes that the samples up to `time` are no longer all here.

@@ -196,23 +196,45 @@ extension ProbeWindows {
             if recorded.contains(where: { $0.values.count > 0 }) || packed.contains(where: { $0.values.count > 0 }) {
                 ProbeWindows.grow(&closedValues, toHold: count + 1, limit: slots)
             }
-            var (r, p) = (0, 0)
-            while r < recorded.count || p < packed.count {
-                if p == packed.count || r < recorded.count && recorded[r].index < packed[p].header.index {
+            appendClosed(recorded: recorded[...], packed: packed[...])
+            arena = ProbeWindows.copy(of: arena, capacity: ProbeWindows.arenaCapacity(toHold: arena.count))
+            current = newest
+        }
+
+        /// Applies a journal record's buckets from `changes.from` on (see `ProbeWindows.apply`): they replace what the tier
+        /// holds from there, and the tier moves on to their newest as recording them did, closing its bucket before.
+        mutating func apply(_ changes: Changes) {
+            guard let newest = changes.recorded.last else { return }
+            let oldestKept = Int64(newest.index) - Int64(slots) + 1
+            // What the changes replace, then what their newest bucket pushes out: oldest out first, as in `record`.
+            dropClosed(atOrAfter: changes.from)
+            dropClosed(before: oldestKept)
+            if current.index != .min, Int64(current.index) < changes.from, Int64(current.index) >= oldestKept { close() }
+            let recorded = changes.recorded.dropLast().filter { Int64($0.index) >= oldestKept }
+            let packed = changes.packed.filter { Int64($0.header.index) >= oldestKept }
+            closed.grow(toHold: closed.count + recorded.count + packed.count + 1, limit: slots)
+            appendClosed(recorded: recorded[...], packed: packed[...])
+            current = newest
+        }
+
+        /// Closed buckets after those the tier holds, oldest first: `recorded` ones coarsened to the level `close` leaves
+        /// them at (whoever wrote them), `packed` ones as they are, merged by index.
+        private mutating func appendClosed(recorded: ArraySlice<Bucket<sketchBytes>>, packed: ArraySlice<PackedBucket>) {
+            var (r, p) = (recorded.startIndex, packed.startIndex)
+            while r < recorded.endIndex || p < packed.endIndex {
+                if p == packed.endIndex || r < recorded.endIndex && recorded[r].index < packed[p].header.index {
                     var bucket = recorded[r]
-                    // Closed at the level `close` leaves them at, whoever wrote them.
                     bucket.latency.coarsen(toLevel: ProbeWindows.closedLevel)
                     append(bucket)
                     r += 1
                 } else {
+                    ProbeWindows.growArena(&arena, toHold: arena.count + packed[p].stream.count)
                     arena.append(contentsOf: packed[p].stream)
                     appendValues(packed[p].values, limit: slots)
                     closed.append(packed[p].header)
                     p += 1
                 }
             }
-            arena = ProbeWindows.copy(of: arena, capacity: ProbeWindows.arenaCapacity(toHold: arena.count))
-            current = newest
         }
 
         private mutating func close() {
@@ -258,6 +280,8 @@ extension ProbeWindows {
             }
             let oldUsed = Int(closed[position].used)
             bucket.add(sample, latencyKey: latencyKey)
+            // At the level every closed bucket is kept at, as `close` and a restore leave them, a new one included.
+            bucket.latency.coarsen(toLevel: ProbeWindows.closedLevel)
             let packed = Self.pack(bucket)
             var stream: [UInt8] = []
             Self.appendStream(of: bucket.latency, packed: packed, to: &stream)
@@ -392,6 +416,22 @@ extension ProbeWindows.ClosedBuckets {
                        stream: stream.extracting(offset..<offset + used))
             offset += used
         }
+    }
+
+    /// Drops the closed buckets whose index is `index` or above.
+    mutating func dropClosed(atOrAfter index: Int64) {
+        var kept = closed.count, bytes = 0
+        while kept > 0, closed.index(at: kept - 1) >= index {
+            kept -= 1
+            bytes += closed.used(at: kept)
+        }
+        guard kept < closed.count else { return }
+        let dropped = closed.count - kept
+        closed.removeLast(dropped)
+        arena.removeLast(bytes)
+        guard !closedValues.isEmpty else { return }
+        closedValues.removeLast(dropped)
+        if closedValues.allSatisfy({ $0.count == 0 }) { closedValues = [] }
     }
 
     /// Drops the closed buckets whose index is below `index`.

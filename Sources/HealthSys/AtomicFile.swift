@@ -34,6 +34,9 @@ package final class AtomicFileWriter {
         fd = try syscall("open \(tmp)") { open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode) }
     }
 
+    /// Bytes written so far: the file's length.
+    package var length: Int { appended }
+
     /// A writer dropped half-way leaves no temp file behind.
     deinit { abandon() }
 
@@ -82,17 +85,7 @@ package final class AtomicFileWriter {
     }
 
     private func write(_ raw: UnsafeRawBufferPointer, at offset: Int?) throws(SystemError) {
-        guard fd >= 0 else { throw SystemError("write \(tmp)", errno: EBADF) }
-        var done = 0
-        while done < raw.count {
-            let from = raw.baseAddress! + done, count = raw.count - done
-            let n = offset.map { pwrite(fd, from, count, off_t($0 + done)) } ?? Glibc.write(fd, from, count)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw SystemError("write \(tmp)")
-            }
-            done += n
-        }
+        try writeAll(raw, to: fd, at: offset, naming: tmp)
     }
 
     /// Closed exactly once, whichever step fails: a second close could close a descriptor another thread has
@@ -100,5 +93,20 @@ package final class AtomicFileWriter {
     private func closeOnce() {
         if fd >= 0 { close(fd) }
         fd = -1
+    }
+}
+
+/// Writes all of `raw` to `fd`, at `offset` (pwrite) or at the file position; EINTR and short writes are retried.
+func writeAll(_ raw: UnsafeRawBufferPointer, to fd: Int32, at offset: Int?, naming path: String) throws(SystemError) {
+    guard fd >= 0 else { throw SystemError("write \(path)", errno: EBADF) }
+    var done = 0
+    while done < raw.count {
+        let from = raw.baseAddress! + done, count = raw.count - done
+        let n = offset.map { pwrite(fd, from, count, off_t($0 + done)) } ?? Glibc.write(fd, from, count)
+        if n < 0 {
+            if errno == EINTR { continue }
+            throw SystemError("write \(path)")
+        }
+        done += n
     }
 }

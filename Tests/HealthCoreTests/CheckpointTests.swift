@@ -387,7 +387,7 @@ import Testing
 }
 
 /// Deterministic, tiny: no Foundation in HealthCore's tests.
-private struct Lcg {
+struct Lcg {
     var state: UInt64
     mutating func next() -> UInt64 {
         state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407

@@ -14,8 +14,15 @@ final class EngineRig {
     final class Record {
         var publishes: [(at: Int64, snapshot: Snapshot, page: Bool)] = []
         var checkpoints: [(at: Int64, bytes: [UInt8])] = []
-        /// The checkpoint being written, its header's room still zeros; how many were abandoned.
+        /// Every save, checkpoint or journal record, in order.
+        var saves: [(at: Int64, kind: CheckpointStream.Kind, bytes: Int)] = []
+        /// The last checkpoint's journal: its header and every record since, as `StateStore` keeps it.
+        var journal: [UInt8]?
+        /// What the rig says the store needs next, besides a checkpoint when there is no journal.
+        var journalFull = false
+        /// The checkpoint or record being written, its header's room still zeros; how many were abandoned.
         var writing: [UInt8]?
+        var writingKind = CheckpointStream.Kind.checkpoint
         var abandoned = 0
         /// What the rig says is still being written: the engine must wait while it is not 0.
         var backlog = 0
@@ -37,7 +44,7 @@ final class EngineRig {
 
     init(probes: [ProbeRules], rules: [AlertRule] = [], silences: [Silence] = [], saved: [SavedAlert] = [],
          monitor: Monitor? = nil, interval: TimeSpan = .seconds(10), checkpointInterval: TimeSpan = .minutes(1),
-         checkpointPieceBytes: Int = 4 << 20) {
+         checkpointPieceBytes: Int = 4 << 20, journalContinues: Bool = false) {
         let setup = EngineSetup(spec: MonitorSpec(probes: probes), epochs: Dictionary(uniqueKeysWithValues: probes.map { ($0.name, 1) }),
                                 interval: interval, alertRules: rules, silences: silences, checkpointInterval: checkpointInterval)
         let (clock, record) = (clock, record)
@@ -46,16 +53,25 @@ final class EngineRig {
         let outputs = EngineOutputs(
             publish: { snapshot, page, _ in record.publishes.append((since(), snapshot, page != nil)) },
             checkpoint: CheckpointWriting(
-                begin: { record.writing = [UInt8](repeating: 0, count: $0) },
+                begin: { kind, headerSize in
+                    record.writing = [UInt8](repeating: 0, count: headerSize)
+                    record.writingKind = kind
+                },
                 append: { record.writing? += $0 },
                 backlog: { record.backlog },
                 finish: { header, last, trailer in
                     guard var file = record.writing else { return }
                     file.replaceSubrange(0..<header.count, with: header)
-                    record.checkpoints.append((since(), file + last + trailer))
+                    file += last + trailer
+                    record.saves.append((since(), record.writingKind, file.count))
                     record.writing = nil
+                    guard record.writingKind == .checkpoint else { return record.journal! += file }
+                    record.checkpoints.append((since(), file))
+                    record.journal = Journal.header(for: Journal.Base(checkpoint: file)!)
+                    record.journalFull = false
                 },
-                abandon: { record.writing = nil; record.abandoned += 1 }),
+                abandon: { record.writing = nil; record.abandoned += 1 },
+                needsCheckpoint: { record.journal == nil || record.journalFull }),
             saveState: { record.savedAlerts = $1 },
             drain: {},
             healthChanged: { _ in },
@@ -67,7 +83,8 @@ final class EngineRig {
             runProbe: { _ in },
             wallClockStepped: { record.steps.append($0) })
         engine = Engine(setup, monitor: monitor ?? Monitor(spec: setup.spec, startedAt: clock.now), saved: ([], saved),
-                        outputs: outputs, clock: clock, checkpointPieceBytes: checkpointPieceBytes)
+                        outputs: outputs, clock: clock, checkpointPieceBytes: checkpointPieceBytes,
+                        journalContinues: journalContinues)
         answers = Dictionary(uniqueKeysWithValues: probes.map { ($0.name, Answer.ok(latencyMs: 5)) })
         probeInterval = probes.first?.interval ?? .seconds(10)
         (self.start, nextReport) = (start, start)

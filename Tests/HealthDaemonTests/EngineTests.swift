@@ -62,18 +62,42 @@ let ms: Int64 = 1_000_000, second: Int64 = 1_000_000_000
         #expect(down.at - pages.last! < 5 * second)
     }
 
-    /// A checkpoint every `checkpoint_interval`, holding the probes' history.
-    @Test func checkpointsAreSavedEveryCheckpointInterval() async throws {
+    /// A save every `checkpoint_interval`: a checkpoint, then journal records of what changed since, which restored
+    /// after it give the probes' history.
+    @Test func historyIsSavedEveryCheckpointInterval() async throws {
         let rig = EngineRig(probes: [probe("a", interval: .seconds(10))], checkpointInterval: .minutes(1))
         await rig.run(.seconds(210))
-        let times = rig.record.checkpoints.map(\.at)
+        let times = rig.record.saves.map(\.at)
         #expect(times.count == 3, "\(times)")
         for (k, t) in times.enumerated() { #expect((Int64(k + 1) * 60 * second...Int64(k + 1) * 60 * second + 100 * ms).contains(t)) }
+        #expect(rig.record.saves.map(\.kind) == [.checkpoint, .changes, .changes])
         var restored = Monitor(spec: MonitorSpec(probes: [probe("a", interval: .seconds(10))]))
-        let report = try restored.restore(from: rig.record.checkpoints.last!.bytes)
-        #expect(report.restored == ["a"])
-        // The last checkpoint, at 180 s, holds the samples of 0.1 s and of every 10 s through 180 s.
+        let report = try restored.restore(from: rig.record.checkpoints.last!.bytes, journal: rig.record.journal)
+        #expect(report.restored == ["a"] && report.journalRecords == 2)
+        // The last record, at 180 s, holds the samples of 0.1 s and of every 10 s through 180 s.
         #expect(restored.entries[0].windows.stats(over: .minutes(5), now: rig.clock.now).count == 19)
+    }
+
+    /// A whole checkpoint comes again when the journal has grown to the checkpoint's size, and after a reload, whose
+    /// kept probes are saved whole; a restored journal goes on with a record.
+    @Test func aCheckpointComesWhenTheJournalIsFullOrAfterAReload() async throws {
+        let probes = (0..<3).map { probe("p\($0)", interval: .seconds(10)) }
+        let rig = EngineRig(probes: probes, checkpointInterval: .minutes(1))
+        await rig.run(.seconds(130))
+        #expect(rig.record.saves.map(\.kind) == [.checkpoint, .changes])
+        rig.record.journalFull = true
+        await rig.run(.seconds(60))
+        await rig.run(.seconds(60))
+        #expect(rig.record.saves.map(\.kind) == [.checkpoint, .changes, .checkpoint, .changes])
+        await rig.engine.handle(.reload(EngineSetup(spec: MonitorSpec(probes: probes), epochs: [:], interval: .seconds(10), alertRules: [],
+                                                    silences: [], checkpointInterval: .minutes(1)), kept: Set(probes.map(\.name))))
+        await rig.run(.seconds(60))
+        #expect(rig.record.saves.map(\.kind).last == .checkpoint)
+
+        let continued = EngineRig(probes: probes, checkpointInterval: .minutes(1), journalContinues: true)
+        continued.record.journal = []
+        await continued.run(.seconds(70))
+        #expect(continued.record.saves.map(\.kind) == [.changes])
     }
 
     /// A checkpoint bigger than a piece is written a piece a tick, never held whole: with pieces of 2 KiB, 20 probes

@@ -42,6 +42,7 @@ import Glibc
         let silences = (try JSONSerialization.jsonObject(with: Data(try c2.request(#"{"op":"silences"}"#))) as? [String: Any])?["silences"] as? [[String: Any]]
         #expect(silences?.first?["reason"] as? String == "kept across restarts")
         #expect(second.logSoFarContains("restored history from"))
+        #expect(second.logSoFarContains("journal records after it"), "the history since the checkpoint came from its journal")
         // Still down after the restart: the receivers already know, so nothing is sent again. Two runs later,
         // the resolve goes through the same hook (one at a time, in order) after anything sent before it.
         let restoredRuns = count24h(restored)
@@ -51,6 +52,45 @@ import Glibc
         #expect(hook.deliveries().map { $0.json["event"] as? String } == ["firing", "resolved"],
                 "a restart does not re-notify a firing alert")
         withExtendedLifetime(first) {}
+    }
+
+    /// Across restarts the checkpoint stays and its journal goes on; a record cut off by a crash is reported and cut
+    /// away, and the records before it are restored.
+    @Test func theJournalGoesOnAcrossRestartsPastATornRecord() throws {
+        let work = try DaemonHarness.makeDir()
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let svc = SwitchProbe("svc", in: work)
+        let first = try DaemonHarness(probes: "[\(svc.config)]", extra: #"state: { dir: "\#(work)/state", checkpoint_interval: "1s" },"#)
+        first.waitForProbe("svc") { self.count24h($0) >= 4 }
+        first.signal(SIGTERM)
+        #expect(first.waitForExit(seconds: 5) == 0)
+        let before = count24h(first.probe("svc"))
+        let checkpoint = try Data(contentsOf: URL(fileURLWithPath: "\(work)/state/checkpoint"))
+        let journalPath = "\(work)/state/checkpoint.journal"
+        let whole = try Data(contentsOf: URL(fileURLWithPath: journalPath))
+        // A record whose header says 1,000 bytes, of which 10 made it to disk.
+        var torn = whole
+        torn.append(contentsOf: [0xE8, 0x03, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4] + [UInt8](repeating: 7, count: 10))
+        try torn.write(to: URL(fileURLWithPath: journalPath))
+
+        let second = try DaemonHarness(configPath: first.configPath, dir: first.dir)
+        second.waitForSocket()
+        #expect(count24h(second.probe("svc")) >= before)
+        #expect(second.logSoFarContains("ends early: the record at byte \(whole.count) is cut off; the history saved after that is lost"))
+        second.waitForProbe("svc") { self.count24h($0) >= before + 3 }
+        second.signal(SIGTERM)
+        #expect(second.waitForExit(seconds: 5) == 0)
+        let later = count24h(second.probe("svc"))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: "\(work)/state/checkpoint")) == checkpoint,
+                "the checkpoint was written again, not the journal continued")
+        let journal = try Data(contentsOf: URL(fileURLWithPath: journalPath))
+        #expect(journal.count > whole.count && journal.prefix(whole.count) == whole, "the torn record was not cut away")
+
+        let third = try DaemonHarness(configPath: first.configPath, dir: first.dir)
+        third.waitForSocket()
+        #expect(count24h(third.probe("svc")) >= later)
+        #expect(!third.logSoFarContains("ends early"))
+        withExtendedLifetime((first, second)) {}
     }
 
     /// A checkpoint written 3 h ahead of the clock (set back between a stop and a start) is restored

@@ -12,6 +12,17 @@ package enum CheckpointError: Error, Sendable, Equatable, CustomStringConvertibl
     /// The checksum matches yet the content is inconsistent (a writer bug, or a crafted file); says what.
     case corrupt(String)
 
+    /// What is wrong, without what healthd does about it.
+    package var detail: String {
+        switch self {
+        case .badMagic: "not a healthd file"
+        case .unsupportedVersion(let found): "format version \(found)"
+        case .truncated: "cut off"
+        case .checksum: "fails its checksum"
+        case .corrupt(let what): what
+        }
+    }
+
     package var description: String {
         let consequence = "it was set aside and history starts empty"
         return switch self {

@@ -11,10 +11,21 @@ package struct CheckpointRestore: Sendable, Equatable, CustomStringConvertible {
     /// Probes configured again under the same name but another kind: their old history does not apply, they start
     /// fresh.
     package var kindChanged: [String]
+    /// The checkpoint restored from, which a journal must name to be applied.
+    package var base = Journal.Base(length: 0, crc: 0)
+    /// Journal records applied after the checkpoint.
+    package var journalRecords = 0
+    /// Where the journal's whole records end, to write on after them; nil when there is no journal for this checkpoint
+    /// (a new one is started).
+    package var journalEnd: Int?
+    /// Why the journal was not applied, or not all of it.
+    package var journalProblem: String?
 
     package var description: String {
         var text = "restored the history of \(restored.count) probes from a checkpoint written \(writtenAt.iso8601()) "
             + "by healthd \(writerVersion)"
+        if journalRecords > 0 { text += " and \(journalRecords) journal records after it" }
+        if let journalProblem { text += "; journal: \(journalProblem)" }
         if !dropped.isEmpty { text += "; dropped \(dropped.count) no longer configured (\(Self.list(dropped)))" }
         if !kindChanged.isEmpty { text += "; \(kindChanged.count) changed kind and start fresh (\(Self.list(kindChanged)))" }
         return text
@@ -45,16 +56,19 @@ extension Monitor {
     /// byte per empty slot; 2 KiB covers a probe's state. Pages reserved but never written cost no memory.
     var checkpointCapacity: Int { entries.reduce(256) { $0 + $1.windows.approximateBytes + 2048 } }
 
-    /// Puts back windows and state for the checkpoint's probes that are still configured with the same kind.
+    /// Puts back windows and state for the checkpoint's probes that are still configured with the same kind, then
+    /// applies the records of `journal` that belong to this checkpoint (see `Journal`).
     ///
-    /// All or nothing: the whole checkpoint is decoded and checked before any probe is touched, so on a throw the
-    /// monitor is unchanged. Probes missing from the checkpoint keep what they have; history older than the
+    /// All or nothing for the checkpoint: it is decoded and checked whole before any probe is touched, so on a throw
+    /// the monitor is unchanged. A journal record is read whole before it is applied, and one that cannot be read ends
+    /// the journal there (the report says why). Probes missing from both keep what they have; history older than the
     /// retention simply ages out of the windows.
-    package mutating func restore(from bytes: [UInt8]) throws(CheckpointError) -> CheckpointRestore {
+    package mutating func restore(from bytes: [UInt8], journal: [UInt8]? = nil) throws(CheckpointError) -> CheckpointRestore {
         var r = try Checkpoint.open(bytes)
         var pending: [(index: Int, windows: ProbeWindows, state: ProbeState)] = []
         var report = CheckpointRestore(writtenAt: Timestamp(nanoseconds: 0), writerVersion: "", restored: [],
                                        dropped: [], kindChanged: [])
+        report.base = Journal.Base(checkpoint: bytes)!
         do throws(CheckpointError) {
             report.writerVersion = try r.readString(maxBytes: 1024)
             report.writtenAt = try r.readTimestamp()
@@ -64,11 +78,11 @@ extension Monitor {
             for _ in 0..<count {
                 let name = try r.readString(maxBytes: 64 * 1024), kind = try r.readString(maxBytes: 64 * 1024)
                 guard seen.insert(name).inserted else { throw CheckpointError.corrupt("probe \"\(name)\" twice") }
-                let known = index(of: name)
-                let windows = try ProbeWindows(decoding: &r, keepingDays: known.map { entries[$0].keepsDays } ?? false)
+                // Days are merged once the history is in place (`Entry.windows`), after the journal.
+                let windows = try ProbeWindows(decoding: &r, keepingDays: false)
                 let state = try ProbeState(decoding: &r)
                 // Decoded either way, so that every record is checked; only the ones that apply are kept.
-                guard let i = known else {
+                guard let i = index(of: name) else {
                     report.dropped.append(name)
                     continue
                 }
@@ -84,10 +98,70 @@ extension Monitor {
             // The length and checksum matched, so this is no cut-off file but a record that claims more than it has.
             throw .corrupt("a record runs past the end of the checkpoint")
         }
+        if let journal { applyJournal(journal, to: &pending, report: &report) }
         for (i, windows, state) in pending {
             entries[i].windows = windows
             entries[i].state = state
+            entries[i].unsaved = entries[i].windows.saved
         }
         return report
+    }
+
+    /// Applies the journal's records, each read whole first, until one cannot be read.
+    private func applyJournal(_ journal: [UInt8], to pending: inout [(index: Int, windows: ProbeWindows, state: ProbeState)],
+                              report: inout CheckpointRestore) {
+        let contents = Journal.read(journal, base: report.base)
+        report.journalProblem = contents.problem
+        guard contents.applies else { return }
+        report.journalEnd = contents.end
+        var position = Dictionary(uniqueKeysWithValues: pending.enumerated().map { (entries[$1.index].rules.name, $0) })
+        for (start, var body) in contents.records {
+            let record: (writtenAt: Timestamp, probes: [ProbeChanges])
+            do throws(CheckpointError) { record = try Self.readRecord(&body) } catch {
+                report.journalProblem = "the record at byte \(start) cannot be read (\(error.detail))"
+                report.journalEnd = start
+                return
+            }
+            for probe in record.probes {
+                // A probe the checkpoint lacks started empty after it; one configured as another kind starts afresh.
+                guard let i = index(of: probe.name), entries[i].rules.kind == probe.kind else { continue }
+                let p = position[probe.name] ?? {
+                    pending.append((i, ProbeWindows(), ProbeState()))
+                    report.restored.append(probe.name)
+                    return pending.count - 1
+                }()
+                position[probe.name] = p
+                if let changes = probe.changes { pending[p].windows.apply(changes) }
+                pending[p].state = probe.state
+            }
+            report.journalRecords += 1
+            report.writtenAt = max(report.writtenAt, record.writtenAt)
+        }
+    }
+
+    private struct ProbeChanges {
+        var name: String
+        var kind: String
+        var changes: ProbeWindows.Changes?
+        var state: ProbeState
+    }
+
+    /// One journal record's body, as `CheckpointStream` writes it in `.changes` mode.
+    private static func readRecord(_ r: inout ByteReader) throws(CheckpointError) -> (writtenAt: Timestamp, probes: [ProbeChanges]) {
+        do throws(CheckpointError) {
+            let writtenAt = try r.readTimestamp()
+            // A probe's changes take at least its name's and kind's lengths, the flag and a state.
+            let count = try r.readCount(max: 10_000_000, minBytes: 16, "probe count")
+            var probes: [ProbeChanges] = []
+            for _ in 0..<count {
+                let name = try r.readString(maxBytes: 64 * 1024), kind = try r.readString(maxBytes: 64 * 1024)
+                let changes = try r.readBool() ? try ProbeWindows.Changes(decoding: &r) : nil
+                probes.append(ProbeChanges(name: name, kind: kind, changes: changes, state: try ProbeState(decoding: &r)))
+            }
+            guard r.isAtEnd else { throw CheckpointError.corrupt("\(r.remaining) bytes after the last probe") }
+            return (writtenAt, probes)
+        } catch .truncated {
+            throw .corrupt("a probe's changes run past the end of the record")
+        }
     }
 }

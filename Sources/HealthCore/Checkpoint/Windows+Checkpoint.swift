@@ -36,9 +36,15 @@ extension ProbeWindows.RawRing {
     func encode(into w: inout ByteWriter) {
         w.appendVarint(Self.capacity)
         w.appendOptional(evictedThrough) { $0.append($1) }
-        w.appendVarint(count)
+        encodeEntries(from: 0, into: &w)
+    }
+
+    /// The count of live entries from the `first`-th (oldest arrival first), then each: flags, time from the one
+    /// before, latency, value.
+    func encodeEntries(from first: Int, into w: inout ByteWriter) {
+        w.appendVarint(count - first)
         var previous: Int64 = 0
-        forEach { time, entry, value in
+        forEach(from: first) { time, entry, value in
             w.append((entry.ok ? Self.okFlag : 0) | (value == nil ? 0 : Self.valueFlag))
             w.appendZigZag(time.nanoseconds &- previous)
             previous = time.nanoseconds
@@ -59,23 +65,11 @@ extension ProbeWindows.RawRing {
         }
         let storedNext = r.version >= 3 ? 0 : try r.readInt(max: capacity - 1, "raw ring position")
         let storedEvictedThrough = try r.readOptionalTimestamp()
-        // Entries take at least 6 bytes: flags, time, latency.
-        let count = try r.readCount(max: capacity, minBytes: 6, "raw ring length")
+        let stored = try Self.readEntries(from: &r, capacity: capacity)
+        let count = stored.count
         // A ring that is not full was never overwritten: it appends from slot 0.
         guard r.version >= 3 || count == capacity || (storedNext == 0 && storedEvictedThrough == nil) else {
             throw .corrupt("raw ring of \(count) samples has wrapped")
-        }
-        var stored: [(Entry, Timestamp, Double?)] = []
-        stored.reserveCapacity(count)
-        var previous: Int64 = 0
-        for _ in 0..<count {
-            let flags = try r.readByte()
-            guard flags & ~(Self.okFlag | Self.valueFlag) == 0 else { throw .corrupt("raw sample flags \(flags)") }
-            previous = previous &+ (try r.readZigZag())
-            let latencyMs = try r.readFloat()
-            let value = flags & Self.valueFlag != 0 ? try r.readDouble() : nil
-            let time = try ByteReader.time(previous)
-            stored.append((Entry(time: time, latencyMs: Double(latencyMs), ok: flags & Self.okFlag != 0), time, value))
         }
         // A file whose newest time is older than its samples' is damaged, but its samples are still what they say.
         let newest = stored.reduce(newest) { max($0 ?? $1.1, $1.1) }
@@ -84,6 +78,25 @@ extension ProbeWindows.RawRing {
             append(entry, time: time, value: value, newest: newest!)
         }
         if let storedEvictedThrough { drop(storedEvictedThrough) }
+    }
+
+    /// Entries as `encodeEntries` wrote them, at most `capacity`, with their times and values.
+    static func readEntries(from r: inout ByteReader, capacity: Int) throws(CheckpointError) -> [(Entry, Timestamp, Double?)] {
+        // Entries take at least 6 bytes: flags, time, latency.
+        let count = try r.readCount(max: capacity, minBytes: 6, "raw ring length")
+        var stored: [(Entry, Timestamp, Double?)] = []
+        stored.reserveCapacity(count)
+        var previous: Int64 = 0
+        for _ in 0..<count {
+            let flags = try r.readByte()
+            guard flags & ~(okFlag | valueFlag) == 0 else { throw .corrupt("raw sample flags \(flags)") }
+            previous = previous &+ (try r.readZigZag())
+            let latencyMs = try r.readFloat()
+            let value = flags & valueFlag != 0 ? try r.readDouble() : nil
+            let time = try ByteReader.time(previous)
+            stored.append((Entry(time: time, latencyMs: Double(latencyMs), ok: flags & okFlag != 0), time, value))
+        }
+        return stored
     }
 }
 
@@ -113,27 +126,32 @@ extension ProbeWindows.Tier {
                 w.append(Self.emptyTag)
                 continue
             }
-            // Tag, index, counts and values, as both kinds of bucket begin.
-            func appendStart(_ tag: UInt8, index: Int32, count: UInt32, failures: UInt32, values: ProbeWindows.ValueSummary) {
-                w.append(tag)
-                w.appendZigZag(Int64(index) - previousIndex)
-                previousIndex = Int64(index)
-                w.appendVarint(UInt64(count))
-                w.appendVarint(UInt64(failures))
-                values.encode(into: &w, bucketStart: Int64(index) &* step.nanoseconds)
-            }
-            if held.position < closed.count, case let stored = closed[held.position], stored.isPacked {
-                appendStart(Self.packedTag, index: stored.index, count: stored.count, failures: stored.failures,
-                            values: closedValues.isEmpty ? ProbeWindows.ValueSummary() : closedValues[held.position])
-                w.append(stored.storedLevel & ~ProbeWindows.StoredBucket.packedFlag)
-                w.appendVarint(Int(stored.lowestKey))
-                w.appendVarint(Int(stored.used))
-                w.append(bytes: arena[held.offset..<held.offset + Int(stored.used)])
-            } else {
-                let bucket = held.position == closed.count ? current : bucket(at: held.position, offset: held.offset)
-                appendStart(Self.bucketTag, index: bucket.index, count: bucket.count, failures: bucket.failures, values: bucket.values)
-                bucket.latency.encode(into: &w)
-            }
+            appendBucket(at: held.position, offset: held.offset, into: &w, previousIndex: &previousIndex)
+        }
+    }
+
+    /// Writes the closed bucket at `position`, its sketch at `offset` in the arena, or `current` at `closed.count`: tag,
+    /// index (from `previousIndex`), counts and values, then its sketch's bins packed as the tier keeps them, or its stream.
+    func appendBucket(at position: Int, offset: Int, into w: inout ByteWriter, previousIndex: inout Int64) {
+        func appendStart(_ tag: UInt8, index: Int32, count: UInt32, failures: UInt32, values: ProbeWindows.ValueSummary) {
+            w.append(tag)
+            w.appendZigZag(Int64(index) - previousIndex)
+            previousIndex = Int64(index)
+            w.appendVarint(UInt64(count))
+            w.appendVarint(UInt64(failures))
+            values.encode(into: &w, bucketStart: Int64(index) &* step.nanoseconds)
+        }
+        if position < closed.count, case let stored = closed[position], stored.isPacked {
+            appendStart(Self.packedTag, index: stored.index, count: stored.count, failures: stored.failures,
+                        values: closedValues.isEmpty ? ProbeWindows.ValueSummary() : closedValues[position])
+            w.append(stored.storedLevel & ~ProbeWindows.StoredBucket.packedFlag)
+            w.appendVarint(Int(stored.lowestKey))
+            w.appendVarint(Int(stored.used))
+            w.append(bytes: arena[offset..<offset + Int(stored.used)])
+        } else {
+            let bucket = position == closed.count ? current : bucket(at: position, offset: offset)
+            appendStart(Self.bucketTag, index: bucket.index, count: bucket.count, failures: bucket.failures, values: bucket.values)
+            bucket.latency.encode(into: &w)
         }
     }
 
@@ -150,30 +168,13 @@ extension ProbeWindows.Tier {
         for slot in 0..<self.slots {
             let tag = try r.readByte()
             guard tag != Self.emptyTag else { continue }
-            guard tag == Self.bucketTag || tag == Self.packedTag && r.version >= 3 else {
-                throw .corrupt("\(name) bucket tag \(tag)")
-            }
-            let index = previousIndex &+ (try r.readZigZag())
+            let bucket = try readBucket(tag: tag, from: &r, previousIndex: &previousIndex, name: name)
             // Slots are addressed by index modulo their number, so a bucket elsewhere would never be found.
-            guard let index32 = Int32(exactly: index), (index % slots + slots) % slots == Int64(slot) else {
-                throw .corrupt("\(name) bucket \(index) in slot \(slot)")
+            guard (previousIndex % slots + slots) % slots == Int64(slot) else {
+                throw .corrupt("\(name) bucket \(previousIndex) in slot \(slot)")
             }
-            previousIndex = index
-            // Capped well below UInt32.max, so that recording on into the bucket cannot overflow.
-            let count = UInt32(try r.readInt(max: Int(Int32.max), "\(name) bucket sample count"))
-            let failures = UInt32(try r.readInt(max: Int(count), "\(name) bucket failure count"))
-            let values = try ProbeWindows.ValueSummary(decoding: &r, bucketStart: index &* step.nanoseconds, samples: Int(count))
-            guard tag == Self.bucketTag else {
-                let (storedLevel, lowestKey, stream) = try PackedBins.read(from: &r, latencies: Int(count - failures), name)
-                let header = ProbeWindows.StoredBucket(index: index32, count: count, failures: failures, lowestKey: lowestKey,
-                                                       used: stream.count, storedLevel: storedLevel | ProbeWindows.StoredBucket.packedFlag)
-                packed.append(ProbeWindows.PackedBucket(header: header, values: values, stream: stream))
-                continue
-            }
-            var bucket = ProbeWindows.Bucket<sketchBytes>(index: index32)
-            (bucket.count, bucket.failures, bucket.values) = (count, failures, values)
-            bucket.latency = try LatencySketch(decoding: &r, expectedCount: Int(count - failures))
-            recorded.append(bucket)
+            if let bucket = bucket.recorded { recorded.append(bucket) }
+            if let bucket = bucket.packed { packed.append(bucket) }
         }
         recorded.sort { $0.index < $1.index }
         packed.sort { $0.header.index < $1.header.index }
@@ -187,6 +188,32 @@ extension ProbeWindows.Tier {
     }
 }
 
+
+extension ProbeWindows.Tier {
+    /// Reads a bucket whose `tag` was read, its index relative to `previousIndex`, which it then becomes: one recorded
+    /// into (a sketch) or one closed with packed bins.
+    func readBucket(tag: UInt8, from r: inout ByteReader, previousIndex: inout Int64,
+                    name: String) throws(CheckpointError) -> (recorded: ProbeWindows.Bucket<sketchBytes>?, packed: ProbeWindows.PackedBucket?) {
+        guard tag == Self.bucketTag || tag == Self.packedTag && r.version >= 3 else { throw .corrupt("\(name) bucket tag \(tag)") }
+        let index = previousIndex &+ (try r.readZigZag())
+        guard let index32 = Int32(exactly: index) else { throw .corrupt("\(name) bucket \(index)") }
+        previousIndex = index
+        // Capped well below UInt32.max, so that recording on into the bucket cannot overflow.
+        let count = UInt32(try r.readInt(max: Int(Int32.max), "\(name) bucket sample count"))
+        let failures = UInt32(try r.readInt(max: Int(count), "\(name) bucket failure count"))
+        let values = try ProbeWindows.ValueSummary(decoding: &r, bucketStart: index &* step.nanoseconds, samples: Int(count))
+        guard tag == Self.bucketTag else {
+            let (storedLevel, lowestKey, stream) = try PackedBins.read(from: &r, latencies: Int(count - failures), name)
+            let header = ProbeWindows.StoredBucket(index: index32, count: count, failures: failures, lowestKey: lowestKey,
+                                                   used: stream.count, storedLevel: storedLevel | ProbeWindows.StoredBucket.packedFlag)
+            return (nil, ProbeWindows.PackedBucket(header: header, values: values, stream: stream))
+        }
+        var bucket = ProbeWindows.Bucket<sketchBytes>(index: index32)
+        (bucket.count, bucket.failures, bucket.values) = (count, failures, values)
+        bucket.latency = try LatencySketch(decoding: &r, expectedCount: Int(count - failures))
+        return (bucket, nil)
+    }
+}
 
 extension ProbeWindows.ValueSummary {
     private static let minIsLast: UInt8 = 1, maxIsLast: UInt8 = 2, sumIsLast: UInt8 = 4

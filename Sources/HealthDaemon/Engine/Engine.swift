@@ -56,6 +56,9 @@ final class Engine {
     /// is hundreds of MB, which one buffer would add to the daemon's memory every interval.
     private var writing: (stream: CheckpointStream, next: Int)?
     private let checkpointPieceBytes: Int
+    /// Whether the next save must be a whole checkpoint, whatever the journal could take: until the first one, unless
+    /// the restored checkpoint's journal goes on, and after a reload (kept probes' histories come whole).
+    private var checkpointDue: Bool
     /// status.html is for people whose browsers reload it every 30 s: rendered at most every
     /// `pageInterval` (and when the system's health changes), not on every change.
     private var pageCache = StatusPageCache()
@@ -68,9 +71,10 @@ final class Engine {
 
     /// `monitor` may come restored from a checkpoint, `saved` from `state.json`.
     init(_ setup: EngineSetup, monitor: Monitor, saved: (silences: [Silence], alerts: [SavedAlert]), outputs: EngineOutputs,
-         clock: any TimeSource = SystemClock(), checkpointPieceBytes: Int = 4 << 20) {
+         clock: any TimeSource = SystemClock(), checkpointPieceBytes: Int = 4 << 20, journalContinues: Bool = false) {
         self.monitor = monitor
         self.checkpointPieceBytes = checkpointPieceBytes
+        checkpointDue = !journalContinues
         self.outputs = outputs
         self.clock = clock
         self.checkpointInterval = setup.checkpointInterval.nanoseconds
@@ -116,6 +120,7 @@ final class Engine {
                 writing = nil
                 lastCheckpoint = now().monotonic - checkpointInterval
             }
+            checkpointDue = true
             var next = Monitor(spec: setup.spec, startedAt: now().wall)
             next.adopt(from: monitor, probes: kept)
             monitor = next
@@ -184,12 +189,14 @@ final class Engine {
 
     func saveState() { outputs.saveState(silences, alerts.saved) }
 
-    /// Windows and states to disk, so a restart loses at most one interval.
+    /// Windows and states to disk, so a restart loses at most one interval: what changed since the last save, as a
+    /// journal record, or every probe's whole, as a checkpoint, when one is due or the journal takes no more.
     private func beginCheckpoint() {
         let now = now()
         lastCheckpoint = now.monotonic
-        let stream = CheckpointStream(writer: healthdVersion, at: now.wall, probes: monitor.entries.count)
-        outputs.checkpoint.begin(stream.headerSize)
+        let kind: CheckpointStream.Kind = checkpointDue || outputs.checkpoint.needsCheckpoint() ? .checkpoint : .changes
+        let stream = CheckpointStream(kind, writer: healthdVersion, at: now.wall, probes: monitor.entries.count)
+        outputs.checkpoint.begin(kind, stream.headerSize)
         writing = (stream, 0)
         saveState()
     }
@@ -202,6 +209,7 @@ final class Engine {
         var handed = 0
         while next < monitor.entries.count, handed < pieces {
             stream.append(monitor.entries[next])
+            monitor.markSaved(next)
             next += 1
             if stream.pending >= checkpointPieceBytes {
                 outputs.checkpoint.append(stream.take())
@@ -211,5 +219,6 @@ final class Engine {
         guard next == monitor.entries.count else { return writing = (stream, next) }
         let (header, last, trailer) = stream.finish()
         outputs.checkpoint.finish(header, last, trailer)
+        if stream.kind == .checkpoint { checkpointDue = false }
     }
 }

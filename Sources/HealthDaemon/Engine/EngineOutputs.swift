@@ -18,15 +18,17 @@ struct EngineOutputs {
     var wallClockStepped: (TimeSpan) -> Void
 }
 
-/// Where a checkpoint goes, written in pieces as the engine encodes them (see `CheckpointStream`): begun with room
-/// for its header, appended to, then finished with the header and the trailer, or abandoned (a reload changed the
-/// probes half-way); until it is finished, the last checkpoint stays in place.
+/// Where a checkpoint or journal record goes, written in pieces as the engine encodes them (see `CheckpointStream`):
+/// begun with room for its header, appended to, then finished with the header and the trailer, or abandoned (a reload
+/// changed the probes half-way); until it is finished, the last checkpoint and its journal's records stay as they were.
 struct CheckpointWriting {
-    var begin: (_ headerSize: Int) -> Void
+    var begin: (_ kind: CheckpointStream.Kind, _ headerSize: Int) -> Void
     var append: (_ piece: [UInt8]) -> Void
     /// Bytes handed over and not yet written: the engine encodes no more while a piece waits, so that a disk
     /// slower than the encoder does not pile the whole checkpoint up in memory.
     var backlog: () -> Int
     var finish: (_ header: [UInt8], _ last: [UInt8], _ trailer: [UInt8]) -> Void
     var abandon: () -> Void
+    /// Whether the next must be a whole checkpoint, the journal taking no record (see `StateStore.needsCheckpoint`).
+    var needsCheckpoint: () -> Bool
 }

@@ -83,7 +83,7 @@ package final class Daemon: Sendable {
         // probe's windows copy them, holding every history twice for as long as the daemon runs.
         let monitor = Handoff(await files.run { [self] in restoredMonitor(store) })
         let publisher = Publisher(dir: config.output.dir, logger: logger, restored: monitor.read {
-            Array(($0.snapshot(now: Timestamp(nanoseconds: wallNanos())).json() + "\n").utf8)
+            Array(($0.monitor.snapshot(now: Timestamp(nanoseconds: wallNanos())).json() + "\n").utf8)
         })
         let saved = await files.run { store.loadState() }
         let (events, sink) = AsyncStream<EngineEvent>.makeStream()
@@ -127,7 +127,8 @@ package final class Daemon: Sendable {
                     },
                     checkpoint: CheckpointWriting(begin: store.beginCheckpoint, append: store.appendCheckpoint,
                                                   backlog: { store.checkpointBacklogBytes },
-                                                  finish: store.finishCheckpoint, abandon: store.abandonCheckpoint),
+                                                  finish: store.finishCheckpoint, abandon: store.abandonCheckpoint,
+                                                  needsCheckpoint: { store.needsCheckpoint }),
                     saveState: store.saveState,
                     drain: {
                         await publisher.drain()
@@ -143,7 +144,8 @@ package final class Daemon: Sendable {
                         logger.warning("the wall clock was set \(step.nanoseconds < 0 ? "back" : "forward") by \(by): alert timers"
                                        + " keep their pace; samples are dated by the clock as it is now")
                     })
-                let engine = Engine(setup.take(), monitor: monitor.take(), saved: saved, outputs: outputs)
+                let (restored, journalContinues) = monitor.take()
+                let engine = Engine(setup.take(), monitor: consume restored, saved: saved, outputs: outputs, journalContinues: journalContinues)
                 engine.liveness = liveness
                 await engine.run(events)
             }
@@ -222,24 +224,31 @@ package final class Daemon: Sendable {
         return item
     }
 
-    /// The monitor with the last checkpoint's history put back; a checkpoint that cannot be used
-    /// is set aside with a warning and history starts empty.
-    private func restoredMonitor(_ store: StateStore) -> Monitor {
+    /// The monitor with the last checkpoint's history put back, and its journal's records after it, and whether
+    /// that journal goes on (the checkpoint held no probe that is gone or changed kind: those must be dropped by a new
+    /// one). A checkpoint that cannot be used is set aside with a warning and history starts empty.
+    private func restoredMonitor(_ store: StateStore) -> (monitor: Monitor, journalContinues: Bool) {
         var monitor = Monitor(spec: config.monitorSpec, startedAt: Timestamp(nanoseconds: wallNanos()))
-        guard let bytes = store.loadCheckpoint() else { return monitor }
+        guard let bytes = store.loadCheckpoint() else { return (monitor, false) }
         // The decoding's temporaries are gone: give their pages back.
         defer { trimMemory() }
         do {
-            let report = try monitor.restore(from: bytes)
+            let report = try monitor.restore(from: bytes, journal: store.loadJournal())
             logger.info("restored history from \(store.checkpointPath): \(report)")
             if let ahead = report.writtenAhead(of: Timestamp(nanoseconds: wallNanos())) {
                 logger.warning("the checkpoint was written \(TimeSpan.seconds(ahead.nanoseconds / 1_000_000_000)) ahead of this clock (was it set back?): its history is kept,"
                                + " and new samples, dated before its newest, are recorded beside it")
             }
+            if let problem = report.journalProblem, report.journalEnd != nil {
+                logger.warning("\(store.journalPath) ends early: \(problem); the history saved after that is lost")
+            }
+            guard report.dropped.isEmpty, report.kindChanged.isEmpty else { return (monitor, false) }
+            store.continueJournal(of: report.base, end: report.journalEnd)
+            return (monitor, true)
         } catch {
             store.setAside(store.checkpointPath, because: "cannot restore \(store.checkpointPath): \(error)")
         }
-        return monitor
+        return (monitor, false)
     }
 
     /// Socket activation: the listening socket systemd passed as fd 3, if it was passed to us.

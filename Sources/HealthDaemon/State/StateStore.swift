@@ -4,16 +4,29 @@ import HealthCore
 import HealthSys
 import Synchronization
 
-/// What healthd keeps in `state.dir` across restarts: the checkpoint (windows and probe states,
-/// binary) and `state.json` (run-time silences and alert progress). Writes are atomic and run on
-/// a queue of their own; reads happen once, at start, before anything else runs.
+/// What healthd keeps in `state.dir` across restarts: the checkpoint (windows and probe states, binary), its journal
+/// (what changed since, a record each checkpoint interval; see `Journal`), and `state.json` (run-time silences and
+/// alert progress). Writes run on a queue of their own; reads happen once, at start, before anything else runs.
 final class StateStore: Sendable {
     let dir: String
     private let logger: Logger
     private let queue = DispatchQueue(label: "healthd.state")
-    /// The checkpoint being written; used on `queue` only.
-    private let checkpointFile = Mutex<AtomicFileWriter?>(nil)
+    /// The files being written; used on `queue` only.
+    private let files = Mutex(Files())
     private let checkpointBacklog = Atomic<Int>(0)
+    /// Whether the journal takes records: false until a checkpoint (or the one restored) has a journal of its own,
+    /// and after any write of it failed or was abandoned, until the next checkpoint.
+    private let journalOpen = Atomic<Bool>(false)
+    private let journalBytes = Atomic<Int>(0), checkpointBytes = Atomic<Int>(0)
+
+    private struct Files {
+        /// A checkpoint being written, put in place once whole.
+        var checkpoint: AtomicFileWriter?
+        /// The journal, appended to in place.
+        var journal: AppendFile?
+        /// Where the record being written starts in the journal.
+        var recordStart: Int?
+    }
 
     init(dir: String, logger: Logger) {
         self.dir = dir
@@ -21,24 +34,47 @@ final class StateStore: Sendable {
     }
 
     var checkpointPath: String { dir + "/checkpoint" }
+    var journalPath: String { dir + "/checkpoint.journal" }
     var statePath: String { dir + "/state.json" }
 
-    // The checkpoint written in pieces (see `CheckpointWriting`), all on the queue; a failed step is logged and
-    // drops the new file, so the last checkpoint stays.
+    /// Whether the next save must be a whole checkpoint: the journal takes no records, or it has grown to the
+    /// checkpoint's size (a restore would then read more of it than of the checkpoint, and a new checkpoint costs no
+    /// more than the journal did) and past `journalFloor`.
+    var needsCheckpoint: Bool {
+        !journalOpen.load(ordering: .relaxed)
+            || journalBytes.load(ordering: .relaxed) >= max(checkpointBytes.load(ordering: .relaxed), Self.journalFloor)
+    }
 
-    func beginCheckpoint(headerSize: Int) {
-        checkpointStep("create") { [checkpointPath] (file: inout AtomicFileWriter?) throws(SystemError) in
-            file?.abandon()
-            file = try AtomicFileWriter(path: checkpointPath, mode: 0o640)
-            try file?.append(repeatElement(0, count: headerSize))
+    /// A journal this small is read in moments, whatever the checkpoint's size: a few probes' checkpoint of a few KB is
+    /// not written again every few records.
+    static let journalFloor = 1 << 20
+
+    // A checkpoint or a journal record, written in pieces (see `CheckpointWriting`), all on the queue. A failed step
+    // is logged and drops what it was writing: the last checkpoint stays, with its journal's whole records.
+
+    func beginCheckpoint(_ kind: CheckpointStream.Kind, headerSize: Int) {
+        step("save") { [self] files throws(SystemError) in
+            files.checkpoint?.abandon()
+            files.checkpoint = nil
+            files.recordStart = nil
+            switch kind {
+            case .checkpoint:
+                files.checkpoint = try AtomicFileWriter(path: checkpointPath, mode: 0o640)
+                try files.checkpoint?.append(repeatElement(0, count: headerSize))
+            case .changes:
+                guard let journal = files.journal else { return }
+                files.recordStart = journal.length
+                try journal.append([UInt8](repeating: 0, count: headerSize))
+            }
         }
     }
 
     func appendCheckpoint(_ piece: [UInt8]) {
         checkpointBacklog.add(piece.count, ordering: .relaxed)
-        checkpointStep("write") { [self] (file: inout AtomicFileWriter?) throws(SystemError) in
+        step("save") { [self] files throws(SystemError) in
             defer { checkpointBacklog.subtract(piece.count, ordering: .relaxed) }
-            try file?.append(piece)
+            try files.checkpoint?.append(piece)
+            if files.recordStart != nil { try files.journal?.append(piece) }
         }
     }
 
@@ -46,29 +82,79 @@ final class StateStore: Sendable {
     var checkpointBacklogBytes: Int { checkpointBacklog.load(ordering: .relaxed) }
 
     func finishCheckpoint(header: [UInt8], last: [UInt8], trailer: [UInt8]) {
-        checkpointStep("write") { (file: inout AtomicFileWriter?) throws(SystemError) in
-            try file?.append(last)
-            try file?.append(trailer)
-            try file?.write(header, at: 0)
-            try file?.commit()
-            file = nil
-            // Encoding it came and went through the allocator: give back what it keeps of that.
-            trimMemory()
+        step("save") { [self] files throws(SystemError) in
+            if let file = files.checkpoint {
+                try file.append(last)
+                try file.append(trailer)
+                try file.write(header, at: 0)
+                try file.commit()
+                files.checkpoint = nil
+                // Encoding it came and went through the allocator: give back what it keeps of that.
+                trimMemory()
+                guard let base = Journal.Base(length: file.length, trailer: trailer) else { return }
+                try startJournal(for: base, in: &files)
+            } else if let journal = files.journal, let start = files.recordStart {
+                try journal.append(last)
+                try journal.write(header, at: start)
+                try journal.sync()
+                files.recordStart = nil
+                journalBytes.store(journal.length, ordering: .relaxed)
+            }
         }
     }
 
+    /// Drops what is being written. A record dropped half-way leaves probes whose changes were taken and not written:
+    /// the journal takes no more until the next checkpoint.
     func abandonCheckpoint() {
-        queue.async { [self] in checkpointFile.withLock { $0?.abandon(); $0 = nil } }
+        queue.async { [self] in files.withLock { closeJournalRecord(&$0); $0.checkpoint?.abandon(); $0.checkpoint = nil } }
     }
 
-    private func checkpointStep(_ what: String, _ step: @escaping @Sendable (inout AtomicFileWriter?) throws(SystemError) -> Void) {
+    /// Goes on with the restored checkpoint's journal after its last whole record (`end`), or starts one for it when
+    /// it had none that applies (nil).
+    func continueJournal(of base: Journal.Base, end: Int?) {
+        step("go on saving") { [self] files throws(SystemError) in
+            checkpointBytes.store(Int(base.length), ordering: .relaxed)
+            guard let end else { return try startJournal(for: base, in: &files) }
+            files.journal = try AppendFile(path: journalPath, length: end)
+            journalBytes.store(end, ordering: .relaxed)
+            journalOpen.store(true, ordering: .relaxed)
+        }
+    }
+
+    /// A new, empty journal for the checkpoint `base`, in place of the one before (atomically: a crash leaves the old
+    /// one, which names the old checkpoint and is not applied to the new).
+    private func startJournal(for base: Journal.Base, in files: inout Files) throws(SystemError) {
+        files.journal = nil
+        journalOpen.store(false, ordering: .relaxed)
+        let header = Journal.header(for: base)
+        try AtomicFile.write(header, to: journalPath, mode: 0o640)
+        files.journal = try AppendFile(path: journalPath, length: header.count)
+        checkpointBytes.store(Int(base.length), ordering: .relaxed)
+        journalBytes.store(header.count, ordering: .relaxed)
+        journalOpen.store(true, ordering: .relaxed)
+    }
+
+    /// Cuts a record being written off the journal (best effort: a reader stops at an unfinished record anyway) and
+    /// closes the journal to records.
+    private func closeJournalRecord(_ files: inout Files) {
+        guard let start = files.recordStart else { return }
+        try? files.journal?.truncate(to: start)
+        files.recordStart = nil
+        files.journal = nil
+        journalOpen.store(false, ordering: .relaxed)
+    }
+
+    private func step(_ what: String, _ body: @escaping @Sendable (inout Files) throws(SystemError) -> Void) {
         queue.async { [self] in
             runsAsBackgroundWork()
-            checkpointFile.withLock { file in
-                do throws(SystemError) { try step(&file) } catch {
-                    file?.abandon()
-                    file = nil
-                    logger.error("cannot \(what) \(checkpointPath): \(error) (does state.dir exist and belong to healthd?)")
+            files.withLock { files in
+                do throws(SystemError) { try body(&files) } catch {
+                    files.checkpoint?.abandon()
+                    files.checkpoint = nil
+                    closeJournalRecord(&files)
+                    files.journal = nil
+                    journalOpen.store(false, ordering: .relaxed)
+                    logger.error("cannot \(what) the history in \(dir): \(error) (does state.dir exist and belong to healthd?)")
                 }
             }
         }
@@ -112,9 +198,14 @@ final class StateStore: Sendable {
     static let maxCheckpointBytes = 2 << 30
 
     /// The checkpoint's bytes, if there is one; one that cannot be read (or is too large to be one) is set aside.
-    func loadCheckpoint() -> [UInt8]? {
-        do throws(SystemError) { return try readFileBytes(checkpointPath, maxBytes: Self.maxCheckpointBytes) } catch {
-            if error.errno != ENOENT { setAside(checkpointPath, because: "cannot read \(checkpointPath): \(error)") }
+    func loadCheckpoint() -> [UInt8]? { load(checkpointPath) }
+
+    /// The journal's bytes, if there is one; one that cannot be read (or is larger than a checkpoint) is set aside.
+    func loadJournal() -> [UInt8]? { load(journalPath) }
+
+    private func load(_ path: String) -> [UInt8]? {
+        do throws(SystemError) { return try readFileBytes(path, maxBytes: Self.maxCheckpointBytes) } catch {
+            if error.errno != ENOENT { setAside(path, because: "cannot read \(path): \(error)") }
             return nil
         }
     }

@@ -54,7 +54,7 @@ let package = Package(
         .testTarget(name: "HealthDaemonTests", dependencies: ["HealthDaemon"], swiftSettings: strict),
         .testTarget(name: "IntegrationTests", dependencies: ["HealthDaemon", "HealthClient", "HealthRender"], swiftSettings: strict),
         // One entry point per parser of untrusted bytes, for the fuzzers and for replaying their corpora.
-        .target(name: "FuzzTargets", dependencies: ["HealthProtocols", "HealthConfig"], path: "Fuzz/FuzzTargets", swiftSettings: strict),
+        .target(name: "FuzzTargets", dependencies: ["HealthProtocols", "HealthConfig", "HealthCore"], path: "Fuzz/FuzzTargets", swiftSettings: strict),
         .testTarget(name: "FuzzCorpusTests", dependencies: ["FuzzTargets", "HealthAPI"], swiftSettings: strict),
     ]
 )
@@ -62,7 +62,7 @@ let package = Package(
 // The libFuzzer executables, declared only for scripts/fuzz: they link only with -sanitize=fuzzer,
 // where libFuzzer supplies main.
 if Context.environment["HEALTHD_FUZZ"] == "1" {
-    for name in ["http", "postgres-decoder", "postgres-session", "resp", "redis-probe", "nagios", "config"] {
+    for name in ["http", "postgres-decoder", "postgres-session", "resp", "redis-probe", "nagios", "config", "journal"] {
         package.targets.append(
             .executableTarget(name: "fuzz-\(name)", dependencies: ["FuzzTargets"], path: "Fuzz/\(name)", swiftSettings: strict))
     }

@@ -16,6 +16,8 @@ package enum FuzzTarget: String, CaseIterable, Sendable {
     case nagios
     /// Config files: `Config.parse`.
     case config
+    /// The checkpoint's journal: `Monitor.restore(from:journal:)`.
+    case journal
 
     /// Runs one input through the code under test.
     package func run(_ input: [UInt8]) -> FuzzOutcome {
@@ -27,6 +29,7 @@ package enum FuzzTarget: String, CaseIterable, Sendable {
         case .redisProbe: RedisProbeFuzz.run(input)
         case .nagios: NagiosFuzz.run(input)
         case .config: ConfigFuzz.run(input)
+        case .journal: JournalFuzz.run(input)
         }
     }
 

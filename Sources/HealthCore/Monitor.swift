@@ -91,7 +91,7 @@ package struct Monitor: Sendable {
         for name in names {
             guard let new = indexByName[name], let prior = old.indexByName[name] else { continue }
             entries[new].windows = old.entries[prior].windows
-            entries[new].unsaved = entries[new].windows.unsavedWhole
+            entries[new].unsaved = old.entries[prior].unsaved
             entries[new].state = old.entries[prior].state
             entries[new].watchedSince = old.entries[prior].watchedSince
         }

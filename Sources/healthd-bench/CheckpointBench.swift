@@ -54,6 +54,36 @@ enum CheckpointBench {
         }
         line("checkpoint.restore.n\(probes)", "\(fmt(median(restores))) ms (median of \(runs)), " +
              "write + restore \(fmt(median(writes) + median(restores))) ms")
+
+        // A minute on at 1 s: what the journal records instead of the whole checkpoint again.
+        for i in 0..<probes { monitor.markSaved(i) }
+        let later = end + .minutes(1)
+        for second in 1...60 {
+            for i in 0..<probes {
+                monitor.ingest(Sample(time: end + .seconds(Int64(second)), latencyMs: rng.lognormal(mu: 2, sigma: 0.6),
+                                      value: i.isMultiple(of: 2) ? Double(rng.next() % 10_000) / 8 : nil), probe: i)
+            }
+        }
+        var record: [UInt8] = []
+        let records = (0..<runs).map { _ in
+            let t0 = monotonicNanos()
+            var stream = CheckpointStream(.changes, writer: "bench", at: later, probes: probes)
+            for entry in monitor.entries { stream.append(entry) }
+            let (header, body, _) = stream.finish()
+            record = header + body
+            return Double(monotonicNanos() - t0) / 1e6
+        }
+        line("checkpoint.journal_record.n\(probes)", "\(fmt(Double(record.count) / 1024)) KiB, \(fmt(Double(record.count) / size * 100)) % of the " +
+             "checkpoint; encoded in \(fmt(median(records))) ms, \(fmt(median(records) / median(writes))) × the checkpoint's (a minute of 1 s samples since it)")
+        var fresh = Monitor(spec: spec)
+        let t0 = monotonicNanos()
+        let report = try? fresh.restore(from: bytes, journal: Journal.header(for: Journal.Base(checkpoint: bytes)!) + record)
+        let restoreMs = Double(monotonicNanos() - t0) / 1e6
+        guard report?.journalRecords == 1, fresh.entries[probes - 1].windows.stats(over: .minutes(5), now: later)
+                == monitor.entries[probes - 1].windows.stats(over: .minutes(5), now: later) else {
+            return line("checkpoint.restore_with_record.n\(probes)", "restored history differs from the original")
+        }
+        line("checkpoint.restore_with_record.n\(probes)", "\(fmt(restoreMs)) ms, \(fmt(restoreMs / median(restores))) × the checkpoint's alone")
     }
 
     private static func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }

@@ -155,13 +155,14 @@ import Testing
         let (base, unrelated) = try other.restored()
         #expect(unrelated.journalRecords == 0 && unrelated.journalEnd == nil)
         #expect(unrelated.journalProblem == "it belongs to an earlier checkpoint")
+        #expect(!unrelated.journalUnreadable && !report.journalUnreadable)
         Self.expectSame(base, run.saved[0].monitor, now: run.saved[0].at)
 
         for junk in [[UInt8](), Array("HDJRNL".utf8), Array("not a journal at all".utf8)] {
             var garbage = run
             garbage.journal = junk
             let report = try garbage.restored().1
-            #expect(report.journalRecords == 0 && report.journalEnd == nil && report.journalProblem != nil)
+            #expect(report.journalRecords == 0 && report.journalEnd == nil && report.journalProblem != nil && report.journalUnreadable)
         }
     }
 
@@ -176,7 +177,7 @@ import Testing
         let end = run.saved[1].end
         for body in [[UInt8](repeating: 0xFF, count: 40), Array(run.journal[(Journal.headerBytes + Journal.recordHeaderBytes)...].dropLast())] {
             var crafted = run
-            crafted.journal += Journal.recordHeader(length: body.count, crc: CRC32.checksum(body)) + body
+            crafted.journal += Journal.record(body: body)
             crafted.feed(seconds: 60)
             crafted.save(.changes)
             let (restored, report) = try crafted.restored()

@@ -78,8 +78,9 @@ let ms: Int64 = 1_000_000, second: Int64 = 1_000_000_000
         #expect(restored.entries[0].windows.stats(over: .minutes(5), now: rig.clock.now).count == 19)
     }
 
-    /// A whole checkpoint comes again when the journal has grown to the checkpoint's size, and after a reload, whose
-    /// kept probes are saved whole; a restored journal goes on with a record.
+    /// A whole checkpoint comes again when the journal has grown to the checkpoint's size, and after a reload that
+    /// keeps not every probe's history (a reload that keeps them all goes on with records); a restored journal goes on
+    /// with a record.
     @Test func aCheckpointComesWhenTheJournalIsFullOrAfterAReload() async throws {
         let probes = (0..<3).map { probe("p\($0)", interval: .seconds(10)) }
         let rig = EngineRig(probes: probes, checkpointInterval: .minutes(1))
@@ -89,10 +90,27 @@ let ms: Int64 = 1_000_000, second: Int64 = 1_000_000_000
         await rig.run(.seconds(60))
         await rig.run(.seconds(60))
         #expect(rig.record.saves.map(\.kind) == [.checkpoint, .changes, .checkpoint, .changes])
-        await rig.engine.handle(.reload(EngineSetup(spec: MonitorSpec(probes: probes), epochs: [:], interval: .seconds(10), alertRules: [],
-                                                    silences: [], checkpointInterval: .minutes(1)), kept: Set(probes.map(\.name))))
-        await rig.run(.seconds(60))
+        func reload(keeping kept: [ProbeRules]) async {
+            await rig.engine.handle(.reload(EngineSetup(spec: MonitorSpec(probes: probes), epochs: [:], interval: .seconds(10), alertRules: [],
+                                                        silences: [], checkpointInterval: .minutes(1)), kept: Set(kept.map(\.name))))
+            await rig.run(.seconds(60))
+        }
+        func expectRestorable() throws {
+            var restored = Monitor(spec: MonitorSpec(probes: probes))
+            _ = try restored.restore(from: rig.record.checkpoints.last!.bytes, journal: rig.record.journal)
+            for i in probes.indices {
+                #expect(restored.entries[i].windows.stats(over: .minutes(5), now: rig.clock.now)
+                        == rig.engine.monitor.entries[i].windows.stats(over: .minutes(5), now: rig.clock.now))
+            }
+        }
+        await reload(keeping: probes)
+        #expect(rig.record.saves.map(\.kind).last == .changes)
+        try expectRestorable()
+        await reload(keeping: Array(probes.dropFirst()))
         #expect(rig.record.saves.map(\.kind).last == .checkpoint)
+        await rig.run(.seconds(60))
+        #expect(rig.record.saves.map(\.kind).last == .changes)
+        try expectRestorable()
 
         let continued = EngineRig(probes: probes, checkpointInterval: .minutes(1), journalContinues: true)
         continued.record.journal = []

@@ -112,6 +112,25 @@ import Glibc
         #expect(d.logSoFarContains("ahead of this clock (was it set back?): its history is kept"))
     }
 
+    /// A journal healthd cannot read beside a good checkpoint is set aside, the checkpoint restored, and a new journal
+    /// started for it.
+    @Test func anUnreadableJournalIsSetAside() throws {
+        let work = try DaemonHarness.makeDir()
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        var monitor = Monitor(spec: MonitorSpec(probes: [ProbeRules(name: "svc", kind: "exec")]))
+        let now = Timestamp(seconds: Date().timeIntervalSince1970)
+        for s in 0..<30 { monitor.ingest(Sample(time: now - .seconds(Int64(60 - s)), latencyMs: 3), probe: 0) }
+        try FileManager.default.createDirectory(atPath: "\(work)/state", withIntermediateDirectories: true)
+        try Data(monitor.checkpoint(now: now, writer: "test")).write(to: URL(fileURLWithPath: "\(work)/state/checkpoint"))
+        try Data("HDJRNL\u{7}\u{0} from a healthd yet to come".utf8).write(to: URL(fileURLWithPath: "\(work)/state/checkpoint.journal"))
+        let svc = SwitchProbe("svc", in: work)
+        let d = try DaemonHarness(probes: "[\(svc.config)]", extra: #"state: { dir: "\#(work)/state", checkpoint_interval: "1s" },"#)
+        #expect(d.waitForProbe("svc") { self.count24h($0) >= 31 } != nil, "the checkpoint's 30 samples were not restored")
+        #expect(d.logSoFarContains("cannot apply \(work)/state/checkpoint.journal: journal version 7, this healthd reads 1; set aside as"))
+        let files = try FileManager.default.contentsOfDirectory(atPath: "\(work)/state")
+        #expect(files.contains { $0.hasPrefix("checkpoint.journal.bad-") } && files.contains("checkpoint.journal"))
+    }
+
     @Test func aCorruptCheckpointIsSetAside() throws {
         let work = try DaemonHarness.makeDir()
         defer { try? FileManager.default.removeItem(atPath: work) }

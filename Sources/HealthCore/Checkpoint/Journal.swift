@@ -18,8 +18,8 @@
 package enum Journal {
     static let magic: [UInt8] = Array("HDJRNL".utf8)
     static let version: UInt16 = 1
-    static let headerBytes = 22
-    static let recordHeaderBytes = 12
+    package static let headerBytes = 22
+    package static let recordHeaderBytes = 12
 
     /// Which checkpoint file a journal belongs to: its length and CRC-32 (its last four bytes).
     package struct Base: Sendable, Equatable {
@@ -55,6 +55,9 @@ package enum Journal {
         return w.bytes
     }
 
+    /// A whole record of `body`, framed (for records made whole, not written in pieces).
+    package static func record(body: [UInt8]) -> [UInt8] { recordHeader(length: body.count, crc: CRC32.checksum(body)) + body }
+
     /// A record's first bytes, written once its body is: the body's length and CRC-32.
     static func recordHeader(length: Int, crc: UInt32) -> [UInt8] {
         var w = ByteWriter()
@@ -72,6 +75,8 @@ package enum Journal {
         var problem: String?
         /// Whether it belongs to the checkpoint at hand.
         var applies = false
+        /// Whether it is no journal this healthd reads (as opposed to one of another checkpoint): kept for a look.
+        var unreadable = false
     }
 
     /// Checks the header against `base` and frames the records, stopping at the first one cut off or damaged.
@@ -80,19 +85,23 @@ package enum Journal {
         var r = ByteReader(bytes)
         guard let prefix = try? r.readBytes(magic.count), prefix.elementsEqual(magic) else {
             contents.problem = "not a healthd journal"
+            contents.unreadable = true
             return contents
         }
         guard let version = try? r.readFixed(UInt16.self), let format = try? r.readFixed(UInt16.self),
               let length = try? r.readFixed(UInt64.self), let crc = try? r.readFixed(UInt32.self) else {
             contents.problem = "its header is cut off"
+            contents.unreadable = true
             return contents
         }
         guard version == Self.version else {
             contents.problem = "journal version \(version), this healthd reads \(Self.version)"
+            contents.unreadable = true
             return contents
         }
         guard Checkpoint.readable.contains(format) else {
             contents.problem = "records of checkpoint format \(format), this healthd reads \(Checkpoint.readable)"
+            contents.unreadable = true
             return contents
         }
         guard Base(length: length, crc: crc) == base else {

@@ -20,12 +20,13 @@ package struct CheckpointRestore: Sendable, Equatable, CustomStringConvertible {
     package var journalEnd: Int?
     /// Why the journal was not applied, or not all of it.
     package var journalProblem: String?
+    /// Whether the journal is none this healthd reads (rather than one of another checkpoint, or damaged at its end).
+    package var journalUnreadable = false
 
     package var description: String {
         var text = "restored the history of \(restored.count) probes from a checkpoint written \(writtenAt.iso8601()) "
             + "by healthd \(writerVersion)"
         if journalRecords > 0 { text += " and \(journalRecords) journal records after it" }
-        if let journalProblem { text += "; journal: \(journalProblem)" }
         if !dropped.isEmpty { text += "; dropped \(dropped.count) no longer configured (\(Self.list(dropped)))" }
         if !kindChanged.isEmpty { text += "; \(kindChanged.count) changed kind and start fresh (\(Self.list(kindChanged)))" }
         return text
@@ -112,6 +113,7 @@ extension Monitor {
                               report: inout CheckpointRestore) {
         let contents = Journal.read(journal, base: report.base)
         report.journalProblem = contents.problem
+        report.journalUnreadable = contents.unreadable
         guard contents.applies else { return }
         report.journalEnd = contents.end
         var position = Dictionary(uniqueKeysWithValues: pending.enumerated().map { (entries[$1.index].rules.name, $0) })

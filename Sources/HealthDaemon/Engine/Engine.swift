@@ -57,7 +57,7 @@ final class Engine {
     private var writing: (stream: CheckpointStream, next: Int)?
     private let checkpointPieceBytes: Int
     /// Whether the next save must be a whole checkpoint, whatever the journal could take: until the first one, unless
-    /// the restored checkpoint's journal goes on, and after a reload (kept probes' histories come whole).
+    /// the restored checkpoint's journal goes on, and after a reload that did not keep every probe's history.
     private var checkpointDue: Bool
     /// status.html is for people whose browsers reload it every 30 s: rendered at most every
     /// `pageInterval` (and when the system's health changes), not on every change.
@@ -120,7 +120,9 @@ final class Engine {
                 writing = nil
                 lastCheckpoint = now().monotonic - checkpointInterval
             }
-            checkpointDue = true
+            // The journal's records apply to the checkpoint's histories: one that no longer carries over (a probe gone,
+            // or defined anew under its name) would come back from it, under what is recorded from now on.
+            if monitor.entries.contains(where: { !kept.contains($0.rules.name) }) { checkpointDue = true }
             var next = Monitor(spec: setup.spec, startedAt: now().wall)
             next.adopt(from: monitor, probes: kept)
             monitor = next

@@ -239,8 +239,14 @@ package final class Daemon: Sendable {
                 logger.warning("the checkpoint was written \(TimeSpan.seconds(ahead.nanoseconds / 1_000_000_000)) ahead of this clock (was it set back?): its history is kept,"
                                + " and new samples, dated before its newest, are recorded beside it")
             }
-            if let problem = report.journalProblem, report.journalEnd != nil {
-                logger.warning("\(store.journalPath) ends early: \(problem); the history saved after that is lost")
+            if let problem = report.journalProblem {
+                if report.journalEnd != nil {
+                    logger.warning("\(store.journalPath) ends early: \(problem); the history saved after that is lost")
+                } else if report.journalUnreadable {
+                    store.setAside(store.journalPath, because: "cannot apply \(store.journalPath): \(problem)")
+                } else {
+                    logger.info("\(store.journalPath) not applied: \(problem)")
+                }
             }
             guard report.dropped.isEmpty, report.kindChanged.isEmpty else { return (monitor, false) }
             store.continueJournal(of: report.base, end: report.journalEnd)

@@ -67,6 +67,18 @@ import Testing
         }
     }
 
+    /// `seconds` of samples, the checkpoint, then `records` records a minute apart.
+    static func run(checkpointAfter seconds: Int, records: Int) -> Run {
+        var run = Run()
+        run.feed(seconds: seconds)
+        run.save(.checkpoint)
+        for _ in 0..<records {
+            run.feed(seconds: 60)
+            run.save(.changes)
+        }
+        return run
+    }
+
     static func expectSame(_ restored: Monitor, _ live: Monitor, now: Timestamp) {
         for i in live.entries.indices { CheckpointTests.expectSameHistory(restored.entries[i], live.entries[i], now: now) }
     }
@@ -74,13 +86,7 @@ import Testing
     /// Ten hours: records a minute apart (the ring appended to), ten minutes apart (the ring replaced), across an
     /// hour-long pause of one probe, a clock set back by two hours, and records encoded while samples came in.
     static func longRun() -> Run {
-        var run = Run()
-        run.feed(seconds: 3600)
-        run.save(.checkpoint)
-        for _ in 0..<30 {
-            run.feed(seconds: 60)
-            run.save(.changes)
-        }
+        var run = Self.run(checkpointAfter: 3600, records: 30)
         for k in 0..<12 {
             run.feed(seconds: 600, gappyPaused: (3..<9).contains(k))
             run.save(.changes, split: 2, between: k % 3 == 0 ? 5 : 0)
@@ -114,13 +120,7 @@ import Testing
     /// A journal cut anywhere (a crash while a record was written) restores the records before the cut, and says
     /// where they end, for the writer to go on from there.
     @Test func aJournalCutOffRestoresTheRecordsBeforeTheCut() throws {
-        var run = Run()
-        run.feed(seconds: 1200)
-        run.save(.checkpoint)
-        for _ in 0..<4 {
-            run.feed(seconds: 60)
-            run.save(.changes)
-        }
+        let run = Self.run(checkpointAfter: 1200, records: 4)
         for k in [1, 3] {
             let (end, live, at) = run.saved[k]
             let next = run.saved[k + 1].end
@@ -135,13 +135,7 @@ import Testing
 
     /// A damaged record ends the journal there; one that names another checkpoint, or is no journal, is not applied.
     @Test func aJournalThatDoesNotFitIsNotApplied() throws {
-        var run = Run()
-        run.feed(seconds: 600)
-        run.save(.checkpoint)
-        run.feed(seconds: 60)
-        run.save(.changes)
-        run.feed(seconds: 60)
-        run.save(.changes)
+        let run = Self.run(checkpointAfter: 600, records: 2)
         let firstEnd = run.saved[1].end
         var damaged = run
         damaged.journal[firstEnd + Journal.recordHeaderBytes + 40] ^= 0x10
@@ -169,11 +163,7 @@ import Testing
     /// A record whose framing holds but whose content does not (a writer's bug, a crafted file) is not applied, nor
     /// is anything after it; the records before it are.
     @Test func aRecordThatCannotBeReadEndsTheJournal() throws {
-        var run = Run()
-        run.feed(seconds: 600)
-        run.save(.checkpoint)
-        run.feed(seconds: 60)
-        run.save(.changes)
+        let run = Self.run(checkpointAfter: 600, records: 1)
         let end = run.saved[1].end
         for body in [[UInt8](repeating: 0xFF, count: 40), Array(run.journal[(Journal.headerBytes + Journal.recordHeaderBytes)...].dropLast())] {
             var crafted = run
@@ -190,9 +180,7 @@ import Testing
     /// A probe the checkpoint lacks (added since) is restored from its records alone; records of a probe no longer
     /// configured, or configured as another kind, are passed over.
     @Test func recordsOfProbesTheCheckpointLacksStartThemAfresh() throws {
-        var run = Run()
-        run.feed(seconds: 600)
-        run.save(.checkpoint)
+        var run = Self.run(checkpointAfter: 600, records: 0)
         // The checkpoint as a config without "gappy" would have written it.
         var without = Monitor(spec: MonitorSpec(probes: Self.spec.probes.filter { $0.name != "gappy" }))
         _ = try without.restore(from: run.checkpoint)

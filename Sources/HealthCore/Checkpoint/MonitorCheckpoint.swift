@@ -58,15 +58,32 @@ extension Monitor {
     var checkpointCapacity: Int { entries.reduce(256) { $0 + $1.windows.approximateBytes + 2048 } }
 
     /// Puts back windows and state for the checkpoint's probes that are still configured with the same kind, then
-    /// applies the records of `journal` that belong to this checkpoint (see `Journal`).
+    /// applies the records of `journal` that belong to this checkpoint (see `Journal`). The journal is read once the
+    /// checkpoint is decoded and its bytes let go, so that a restart holds one of the two files at a time, not both.
     ///
     /// All or nothing for the checkpoint: it is decoded and checked whole before any probe is touched, so on a throw
     /// the monitor is unchanged. A journal record is read whole before it is applied, and one that cannot be read ends
     /// the journal there (the report says why). Probes missing from both keep what they have; history older than the
     /// retention simply ages out of the windows.
-    package mutating func restore(from bytes: [UInt8], journal: [UInt8]? = nil) throws(CheckpointError) -> CheckpointRestore {
+    package mutating func restore(from bytes: consuming [UInt8],
+                                  journal: @autoclosure () -> [UInt8]? = nil) throws(CheckpointError) -> CheckpointRestore {
+        var (pending, report) = try decodeCheckpoint(bytes)
+        _ = consume bytes
+        if let journal = journal() { applyJournal(journal, to: &pending, report: &report) }
+        for (i, windows, state) in pending {
+            entries[i].windows = windows
+            entries[i].state = state
+            entries[i].unsaved = entries[i].windows.saved
+        }
+        return report
+    }
+
+    private typealias Pending = [(index: Int, windows: ProbeWindows, state: ProbeState)]
+
+    /// The checkpoint's records of probes configured with the same kind, and the report so far.
+    private func decodeCheckpoint(_ bytes: [UInt8]) throws(CheckpointError) -> (Pending, CheckpointRestore) {
         var r = try Checkpoint.open(bytes)
-        var pending: [(index: Int, windows: ProbeWindows, state: ProbeState)] = []
+        var pending: Pending = []
         var report = CheckpointRestore(writtenAt: Timestamp(nanoseconds: 0), writerVersion: "", restored: [],
                                        dropped: [], kindChanged: [])
         report.base = Journal.Base(checkpoint: bytes)!
@@ -99,18 +116,11 @@ extension Monitor {
             // The length and checksum matched, so this is no cut-off file but a record that claims more than it has.
             throw .corrupt("a record runs past the end of the checkpoint")
         }
-        if let journal { applyJournal(journal, to: &pending, report: &report) }
-        for (i, windows, state) in pending {
-            entries[i].windows = windows
-            entries[i].state = state
-            entries[i].unsaved = entries[i].windows.saved
-        }
-        return report
+        return (pending, report)
     }
 
     /// Applies the journal's records, each read whole first, until one cannot be read.
-    private func applyJournal(_ journal: [UInt8], to pending: inout [(index: Int, windows: ProbeWindows, state: ProbeState)],
-                              report: inout CheckpointRestore) {
+    private func applyJournal(_ journal: [UInt8], to pending: inout Pending, report: inout CheckpointRestore) {
         let contents = Journal.read(journal, base: report.base)
         report.journalProblem = contents.problem
         report.journalUnreadable = contents.unreadable

@@ -233,7 +233,8 @@ package final class Daemon: Sendable {
         // The decoding's temporaries are gone: give their pages back.
         defer { trimMemory() }
         do {
-            let report = try monitor.restore(from: bytes, journal: store.loadJournal())
+            // Handed over, so that its bytes are let go before the journal's are read.
+            let report = try monitor.restore(from: consume bytes, journal: store.loadJournal())
             logger.info("restored history from \(store.checkpointPath): \(report)")
             if let ahead = report.writtenAhead(of: Timestamp(nanoseconds: wallNanos())) {
                 logger.warning("the checkpoint was written \(TimeSpan.seconds(ahead.nanoseconds / 1_000_000_000)) ahead of this clock (was it set back?): its history is kept,"

@@ -39,9 +39,8 @@ package struct CheckpointStream: Sendable {
         switch kind {
         case .checkpoint: entry.windows.encode(into: &body)
         case .changes:
-            let changed = entry.unsaved.oldest != nil
-            body.append(changed)
-            if changed { entry.windows.encodeChanges(since: entry.unsaved, into: &body) }
+            body.append(entry.unsaved.oldest != nil)
+            if let oldest = entry.unsaved.oldest { entry.windows.encodeChanges(since: entry.unsaved, oldest: oldest, into: &body) }
         }
         entry.state.encode(into: &body)
     }

@@ -119,7 +119,8 @@ extension Monitor {
         return (pending, report)
     }
 
-    /// Applies the journal's records, each read whole first, until one cannot be read.
+    /// Applies the journal's records, each checked whole first, until one cannot be read. A record's probes are
+    /// decoded and applied one at a time: a record decoded whole takes far more memory than its bytes.
     private func applyJournal(_ journal: [UInt8], to pending: inout Pending, report: inout CheckpointRestore) {
         let contents = Journal.read(journal, base: report.base)
         report.journalProblem = contents.problem
@@ -127,18 +128,32 @@ extension Monitor {
         guard contents.applies else { return }
         report.journalEnd = contents.end
         var position = Dictionary(uniqueKeysWithValues: pending.enumerated().map { (entries[$1.index].rules.name, $0) })
-        for (start, var body) in contents.records {
-            let record: (writtenAt: Timestamp, probes: [ProbeChanges])
-            do throws(CheckpointError) { record = try Self.readRecord(&body) } catch {
+        var passedOver = Set(report.dropped + report.kindChanged)
+        for (start, body) in contents.records {
+            do throws(CheckpointError) {
+                var check = body
+                _ = try Self.readRecord(&check) { _ in }
+            } catch {
                 report.journalProblem = "the record at byte \(start) cannot be read (\(error.detail))"
                 report.journalEnd = start
                 return
             }
-            for probe in record.probes {
-                // A probe the checkpoint lacks started empty after it; one configured as another kind starts afresh.
-                guard let i = index(of: probe.name), entries[i].rules.kind == probe.kind else { continue }
+            var record = body
+            // Read once already: cannot throw.
+            let writtenAt = try? Self.readRecord(&record) { probe in
+                guard let i = index(of: probe.name), entries[i].rules.kind == probe.kind else {
+                    // Reported, so that a new checkpoint drops it: the journal would otherwise keep its history for a
+                    // probe of that name configured again later.
+                    if passedOver.insert(probe.name).inserted {
+                        if index(of: probe.name) == nil { report.dropped.append(probe.name) } else { report.kindChanged.append(probe.name) }
+                    }
+                    return
+                }
+                // A probe the checkpoint lacks started empty after it (days merged once it is in place).
                 let p = position[probe.name] ?? {
-                    pending.append((i, ProbeWindows(), ProbeState()))
+                    var fresh = ProbeWindows()
+                    fresh.keepDays(false)
+                    pending.append((i, fresh, ProbeState()))
                     report.restored.append(probe.name)
                     return pending.count - 1
                 }()
@@ -147,7 +162,7 @@ extension Monitor {
                 pending[p].state = probe.state
             }
             report.journalRecords += 1
-            report.writtenAt = max(report.writtenAt, record.writtenAt)
+            report.writtenAt = max(report.writtenAt, writtenAt ?? report.writtenAt)
         }
     }
 
@@ -158,20 +173,20 @@ extension Monitor {
         var state: ProbeState
     }
 
-    /// One journal record's body, as `CheckpointStream` writes it in `.changes` mode.
-    private static func readRecord(_ r: inout ByteReader) throws(CheckpointError) -> (writtenAt: Timestamp, probes: [ProbeChanges]) {
+    /// Reads one journal record's body, as `CheckpointStream` writes it in `.changes` mode, handing each probe's
+    /// changes to `body` as they are read; returns when the record was written.
+    private static func readRecord(_ r: inout ByteReader, _ body: (ProbeChanges) -> Void) throws(CheckpointError) -> Timestamp {
         do throws(CheckpointError) {
             let writtenAt = try r.readTimestamp()
             // A probe's changes take at least its name's and kind's lengths, the flag and a state.
             let count = try r.readCount(max: 10_000_000, minBytes: 16, "probe count")
-            var probes: [ProbeChanges] = []
             for _ in 0..<count {
                 let name = try r.readString(maxBytes: 64 * 1024), kind = try r.readString(maxBytes: 64 * 1024)
                 let changes = try r.readBool() ? try ProbeWindows.Changes(decoding: &r) : nil
-                probes.append(ProbeChanges(name: name, kind: kind, changes: changes, state: try ProbeState(decoding: &r)))
+                body(ProbeChanges(name: name, kind: kind, changes: changes, state: try ProbeState(decoding: &r)))
             }
             guard r.isAtEnd else { throw CheckpointError.corrupt("\(r.remaining) bytes after the last probe") }
-            return (writtenAt, probes)
+            return writtenAt
         } catch .truncated {
             throw .corrupt("a probe's changes run past the end of the record")
         }

@@ -5,7 +5,7 @@
 
 /// What a probe's windows took in since the checkpoint or journal last saved them.
 package struct UnsavedChanges: Sendable, Equatable {
-    /// The oldest sample time recorded since; nil when none was.
+    /// The oldest sample time noted since (ingested: the windows may have kept it or not); nil when none was.
     var oldest: Timestamp?
     /// The ring's `appended` when last saved.
     var ringAppended: UInt32
@@ -22,10 +22,9 @@ extension ProbeWindows {
         UnsavedChanges(oldest: Timestamp(nanoseconds: .min), ringAppended: ring.appended &- UInt32(ring.count))
     }
 
-    /// The changes since `mark`, which has a sample noted: the newest time, the ring's entries appended since (all it
-    /// holds when that is no more), and each tier's buckets from the one holding the oldest sample noted on.
-    func encodeChanges(since mark: UnsavedChanges, into w: inout ByteWriter) {
-        let oldest = mark.oldest ?? newest ?? Timestamp(nanoseconds: .min)
+    /// The changes since `mark`, whose oldest sample is `oldest`: the newest time, the ring's entries appended since
+    /// (all it holds when that is no more), and each tier's buckets from the one holding `oldest` on.
+    func encodeChanges(since mark: UnsavedChanges, oldest: Timestamp, into w: inout ByteWriter) {
         w.appendOptional(newest) { $0.append($1) }
         ring.encodeChanges(appended: Int(ring.appended &- mark.ringAppended), into: &w)
         minutes.encodeChanges(from: minutes.index(of: oldest), into: &w)

@@ -118,6 +118,8 @@ final class Engine {
                 // Its probes are not the monitor's any more: start again on the next tick.
                 outputs.checkpoint.abandon()
                 writing = nil
+                // Its probes encoded so far count as saved: only a whole checkpoint saves them now.
+                checkpointDue = true
                 lastCheckpoint = now().monotonic - checkpointInterval
             }
             // The journal's records apply to the checkpoint's histories: one that no longer carries over (a probe gone,

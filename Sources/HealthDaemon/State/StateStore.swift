@@ -56,7 +56,7 @@ final class StateStore: Sendable {
         step("save") { [self] files throws(SystemError) in
             files.checkpoint?.abandon()
             files.checkpoint = nil
-            files.recordStart = nil
+            closeJournalRecord(&files)
             switch kind {
             case .checkpoint:
                 files.checkpoint = try AtomicFileWriter(path: checkpointPath, mode: 0o640)
@@ -91,7 +91,7 @@ final class StateStore: Sendable {
                 files.checkpoint = nil
                 // Encoding it came and went through the allocator: give back what it keeps of that.
                 trimMemory()
-                guard let base = Journal.Base(length: file.length, trailer: trailer) else { return }
+                guard let base = Journal.Base(length: file.length, trailer: trailer) else { return closeJournal(&files) }
                 try startJournal(for: base, in: &files)
             } else if let journal = files.journal, let start = files.recordStart {
                 try journal.append(last)
@@ -106,7 +106,11 @@ final class StateStore: Sendable {
     /// Drops what is being written. A record dropped half-way leaves probes whose changes were taken and not written:
     /// the journal takes no more until the next checkpoint.
     func abandonCheckpoint() {
-        queue.async { [self] in files.withLock { closeJournalRecord(&$0); $0.checkpoint?.abandon(); $0.checkpoint = nil } }
+        step("abandon") { [self] files in
+            closeJournalRecord(&files)
+            files.checkpoint?.abandon()
+            files.checkpoint = nil
+        }
     }
 
     /// Goes on with the restored checkpoint's journal after its last whole record (`end`), or starts one for it when
@@ -124,8 +128,7 @@ final class StateStore: Sendable {
     /// A new, empty journal for the checkpoint `base`, in place of the one before (atomically: a crash leaves the old
     /// one, which names the old checkpoint and is not applied to the new).
     private func startJournal(for base: Journal.Base, in files: inout Files) throws(SystemError) {
-        files.journal = nil
-        journalOpen.store(false, ordering: .relaxed)
+        closeJournal(&files)
         let header = Journal.header(for: base)
         try AtomicFile.write(header, to: journalPath, mode: 0o640)
         files.journal = try AppendFile(path: journalPath, length: header.count)
@@ -139,6 +142,11 @@ final class StateStore: Sendable {
     private func closeJournalRecord(_ files: inout Files) {
         guard let start = files.recordStart else { return }
         try? files.journal?.truncate(to: start)
+        closeJournal(&files)
+    }
+
+    /// Takes no more records until the next checkpoint starts a journal.
+    private func closeJournal(_ files: inout Files) {
         files.recordStart = nil
         files.journal = nil
         journalOpen.store(false, ordering: .relaxed)
@@ -152,8 +160,7 @@ final class StateStore: Sendable {
                     files.checkpoint?.abandon()
                     files.checkpoint = nil
                     closeJournalRecord(&files)
-                    files.journal = nil
-                    journalOpen.store(false, ordering: .relaxed)
+                    closeJournal(&files)
                     logger.error("cannot \(what) the history in \(dir): \(error) (does state.dir exist and belong to healthd?)")
                 }
             }

@@ -130,9 +130,10 @@ extension Monitor {
         var position = Dictionary(uniqueKeysWithValues: pending.enumerated().map { (entries[$1.index].rules.name, $0) })
         var passedOver = Set(report.dropped + report.kindChanged)
         for (start, body) in contents.records {
+            let writtenAt: Timestamp
             do throws(CheckpointError) {
                 var check = body
-                _ = try Self.readRecord(&check) { _ in }
+                writtenAt = try Self.readRecord(&check) { _ in }
             } catch {
                 report.journalProblem = "the record at byte \(start) cannot be read (\(error.detail))"
                 report.journalEnd = start
@@ -140,7 +141,7 @@ extension Monitor {
             }
             var record = body
             // Read once already: cannot throw.
-            let writtenAt = try? Self.readRecord(&record) { probe in
+            _ = try? Self.readRecord(&record) { probe in
                 guard let i = index(of: probe.name), entries[i].rules.kind == probe.kind else {
                     // Reported, so that a new checkpoint drops it: the journal would otherwise keep its history for a
                     // probe of that name configured again later.
@@ -162,7 +163,7 @@ extension Monitor {
                 pending[p].state = probe.state
             }
             report.journalRecords += 1
-            report.writtenAt = max(report.writtenAt, writtenAt ?? report.writtenAt)
+            report.writtenAt = max(report.writtenAt, writtenAt)
         }
     }
 

@@ -191,7 +191,8 @@ extension ProbeWindows.Tier {
 
 extension ProbeWindows.Tier {
     /// Reads a bucket whose `tag` was read, its index relative to `previousIndex`, which it then becomes: one recorded
-    /// into (a sketch) or one closed with packed bins.
+    /// into (a sketch) or one closed with packed bins. A pair of optionals, not an enum: Swift 6.3 crashes compiling an
+    /// enum whose payload has a value-generic parameter.
     func readBucket(tag: UInt8, from r: inout ByteReader, previousIndex: inout Int64,
                     name: String) throws(CheckpointError) -> (recorded: ProbeWindows.Bucket<sketchBytes>?, packed: ProbeWindows.PackedBucket?) {
         guard tag == Self.bucketTag || tag == Self.packedTag && r.version >= 3 else { throw .corrupt("\(name) bucket tag \(tag)") }
